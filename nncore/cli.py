@@ -1,0 +1,112 @@
+"""`python -m nncore`: the backend without a browser.
+
+    python -m nncore train --preset practice-lab --json
+    python -m nncore train --config my.json --set learning_rate=0.01 --set hidden=32:relu
+    python -m nncore code --preset practice-lab        # the Keras code of a spec
+    python -m nncore presets                           # what presets there are
+
+A bad spec exits with status 2 and one line on stderr naming the field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .registry import PRESETS
+from .spec import ExperimentSpec, SpecError
+
+
+def _spec_from_args(args: argparse.Namespace) -> ExperimentSpec:
+    spec = ExperimentSpec.from_preset(args.preset) if args.preset else ExperimentSpec()
+    if args.config:
+        try:
+            text = Path(args.config).read_text()
+        except OSError as e:
+            raise SpecError("config", f"cannot read {args.config}: {e.strerror}") from None
+        spec = ExperimentSpec.from_json(text, base=spec)
+    return spec.with_settings(args.set or []).validate()
+
+
+def _add_spec_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", help=f"start from a preset: {PRESETS.allowed()}")
+    p.add_argument("--config", metavar="FILE.json", help="a JSON file of spec fields")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="change one field, e.g. learning_rate=0.01 or hidden=25:relu,15:relu")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .model import count_params
+    from .train import DONE, TrainingJob
+
+    spec = _spec_from_args(args)
+    job = TrainingJob(spec)
+    data = job.data  # loaded before the clock starts
+    if not args.json:
+        print(f"Training {spec.hidden_text or 'no hidden layers'} -> {spec.output} on "
+              f"{len(data.x_train)} digits for {spec.epochs} epochs...", file=sys.stderr)
+    s = job.run()
+    result = {
+        "status": s.status,
+        "message": s.message,
+        "train_loss": s.last("loss"),
+        "train_accuracy": s.last("accuracy"),
+        "val_loss": s.last("val_loss"),
+        "val_accuracy": s.last("val_accuracy"),
+        "epochs": s.epoch,
+        "seconds": round(job.seconds, 3),
+        "train_samples": len(data.x_train),
+        "val_samples": len(data.x_val),
+        "params": count_params(spec, data.n_features, data.n_classes),
+        "spec": spec.to_dict(),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key in ("status", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+                    "epochs", "seconds", "params"):
+            print(f"{key:>15}: {result[key]}")
+        print(s.message)
+    return 0 if s.status == DONE else 1
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from .model import keras_code
+
+    print(keras_code(_spec_from_args(args)), end="")
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    for name, choice in PRESETS.items():
+        print(f"{name:<24} {choice.help}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nncore", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", help="train a spec and print its metrics")
+    _add_spec_args(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("code", help="print the Keras code of a spec")
+    _add_spec_args(p)
+    p.set_defaults(func=cmd_code)
+    p = sub.add_parser("presets", help="list the presets")
+    p.set_defaults(func=cmd_presets)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SpecError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # e.g. DatasetUnavailable: one clear line, no traceback
+        from .data import DatasetUnavailable
+
+        if isinstance(e, DatasetUnavailable):
+            print(f"error: {e}", file=sys.stderr)
+            return 3
+        raise

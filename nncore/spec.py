@@ -1,0 +1,224 @@
+"""The experiment spec: the one value that crosses from the page to the backend.
+
+A spec says everything about a training: the data, the layers, the output, the loss, the
+optimizer and the fit settings. It is frozen, validates itself, and turns into and out of
+plain JSON. Widgets build a spec; nncore takes a spec.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .registry import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, Registry
+
+MAX_UNITS = 1024
+MAX_HIDDEN_LAYERS = 8
+
+
+class SpecError(ValueError):
+    """A setting a learner got wrong: names the field and says what is allowed."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One hidden layer: Dense(units, activation)."""
+
+    units: int
+    activation: str = "relu"
+
+    def __str__(self) -> str:
+        return f"{self.units}:{self.activation}"
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    dataset: str = "digits-5k"
+    hidden: tuple[Layer, ...] = (Layer(25, "relu"), Layer(15, "relu"))
+    output: str = "logits"
+    loss: str = "sparse_categorical_crossentropy"
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    batch_size: int = 32
+    epochs: int = 40
+    validation_split: float = 0.2
+    seed: int = 0
+
+    # ---- checking -------------------------------------------------------------------
+
+    def problems(self) -> list[SpecError]:
+        """Every problem with this spec (empty when it is good), each naming its field."""
+        errors: list[SpecError] = []
+
+        def choice(field_name: str, value: Any, registry: Registry) -> None:
+            if value not in registry:
+                errors.append(SpecError(field_name, f"unknown {registry.kind} {value!r}; "
+                                        f"allowed: {registry.allowed()}"))
+
+        def number(field_name: str, value: Any, low: float, high: float, kind: type,
+                   low_open: bool = False) -> None:
+            ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if kind is int:
+                ok_type = ok_type and float(value).is_integer()
+            if not ok_type or value != value:  # NaN
+                errors.append(SpecError(field_name, f"must be a{'n integer' if kind is int else ' number'}, got {value!r}"))
+                return
+            too_low = value <= low if low_open else value < low
+            if too_low or value > high:
+                lo = f"greater than {low:g}" if low_open else f"at least {low:g}"
+                errors.append(SpecError(field_name, f"must be {lo} and at most {high:g}, got {value:g}"))
+
+        choice("dataset", self.dataset, DATASETS)
+        if len(self.hidden) > MAX_HIDDEN_LAYERS:
+            errors.append(SpecError("hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}"))
+        for i, layer in enumerate(self.hidden):
+            number(f"hidden layer {i + 1} units", layer.units, 1, MAX_UNITS, int)
+            choice(f"hidden layer {i + 1} activation", layer.activation, ACTIVATIONS)
+        choice("output", self.output, OUTPUTS)
+        choice("loss", self.loss, LOSSES)
+        choice("optimizer", self.optimizer, OPTIMIZERS)
+        number("learning_rate", self.learning_rate, 0, 100, float, low_open=True)
+        number("batch_size", self.batch_size, 1, 4096, int)
+        number("epochs", self.epochs, 1, 1000, int)
+        number("validation_split", self.validation_split, 0.05, 0.5, float)
+        number("seed", self.seed, 0, 2**31 - 1, int)
+        return errors
+
+    def validate(self) -> "ExperimentSpec":
+        """Return self if good; raise the first SpecError otherwise."""
+        errors = self.problems()
+        if errors:
+            raise errors[0]
+        return self
+
+    # ---- derived facts ----------------------------------------------------------------
+
+    @property
+    def from_logits(self) -> bool:
+        return bool(OUTPUTS[self.output].keras["from_logits"])
+
+    @property
+    def label_format(self) -> str:
+        return LOSSES[self.loss].keras["labels"]
+
+    @property
+    def hidden_text(self) -> str:
+        return ",".join(str(layer) for layer in self.hidden)
+
+    # ---- plain data in and out ----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["hidden"] = [dataclasses.asdict(layer) for layer in self.hidden]
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base: "ExperimentSpec | None" = None) -> "ExperimentSpec":
+        """A spec from plain data; unknown keys and ill-typed values raise SpecError."""
+        if not isinstance(data, dict):
+            raise SpecError("spec", "must be a JSON object of settings")
+        base = base or cls()
+        known = {f.name for f in dataclasses.fields(cls)}
+        changes: dict[str, Any] = {}
+        for key, value in data.items():
+            if key == "preset":
+                base = cls.from_preset(value).replace(**changes)
+                continue
+            if key not in known:
+                raise SpecError(key, f"unknown setting; allowed: {', '.join(sorted(known))}")
+            changes[key] = _coerce(key, value)
+        return dataclasses.replace(base, **changes)
+
+    @classmethod
+    def from_json(cls, text: str, base: "ExperimentSpec | None" = None) -> "ExperimentSpec":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise SpecError("config", f"not valid JSON ({e.msg} at line {e.lineno})") from None
+        return cls.from_dict(data, base)
+
+    @classmethod
+    def from_preset(cls, name: str) -> "ExperimentSpec":
+        if name not in PRESETS:
+            raise SpecError("preset", f"unknown preset {name!r}; allowed: {PRESETS.allowed()}")
+        return cls.from_dict(dict(PRESETS[name].keras["fields"]))
+
+    def replace(self, **changes: Any) -> "ExperimentSpec":
+        """A copy with some fields changed (values coerced as from JSON)."""
+        return self.from_dict(changes, base=self)
+
+    def with_settings(self, settings: list[str]) -> "ExperimentSpec":
+        """Apply CLI-style `key=value` strings, e.g. `hidden=25:relu,15:relu`."""
+        changes: dict[str, Any] = {}
+        for item in settings:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise SpecError(item, "expected KEY=VALUE, e.g. learning_rate=0.01")
+            changes[key.strip()] = value.strip()
+        return self.replace(**changes)
+
+
+def parse_hidden(text: str) -> tuple[Layer, ...]:
+    """`"25:relu,15:relu"` -> (Layer(25, "relu"), Layer(15, "relu")); "" or "none" -> ()."""
+    text = text.strip()
+    if text.lower() in ("", "none", "[]"):
+        return ()
+    layers = []
+    for i, part in enumerate(text.split(",")):
+        units, _, activation = part.strip().partition(":")
+        try:
+            n = int(units)
+        except ValueError:
+            raise SpecError(f"hidden layer {i + 1} units", f"must be an integer, got {units.strip()!r} "
+                            "(write layers as UNITS:ACTIVATION, e.g. 25:relu,15:relu)") from None
+        layers.append(Layer(n, activation.strip() or "relu"))
+    return tuple(layers)
+
+
+_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(ExperimentSpec)}
+
+
+def _coerce(key: str, value: Any) -> Any:
+    """A value from JSON or a command line, turned into the field's type."""
+    kind = _FIELD_TYPES[key]
+    if key == "hidden":
+        if isinstance(value, str):
+            return parse_hidden(value)
+        if isinstance(value, (list, tuple)):
+            layers = []
+            for i, item in enumerate(value):
+                if isinstance(item, Layer):
+                    layers.append(item)
+                elif isinstance(item, dict) and set(item) <= {"units", "activation"} and "units" in item:
+                    layers.append(Layer(item["units"], item.get("activation", "relu")))
+                elif isinstance(item, str):
+                    layers.extend(parse_hidden(item))
+                else:
+                    raise SpecError(f"hidden layer {i + 1}", 'expected {"units": N, "activation": NAME}')
+            return tuple(layers)
+        raise SpecError("hidden", "expected a list of layers or text like 25:relu,15:relu")
+    if kind in ("int", "float"):
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise SpecError(key, f"must be a number, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(key, f"must be a number, got {value!r}")
+        if kind == "int" and float(value).is_integer():
+            return int(value)
+        return float(value) if kind == "float" else value
+    if not isinstance(value, str):
+        raise SpecError(key, f"must be a name, got {value!r}")
+    return value
+
