@@ -4,9 +4,26 @@ Importing nncore is light: TensorFlow loads only when a model is built or traine
 """
 
 import os
+import threading
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of logs
 
 from .spec import ExperimentSpec, Layer, SpecError  # noqa: E402
 
 __all__ = ["ExperimentSpec", "Layer", "SpecError"]
+
+
+_TF_LOCK = threading.Lock()
+
+
+def import_keras():
+    """Import TensorFlow and Keras once, from whichever thread asks first.
+
+    Two threads importing TensorFlow at the same moment can deadlock in Python's import
+    machinery; everything in the playground that needs Keras imports it through here.
+    """
+    with _TF_LOCK:
+        import tensorflow  # noqa: F401
+        import keras
+
+    return keras

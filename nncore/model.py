@@ -59,18 +59,18 @@ def count_params(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 1
     return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
-def summary_rows(model) -> list[dict[str, Any]]:
-    """model.summary() as rows: layer, type, output shape, parameters."""
-    rows = []
-    for layer in model.layers:
-        shape = tuple(layer.output.shape) if hasattr(layer, "output") else ()
-        rows.append({
-            "layer": layer.name,
-            "type": type(layer).__name__,
-            "activation": getattr(getattr(layer, "activation", None), "__name__", ""),
-            "output shape": str(shape).replace("None", "None"),
-            "parameters": int(layer.count_params()),
-        })
+def summary_rows(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10) -> list[dict[str, Any]]:
+    """What model.summary() prints, worked out from the spec: layer, output shape, parameters."""
+    rows = [{"layer": "input", "type": "Input", "activation": "", "output shape": f"(None, {n_features})",
+             "parameters": 0, "how": f"{n_features} pixel values"}]
+    fan_in = n_features
+    layers = [(layer.units, ACTIVATIONS[layer.activation].keras["activation"]) for layer in spec.hidden]
+    layers.append((n_classes, OUTPUTS[spec.output].keras["activation"]))
+    for i, (units, activation) in enumerate(layers):
+        rows.append({"layer": f"L{i + 1}", "type": "Dense", "activation": activation,
+                     "output shape": f"(None, {units})", "parameters": fan_in * units + units,
+                     "how": f"{fan_in} x {units} weights + {units} biases"})
+        fan_in = units
     return rows
 
 

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .data import Dataset, load_dataset
+from .data import Dataset, DatasetUnavailable, load_dataset
 from .model import build_model
 from .spec import ExperimentSpec
 
@@ -155,6 +155,8 @@ class TrainingJob:
                     self._publish(status=STOPPED, message="Stopped before it started.")
                     return self._snapshot
             self._train()
+        except DatasetUnavailable as e:
+            self._publish(status=FAILED, message=str(e))
         except Exception as e:  # a failure is a state the page shows, never a crash
             self._publish(status=FAILED, message=f"Training failed: {type(e).__name__}: {e}")
         finally:
@@ -163,6 +165,10 @@ class TrainingJob:
         return self._snapshot
 
     def _train(self) -> None:
+        self._publish(status=RUNNING, message="Starting: loading TensorFlow and the data...")
+        from . import import_keras
+
+        import_keras()
         import tensorflow as tf
 
         spec, data = self.spec, self.data

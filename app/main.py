@@ -1,0 +1,45 @@
+"""The playground: `streamlit run app/main.py`.
+
+Page config and navigation only; each page is a short script in app/views/.
+"""
+
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
+
+# After every script run Streamlit calls keras.backend.clear_session() (and closes
+# matplotlib figures, which this app does not use). clear_session throws away Keras' global
+# graph state and forces a full garbage collection; our models live in training jobs that
+# run beside the script across reruns, and clearing under them stalls their tracing for
+# many seconds. So that clean-up is switched off for this app.
+script_runner._clean_problem_modules = lambda: None
+
+st.set_page_config(page_title="Neural network playground", page_icon="🧠",
+                   layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_tensorflow() -> threading.Thread:
+    """Import TensorFlow in the background once per server, so the first paint never waits
+    for it but the first Train finds it loaded."""
+    from nncore import import_keras
+
+    thread = threading.Thread(target=import_keras, name="tensorflow-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+views = Path(__file__).parent / "views"
+page = st.navigation([
+    st.Page(views / "train.py", title="Train", icon=":material/model_training:", url_path="train",
+            default=True),
+])
+page.run()
+_warm_up_tensorflow()

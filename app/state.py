@@ -1,0 +1,89 @@
+"""The one place that owns session state: the training job and the runs so far.
+
+Pages ask here for the current job and start or stop trainings; nothing else writes
+these keys.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import streamlit as st
+
+from nncore import ExperimentSpec
+from nncore.train import FINISHED, TrainingJob
+
+JOB_KEY = "_job"
+RUNS_KEY = "_runs"
+# A job goes on through a short disconnect (a reload, a flaky network) but not forever.
+GONE_AFTER_SECONDS = 30.0
+
+
+def current_job() -> TrainingJob | None:
+    return st.session_state.get(JOB_KEY)
+
+
+def is_training() -> bool:
+    job = current_job()
+    return job is not None and not job.snapshot().finished
+
+
+def start_training(spec: ExperimentSpec) -> TrainingJob:
+    """Stop any running job of this session, then start one for `spec`."""
+    stop_training()
+    job = TrainingJob(spec, alive=_session_alive()).start()
+    st.session_state[JOB_KEY] = job
+    return job
+
+
+def stop_training() -> None:
+    job = current_job()
+    if job is not None:
+        job.stop()
+
+
+def runs() -> list[dict]:
+    """One row per finished training of this session, newest first."""
+    job = current_job()
+    rows = st.session_state.setdefault(RUNS_KEY, [])
+    if job is not None and job.snapshot().finished and not getattr(job, "_recorded", False):
+        job._recorded = True
+        s, spec = job.snapshot(), job.spec
+        rows.insert(0, {
+            "run": len(rows) + 1,
+            "hidden layers": spec.hidden_text or "none",
+            "output": spec.output,
+            "optimizer": f"{spec.optimizer} {spec.learning_rate:g}",
+            "batch": spec.batch_size,
+            "epochs": s.epoch,
+            "status": s.status,
+            "train loss": s.last("loss"),
+            "val loss": s.last("val_loss"),
+            "val accuracy": s.last("val_accuracy"),
+            "seconds": round(s.elapsed, 1),
+        })
+    return rows
+
+
+def _session_alive() -> Callable[[], bool]:
+    """A check the worker thread can call: is the browser session that started me still here?"""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():  # AppTest and plain scripts: no sessions to lose
+        return lambda: True
+    rt, session_id = runtime.get_instance(), ctx.session_id
+    last_seen = [time.monotonic()]
+
+    def alive() -> bool:
+        if rt.is_active_session(session_id):
+            last_seen[0] = time.monotonic()
+            return True
+        return time.monotonic() - last_seen[0] < GONE_AFTER_SECONDS
+
+    return alive
+
+
+__all__ = ["current_job", "is_training", "start_training", "stop_training", "runs", "FINISHED"]
