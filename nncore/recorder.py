@@ -44,7 +44,7 @@ class Recorder(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         loss = float(logs["loss"])
-        self.step = batch + 1
+        self.step = min(batch + 1, self.steps)  # Keras may count past the end of an uneven last call
         if not math.isfinite(loss):
             return self._diverge(f"epoch {self.epoch + 1}, batch {self.step}", loss)
         self.batch_loss.append((self.epoch + self.step / self.steps, loss))

@@ -1,0 +1,29 @@
+"""Shared test fixtures: small seeded digit sets, so real Keras trainings stay quick."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from nncore import ExperimentSpec  # noqa: E402
+from nncore.data import Dataset, load_dataset  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def digits() -> Dataset:
+    """The real 5,000 offline digits, split 80/20 with seed 0."""
+    return load_dataset(ExperimentSpec())
+
+
+@pytest.fixture(scope="session")
+def small_digits(digits: Dataset) -> Dataset:
+    """800 training and 200 validation digits from the real set (balanced, seeded)."""
+    rng = np.random.default_rng(0)
+    tr = rng.choice(len(digits.x_train), 800, replace=False)
+    va = rng.choice(len(digits.x_val), 200, replace=False)
+    return Dataset("digits-5k", digits.x_train[tr], digits.y_train[tr], digits.x_val[va],
+                   digits.y_val[va], digits.image_shape, digits.class_names)

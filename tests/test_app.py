@@ -1,0 +1,119 @@
+"""The training page through Streamlit's AppTest: real script, real Keras, no browser."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+TIMEOUT = 120  # TensorFlow alone takes ~7 s to import
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def wait_until_finished(at, seconds=180):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        job = at.session_state["_job"]
+        if job.snapshot().finished:
+            at.run()
+            return job.snapshot()
+        time.sleep(0.3)
+    raise AssertionError("training did not finish")
+
+
+def small_network(at, epochs=2):
+    at.number_input(key="units_0").set_value(16)
+    at.number_input(key="units_1").set_value(8)
+    at.number_input(key="epochs").set_value(epochs)
+    at.run()
+
+
+def test_page_opens_with_the_practice_lab(at):
+    assert at.number_input(key="n_hidden").value == 2
+    assert at.number_input(key="units_0").value == 25
+    assert at.radio(key="output").value == "logits"
+    assert "20,175 parameters" in at.markdown[0].value
+    assert not at.button(key="train").disabled and at.button(key="stop").disabled
+    assert any("Press **Train**" in i.value for i in at.info)
+
+
+def test_train_two_epochs_fills_metrics_and_charts(at):
+    small_network(at)
+    at.button(key="train").click().run()
+    assert not at.exception
+    s = wait_until_finished(at)
+    assert s.status == "done" and s.epoch == 2
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values["Validation accuracy"].endswith("%") and values["Training loss"] != "–"
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 4  # loss, accuracy, confusion matrix, digits, probabilities
+    assert any("Done: 2 epochs" in s.value for s in at.success)
+    # the run is listed, and the buttons are back to idle
+    assert not at.button(key="train").disabled and at.button(key="stop").disabled
+    assert len(at.dataframe) == 2  # the model summary and the runs table
+    # a chosen validation digit changes the probability chart's title
+    at.number_input(key="digit_index").set_value(7).run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("key, value, field", [
+    ("units_0", 0, "hidden layer 1 units"),
+    ("units_1", 1_000_000, "hidden layer 2 units"),
+    ("learning_rate", -0.01, "learning_rate"),
+    ("epochs", 0, "epochs"),
+    ("n_hidden", 12, "hidden layers"),
+])
+def test_bad_input_names_the_field_and_blocks_train(at, key, value, field):
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception
+    messages = [e.value for e in at.error]
+    assert any(f"**{field}**" in m for m in messages), messages
+    assert at.button(key="train").disabled
+    # nothing is lost: the other settings are still there and fixing it re-enables Train
+    assert at.number_input(key="batch_size").value == 32
+    at.number_input(key=key).set_value({"units_0": 25, "units_1": 15, "learning_rate": 0.001,
+                                        "epochs": 40, "n_hidden": 2}[key]).run()
+    assert not at.error and not at.button(key="train").disabled
+
+
+def test_preset_fills_the_builder(at):
+    at.selectbox(key="preset").select("softmax-regression").run()
+    assert at.number_input(key="n_hidden").value == 0
+    assert at.radio(key="output").value == "softmax"
+    assert "7,850 parameters" in at.markdown[0].value
+    at.selectbox(key="preset").select("diverging").run()
+    assert at.selectbox(key="activation_0").value == "linear"
+    assert at.selectbox(key="optimizer").value == "sgd"
+
+
+def test_stop_while_training(at):
+    small_network(at, epochs=300)
+    at.button(key="train").click().run()
+    job = at.session_state["_job"]
+    while job.snapshot().epoch < 1:
+        time.sleep(0.05)
+    at.run()
+    assert at.button(key="stop").disabled is False
+    at.button(key="stop").click().run()
+    s = wait_until_finished(at, seconds=60)
+    assert s.status == "stopped" and s.epoch < 300
+    assert any("Stopped" in w.value for w in at.warning)
+
+
+def test_divergence_is_explained_in_the_page(at):
+    at.selectbox(key="preset").select("diverging").run()
+    at.number_input(key="epochs").set_value(3).run()
+    at.button(key="train").click().run()
+    wait_until_finished(at)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("nan" in e.lower() and "learning rate" in e for e in errors), errors

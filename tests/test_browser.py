@@ -1,0 +1,110 @@
+"""The real app in real headless Chromium: open, build a small network, train, stop."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+LOSS_POINTS = """() => {
+  const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
+  return el && el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : 0;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    if chromium_path() is None:
+        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
+            pytest.fail(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM)
+    s = StreamlitServer()
+    try:
+        s.wait_healthy()
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(server.url)
+    wait_for_app(page)
+    yield page
+    context.close()
+
+
+def no_exception(page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0, page.locator(
+        "[data-testid=stException]").first.inner_text()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/train"])
+def test_every_page_opens_without_exception(browser, server, path, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + path)
+    wait_for_app(page)
+    assert page.locator("h1").first.inner_text().startswith("Train a network")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert errors == []
+    page.screenshot(path=str(tmp_path / "page.png"))
+    context.close()
+
+
+def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):
+    set_number(page, "units_0", 16)
+    set_number(page, "units_1", 8)
+    set_number(page, "epochs", 2)
+    assert "784 pixels → Dense(16, relu) → Dense(8, relu)" in page.locator("strong").first.inner_text()
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function(f"() => ({LOSS_POINTS})() > 0", timeout=90_000)
+    first = page.evaluate(LOSS_POINTS)
+    page.get_by_text("Done: 2 epochs").wait_for(timeout=90_000)
+    page.wait_for_function(f"() => ({LOSS_POINTS})() > {first}", timeout=30_000)
+    no_exception(page)
+    assert page.locator(".st-key-confusion_chart .js-plotly-plot").count() == 1
+    assert page.locator(".st-key-train button").first.is_enabled()
+    page.screenshot(path=str(tmp_path / "trained.png"), full_page=True)
+
+
+def test_stop_a_running_training(page):
+    set_number(page, "epochs", 500)
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function(f"() => ({LOSS_POINTS})() > 3", timeout=90_000)
+    stop = page.locator(".st-key-stop button").first
+    assert stop.is_enabled()
+    stop.click()
+    page.get_by_text("Stopped ").first.wait_for(timeout=30_000)
+    no_exception(page)
+    assert page.locator(".st-key-train button").first.is_enabled()
+
+
+def test_bad_input_shows_a_message_in_the_page(page):
+    set_number(page, "units_0", 0)
+    message = page.locator("[data-testid=stAlertContentError]").first
+    message.wait_for(timeout=10_000)
+    assert "hidden layer 1 units" in message.inner_text()
+    assert not page.locator(".st-key-train button").first.is_enabled()
+    no_exception(page)

@@ -1,0 +1,73 @@
+"""`python -m nncore`: the backend without a browser."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def nncore(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "nncore", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout)
+
+
+def test_importing_nncore_loads_neither_streamlit_nor_tensorflow():
+    code = ("import sys, nncore, nncore.data, nncore.model, nncore.train, nncore.registry; "
+            "print(sorted(m for m in ('streamlit', 'tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_practice_lab_reaches_90_percent_and_is_reproducible():
+    runs = []
+    for _ in range(2):
+        result = nncore("train", "--preset", "practice-lab", "--json")
+        assert result.returncode == 0, result.stderr[-2000:]
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    a, b = runs
+    for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "epochs", "seconds",
+                "train_samples", "params"):
+        assert key in a
+    assert a["val_accuracy"] >= 0.90 and a["epochs"] == 40
+    assert a["train_samples"] == 4000 and a["params"] == 20175
+    assert 0 < a["seconds"] < 600
+    for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
+        assert a[key] == b[key]
+
+
+def test_config_file_and_settings(tmp_path):
+    config = tmp_path / "small.json"
+    config.write_text(json.dumps({"hidden": [{"units": 12, "activation": "tanh"}], "epochs": 2}))
+    result = nncore("train", "--config", str(config), "--set", "output=softmax",
+                    "--set", "batch_size=64", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["epochs"] == 2 and out["params"] == 784 * 12 + 12 + 12 * 10 + 10
+    assert out["spec"]["output"] == "softmax" and out["spec"]["batch_size"] == 64
+
+
+@pytest.mark.parametrize("setting, field", [
+    ("hidden=0:relu", "hidden layer 1 units"),
+    ("learning_rate=-1", "learning_rate"),
+    ("hidden=25:wiggly", "hidden layer 1 activation"),
+    ("hidden=1000000:relu", "hidden layer 1 units"),
+    ("epochs=0", "epochs"),
+    ("volume=11", "volume"),
+])
+def test_bad_spec_exits_2_with_one_line_naming_the_field(setting, field):
+    result = nncore("train", "--set", setting, "--json", timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"error: {field}:")
+
+
+def test_code_prints_runnable_keras():
+    result = nncore("code", "--preset", "practice-lab", timeout=60)
+    assert result.returncode == 0
+    assert "SparseCategoricalCrossentropy(from_logits=True)" in result.stdout
+    compile(result.stdout, "exported.py", "exec")
