@@ -117,3 +117,22 @@ def test_divergence_is_explained_in_the_page(at):
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("nan" in e.lower() and "learning rate" in e for e in errors), errors
+
+
+def test_full_mnist_offline_is_a_clear_message_and_the_app_stays_usable(at, monkeypatch, tmp_path):
+    from nncore.data import load_mnist_full
+
+    monkeypatch.setenv("NNCORE_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # nothing listens there
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    load_mnist_full.cache_clear()
+    at.selectbox(key="dataset").select("mnist").run()
+    at.button(key="train").click().run()
+    s = wait_until_finished(at, seconds=60)
+    assert s.status == "failed"
+    assert not at.exception
+    assert any("offline" in e.value and "digits-5k" in e.value for e in at.error)
+    # back to the built-in digits, training works again
+    at.selectbox(key="dataset").select("digits-5k").run()
+    at.number_input(key="epochs").set_value(1).run()
+    at.button(key="train").click().run()
+    assert wait_until_finished(at).status == "done"
