@@ -93,8 +93,8 @@ def digit_grid(images: np.ndarray, labels, predictions, columns: int = 8) -> go.
     fig.add_trace(go.Heatmap(z=canvas, colorscale="gray", showscale=False, zmin=0, zmax=1,
                              hoverinfo="skip"))
     fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", showgrid=False,
-                     zeroline=False)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
+                     zeroline=False, ticks="")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain", ticks="")
     errors = sum(int(p) != int(t) for p, t in zip(predictions, labels))
     _layout(fig, f"Validation digits, predicted label above each: {errors} of {n} wrong (red)",
             "", "", height=110 + 92 * rows)

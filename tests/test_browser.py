@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
 
@@ -85,7 +86,7 @@ def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):
     page.wait_for_function(f"() => ({LOSS_POINTS})() >= 2 + 2 + 8", timeout=30_000)
     no_exception(page)
     assert page.locator(".st-key-confusion_chart .js-plotly-plot").count() == 1
-    assert page.locator(".st-key-train button").first.is_enabled()
+    expect(page.locator(".st-key-train button").first).to_be_enabled(timeout=15_000)
     page.screenshot(path=str(tmp_path / "trained.png"), full_page=True)
 
 
@@ -96,11 +97,11 @@ def test_stop_a_running_training(page):
     seen = page.evaluate(LOSS_POINTS)
     page.wait_for_function(f"() => ({LOSS_POINTS})() > {seen}", timeout=30_000)  # it grows live
     stop = page.locator(".st-key-stop button").first
-    assert stop.is_enabled()
+    expect(stop).to_be_enabled()
     stop.click()
     page.get_by_text("Stopped ").first.wait_for(timeout=30_000)
+    expect(page.locator(".st-key-train button").first).to_be_enabled(timeout=15_000)
     no_exception(page)
-    assert page.locator(".st-key-train button").first.is_enabled()
 
 
 def test_bad_input_shows_a_message_in_the_page(page):
@@ -108,5 +109,5 @@ def test_bad_input_shows_a_message_in_the_page(page):
     message = page.locator("[data-testid=stAlertContentError]").first
     message.wait_for(timeout=10_000)
     assert "hidden layer 1 units" in message.inner_text()
-    assert not page.locator(".st-key-train button").first.is_enabled()
+    expect(page.locator(".st-key-train button").first).to_be_disabled()
     no_exception(page)
