@@ -116,3 +116,29 @@ def probability_bars(probabilities, true_label: int | None = None, title: str | 
     fig.update_yaxes(range=[0, 1.12])
     fig.update_xaxes(type="category")
     return _layout(fig, title or "Softmax probabilities", "digit", "probability", height=300)
+
+
+def question_bars(questions, answers, softmax_sum: float | None = None) -> go.Figure:
+    """Multi-label answers: one sigmoid per yes/no question; they need not sum to 1."""
+    a = np.asarray(answers, dtype=float)
+    fig = go.Figure(go.Bar(x=list(questions), y=a, marker_color=["#6a51a3" if v > 0.5 else "#bcbddc" for v in a],
+                           text=[f"{v:.2f}" for v in a], textposition="outside",
+                           hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
+    fig.update_yaxes(range=[0, 1.12])
+    title = f"Multi-label: three sigmoid outputs, sum {a.sum():.2f}"
+    if softmax_sum is not None:
+        title += f" (the softmax's sum to {softmax_sum:.2f})"
+    return _layout(fig, title, "question (sigmoid unit)", "probability of yes", height=300)
+
+
+def raw_output_bars(values, from_logits: bool) -> go.Figure:
+    """The output layer's ten numbers as they are: logits (any sign) or probabilities."""
+    v = np.asarray(values, dtype=float)
+    fig = go.Figure(go.Bar(x=[str(i) for i in range(len(v))], y=v,
+                           marker_color=["#2171b5" if x >= 0 else "#cb181d" for x in v],
+                           hovertemplate="digit %{x}: %{y:.4f}<extra></extra>"))
+    fig.update_xaxes(type="category")
+    name = "logit z" if from_logits else "probability a"
+    title = "Raw output: logits z (softmax turns them into probabilities)" if from_logits else \
+        "Raw output: probabilities a (already softmax)"
+    return _layout(fig, title, "digit", name, height=260)

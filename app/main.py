@@ -40,6 +40,7 @@ views = Path(__file__).parent / "views"
 page = st.navigation([
     st.Page(views / "train.py", title="Train", icon=":material/model_training:", url_path="train",
             default=True),
-])
+    st.Page(views / "draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
+], position="top")
 page.run()
 _warm_up_tensorflow()

@@ -4,6 +4,7 @@
     python -m nncore train --config my.json --set learning_rate=0.01 --set hidden=32:relu
     python -m nncore code --preset practice-lab        # the Keras code of a spec
     python -m nncore presets                           # what presets there are
+    python -m nncore assets                            # retrain the Draw page's default models
 
 A bad spec exits with status 2 and one line on stderr naming the field.
 """
@@ -62,6 +63,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         "params": count_params(spec, data.n_features, data.n_classes),
         "spec": spec.to_dict(),
     }
+    if args.save and s.status == DONE:
+        from .infer import save_model
+
+        save_model(job.model, spec, args.save, metrics=result)
+        result["saved"] = args.save
     if args.json:
         print(json.dumps(result))
     else:
@@ -79,6 +85,14 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assets(args: argparse.Namespace) -> int:
+    from .infer import ASSETS, build_assets
+
+    report = build_assets(args.out or ASSETS, epochs=args.epochs, seed=args.seed)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -91,10 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("train", help="train a spec and print its metrics")
     _add_spec_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument("--save", metavar="FILE.keras", help="save the trained model (with its spec) there")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("code", help="print the Keras code of a spec")
     _add_spec_args(p)
     p.set_defaults(func=cmd_code)
+    p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/")
+    p.add_argument("--out", help="folder to write to (default: the repo's assets/)")
+    p.add_argument("--epochs", type=int, help="epochs for each model (default: the preset's)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_assets)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)
     args = parser.parse_args(argv)

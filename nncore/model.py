@@ -8,6 +8,7 @@ or probabilities (softmax).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from .registry import ACTIVATIONS, LOSSES, OPTIMIZERS, OUTPUTS
@@ -31,8 +32,69 @@ def build_loss(spec: ExperimentSpec):
     return getattr(keras.losses, LOSSES[spec.loss].keras["class"])(from_logits=spec.from_logits)
 
 
+@dataclass(frozen=True)
+class PlannedLayer:
+    """One Keras layer of a spec's network, with its shape and parameter count worked out."""
+
+    name: str
+    cls: str  # keras.layers class name
+    args: tuple
+    kwargs: dict
+    output_shape: tuple[int, ...]
+    params: int
+    how: str
+
+    def code(self) -> str:
+        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{self.cls}({', '.join(parts + [f'name={self.name!r}'])})"
+
+
+def plan(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
+         image_shape: tuple[int, int] | None = (28, 28)) -> list[PlannedLayer]:
+    """The layers `build_model` makes for `spec`, in order, without TensorFlow."""
+    layers: list[PlannedLayer] = []
+    shape: tuple[int, ...] = (n_features,)
+    if spec.is_convolutional:
+        shape = (*image_shape, 1)
+        layers.append(PlannedLayer("image", "Reshape", (shape,), {}, shape, 0,
+                                   f"the {n_features} pixels as a {image_shape[0]}x{image_shape[1]} image"))
+
+    def flatten() -> None:
+        nonlocal shape
+        if len(shape) == 3:
+            shape = (shape[0] * shape[1] * shape[2],)
+            layers.append(PlannedLayer("flatten", "Flatten", (), {}, shape, 0,
+                                       f"the {shape[0]} numbers as one vector"))
+
+    def dense(name: str, units: int, activation: str) -> None:
+        nonlocal shape
+        flatten()
+        fan_in = shape[0]
+        shape = (units,)
+        layers.append(PlannedLayer(name, "Dense", (units,), {"activation": activation}, shape,
+                                   fan_in * units + units, f"{fan_in} x {units} weights + {units} biases"))
+
+    for i, layer in enumerate(spec.hidden):
+        name = f"L{i + 1}"
+        activation = ACTIVATIONS[layer.activation].keras["activation"]
+        if layer.kind == "dense":
+            dense(name, layer.units, activation)
+        elif layer.kind == "conv":
+            h, w, c = shape
+            f = layer.units
+            shape = (h, w, f)
+            layers.append(PlannedLayer(name, "Conv2D", (f, 3), {"padding": "same", "activation": activation},
+                                       shape, 9 * c * f + f, f"3x3x{c} x {f} weights + {f} biases"))
+        else:  # pool
+            h, w, c = shape
+            shape = (h // 2, w // 2, c)
+            layers.append(PlannedLayer(name, "MaxPooling2D", (2,), {}, shape, 0, "no weights"))
+    dense(f"L{len(spec.hidden) + 1}", n_classes, OUTPUTS[spec.output].keras["activation"])
+    return layers
+
+
 def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-                steps_per_execution: int = 1):
+                steps_per_execution: int = 1, image_shape: tuple[int, int] | None = (28, 28)):
     """The spec's network, compiled with its loss and optimizer. Weights depend only on the seed."""
     import keras
 
@@ -40,13 +102,8 @@ def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10
     with _BUILD_LOCK:
         keras.utils.set_random_seed(spec.seed)
         layers: list[Any] = [keras.Input(shape=(n_features,))]
-        for i, layer in enumerate(spec.hidden):
-            layers.append(keras.layers.Dense(
-                layer.units, activation=ACTIVATIONS[layer.activation].keras["activation"],
-                name=f"L{i + 1}"))
-        layers.append(keras.layers.Dense(
-            n_classes, activation=OUTPUTS[spec.output].keras["activation"],
-            name=f"L{len(spec.hidden) + 1}"))
+        for p in plan(spec, n_features, n_classes, image_shape):
+            layers.append(getattr(keras.layers, p.cls)(*p.args, **p.kwargs, name=p.name))
         model = keras.Sequential(layers, name="my_model")
     model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=["accuracy"],
                   steps_per_execution=steps_per_execution)
@@ -55,22 +112,16 @@ def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10
 
 def count_params(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10) -> int:
     """Weights plus biases, computed from the spec alone (no TensorFlow needed)."""
-    sizes = [n_features, *(layer.units for layer in spec.hidden), n_classes]
-    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    return sum(p.params for p in plan(spec, n_features, n_classes))
 
 
 def summary_rows(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10) -> list[dict[str, Any]]:
     """What model.summary() prints, worked out from the spec: layer, output shape, parameters."""
     rows = [{"layer": "input", "type": "Input", "activation": "", "output shape": f"(None, {n_features})",
              "parameters": 0, "how": f"{n_features} pixel values"}]
-    fan_in = n_features
-    layers = [(layer.units, ACTIVATIONS[layer.activation].keras["activation"]) for layer in spec.hidden]
-    layers.append((n_classes, OUTPUTS[spec.output].keras["activation"]))
-    for i, (units, activation) in enumerate(layers):
-        rows.append({"layer": f"L{i + 1}", "type": "Dense", "activation": activation,
-                     "output shape": f"(None, {units})", "parameters": fan_in * units + units,
-                     "how": f"{fan_in} x {units} weights + {units} biases"})
-        fan_in = units
+    for p in plan(spec, n_features, n_classes):
+        rows.append({"layer": p.name, "type": p.cls, "activation": p.kwargs.get("activation", ""),
+                     "output shape": str((None, *p.output_shape)), "parameters": p.params, "how": p.how})
     return rows
 
 
@@ -81,7 +132,7 @@ def keras_code(spec: ExperimentSpec) -> str:
         "import numpy as np",
         "import tensorflow as tf",
         "import keras",
-        "from keras.layers import Dense",
+        "from keras.layers import " + ", ".join(sorted({p.cls for p in plan(spec)})),
         "from sklearn.model_selection import train_test_split",
         "",
     ]
@@ -111,12 +162,8 @@ def keras_code(spec: ExperimentSpec) -> str:
         ]
     lines += ["", f"keras.utils.set_random_seed({spec.seed})", "",
               "# Model", "model = keras.Sequential(", "    [", "        keras.Input(shape=(784,)),"]
-    for i, layer in enumerate(spec.hidden):
-        act = ACTIVATIONS[layer.activation].keras["activation"]
-        lines.append(f"        Dense({layer.units}, activation='{act}', name='L{i + 1}'),")
-    out_act = OUTPUTS[spec.output].keras["activation"]
-    lines += [f"        Dense(10, activation='{out_act}', name='L{len(spec.hidden) + 1}'),",
-              "    ], name='my_model'", ")", "model.summary()", ""]
+    lines += [f"        {p.code()}," for p in plan(spec)]
+    lines += ["    ], name='my_model'", ")", "model.summary()", ""]
     opt = OPTIMIZERS[spec.optimizer].keras
     args = "".join(f", {k}={v!r}" for k, v in opt["args"].items())
     loss_class = LOSSES[spec.loss].keras["class"]
@@ -129,8 +176,25 @@ def keras_code(spec: ExperimentSpec) -> str:
         ")",
         "",
         "# Train",
-        f"history = model.fit(X_train, y_train, epochs={spec.epochs}, batch_size={spec.batch_size},",
-        "                    validation_data=(X_val, y_val))",
+    ]
+    if spec.augment:
+        from .augment import CODE
+
+        lines += [
+            "# Augmentation: every epoch sees the digits randomly rotated, zoomed and shifted",
+            f"seed = {spec.seed}",
+            *CODE.splitlines(),
+            "train = (tf.data.Dataset.from_tensor_slices((X_train.astype('float32'), y_train))",
+            f"         .shuffle(len(X_train), seed=seed).batch({spec.batch_size})",
+            "         .map(lambda x, y: (augment(x, training=True), y)))",
+            f"history = model.fit(train, epochs={spec.epochs}, validation_data=(X_val, y_val))",
+        ]
+    else:
+        lines += [
+            f"history = model.fit(X_train, y_train, epochs={spec.epochs}, batch_size={spec.batch_size},",
+            "                    validation_data=(X_val, y_val))",
+        ]
+    lines += [
         "",
         "# Predict: the output layer gives "
         + ("logits, so apply softmax to get probabilities" if spec.from_logits else "probabilities"),

@@ -70,6 +70,19 @@ ACTIVATIONS = Registry(
     ],
 )
 
+LAYER_KINDS = Registry(
+    "layer kind",
+    [
+        Choice("dense", "Dense", "Every unit sees every input: a = g(W x + b). The course's layer.",
+               {"class": "Dense", "size": "units", "max": 1024}),
+        Choice("conv", "Conv2D 3x3", "Each unit (filter) looks at a 3x3 window and slides over the "
+               "image: few weights, and it finds a stroke wherever it is. Other layer types, week 2.",
+               {"class": "Conv2D", "size": "filters", "max": 256}),
+        Choice("pool", "MaxPooling2D 2x2", "Keeps the largest of each 2x2 block: halves the image's "
+               "width and height, no weights.", {"class": "MaxPooling2D", "size": None, "max": 0}),
+    ],
+)
+
 OUTPUTS = Registry(
     "output",
     [
@@ -119,10 +132,10 @@ DATASETS = Registry(
     [
         Choice("digits-5k", "Handwritten digits (5,000, offline)",
                "5,000 real MNIST digits, 500 of each class, 28x28 grey pixels. Ships with the app.",
-               {"online": False}),
+               {"online": False, "image_shape": (28, 28)}),
         Choice("mnist", "Full MNIST (70,000, needs internet once)",
                "The whole MNIST set through keras.datasets.mnist; downloaded once and cached by Keras.",
-               {"online": True}),
+               {"online": True, "image_shape": (28, 28)}),
     ],
 )
 
@@ -144,6 +157,13 @@ PRESETS = Registry(
                "The practice lab's network with sigmoid instead of ReLU: compare how fast it learns.",
                {"fields": {"hidden": "25:sigmoid,15:sigmoid", "output": "logits",
                            "optimizer": "adam", "learning_rate": 0.001, "epochs": 40}}),
+        Choice("draw-cnn", "Small CNN for drawings, with augmentation",
+               "Conv2D(32) -> pool -> Conv2D(64) -> pool -> Dense(128) -> 10 logits, trained on "
+               "digits randomly shifted, rotated, scaled and thickened so that drawings look familiar. "
+               "The Draw page's default model.",
+               {"fields": {"hidden": "conv32:relu,pool,conv64:relu,pool,128:relu", "output": "logits",
+                           "optimizer": "adam", "learning_rate": 0.001, "batch_size": 64,
+                           "epochs": 40, "augment": True}}),
         Choice("diverging", "Diverging: SGD with learning rate 10",
                "Gradient descent with a step far too large on linear layers: the weights grow "
                "every step until the loss becomes NaN.",

@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .registry import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, Registry
+from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
+                       Registry)
 
 MAX_UNITS = 1024
 MAX_HIDDEN_LAYERS = 8
@@ -29,13 +30,17 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class Layer:
-    """One hidden layer: Dense(units, activation)."""
+    """One hidden layer: Dense(units, activation), Conv2D(units filters, 3x3) or MaxPooling2D."""
 
     units: int
     activation: str = "relu"
+    kind: str = "dense"
 
     def __str__(self) -> str:
-        return f"{self.units}:{self.activation}"
+        if self.kind == "pool":
+            return "pool"
+        prefix = "" if self.kind == "dense" else self.kind
+        return f"{prefix}{self.units}:{self.activation}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class ExperimentSpec:
     epochs: int = 40
     validation_split: float = 0.2
     seed: int = 0
+    augment: bool = False  # randomly shift, rotate, scale and thicken the training images
 
     # ---- checking -------------------------------------------------------------------
 
@@ -78,9 +84,30 @@ class ExperimentSpec:
         choice("dataset", self.dataset, DATASETS)
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             errors.append(SpecError("hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}"))
+        seen_dense = False
+        pools = 0
+        image = DATASETS[self.dataset].keras.get("image_shape") if self.dataset in DATASETS else None
         for i, layer in enumerate(self.hidden):
-            number(f"hidden layer {i + 1} units", layer.units, 1, MAX_UNITS, int)
-            choice(f"hidden layer {i + 1} activation", layer.activation, ACTIVATIONS)
+            name = f"hidden layer {i + 1}"
+            if layer.kind not in LAYER_KINDS:
+                choice(f"{name} kind", layer.kind, LAYER_KINDS)
+                continue
+            info = LAYER_KINDS[layer.kind].keras
+            if info["size"]:
+                number(f"{name} {info['size']}", layer.units, 1, info["max"], int)
+                choice(f"{name} activation", layer.activation, ACTIVATIONS)
+            if layer.kind == "dense":
+                seen_dense = True
+                continue
+            if not image:
+                errors.append(SpecError(f"{name} kind", f"{LAYER_KINDS.label(layer.kind)} needs "
+                                        "images; this dataset's examples are plain vectors"))
+            elif seen_dense:
+                errors.append(SpecError(f"{name} kind", f"{LAYER_KINDS.label(layer.kind)} must come "
+                                        "before the Dense layers (they flatten the image)"))
+            pools += layer.kind == "pool"
+            if image and pools and min(image) // 2 ** pools < 1:
+                errors.append(SpecError(f"{name} kind", f"too many pooling layers for {image[0]}x{image[1]} images"))
         choice("output", self.output, OUTPUTS)
         choice("loss", self.loss, LOSSES)
         choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -89,6 +116,10 @@ class ExperimentSpec:
         number("epochs", self.epochs, 1, 1000, int)
         number("validation_split", self.validation_split, 0.05, 0.5, float)
         number("seed", self.seed, 0, 2**31 - 1, int)
+        if not isinstance(self.augment, bool):
+            errors.append(SpecError("augment", f"must be true or false, got {self.augment!r}"))
+        elif self.augment and not image:
+            errors.append(SpecError("augment", "augmentation shifts and rotates images; this dataset has none"))
         return errors
 
     def validate(self) -> "ExperimentSpec":
@@ -111,6 +142,10 @@ class ExperimentSpec:
     @property
     def hidden_text(self) -> str:
         return ",".join(str(layer) for layer in self.hidden)
+
+    @property
+    def is_convolutional(self) -> bool:
+        return any(layer.kind != "dense" for layer in self.hidden)
 
     # ---- plain data in and out ----------------------------------------------------------
 
@@ -175,13 +210,19 @@ def parse_hidden(text: str) -> tuple[Layer, ...]:
         return ()
     layers = []
     for i, part in enumerate(text.split(",")):
-        units, _, activation = part.strip().partition(":")
+        part = part.strip().lower()
+        if part in ("pool", "maxpool", "maxpooling2d"):
+            layers.append(Layer(0, "linear", "pool"))
+            continue
+        kind = "conv" if part.startswith("conv") else "dense"
+        units, _, activation = part.removeprefix("conv").partition(":")
         try:
             n = int(units)
         except ValueError:
             raise SpecError(f"hidden layer {i + 1} units", f"must be an integer, got {units.strip()!r} "
-                            "(write layers as UNITS:ACTIVATION, e.g. 25:relu,15:relu)") from None
-        layers.append(Layer(n, activation.strip() or "relu"))
+                            "(write layers as UNITS:ACTIVATION, convFILTERS:ACTIVATION or pool, "
+                            "e.g. 25:relu,15:relu)") from None
+        layers.append(Layer(n, activation.strip() or "relu", kind))
     return tuple(layers)
 
 
@@ -199,14 +240,20 @@ def _coerce(key: str, value: Any) -> Any:
             for i, item in enumerate(value):
                 if isinstance(item, Layer):
                     layers.append(item)
-                elif isinstance(item, dict) and set(item) <= {"units", "activation"} and "units" in item:
-                    layers.append(Layer(item["units"], item.get("activation", "relu")))
+                elif isinstance(item, dict) and set(item) <= {"units", "activation", "kind"} and "units" in item:
+                    layers.append(Layer(item["units"], item.get("activation", "relu"), item.get("kind", "dense")))
                 elif isinstance(item, str):
                     layers.extend(parse_hidden(item))
                 else:
-                    raise SpecError(f"hidden layer {i + 1}", 'expected {"units": N, "activation": NAME}')
+                    raise SpecError(f"hidden layer {i + 1}", 'expected {"units": N, "activation": NAME, "kind": dense|conv|pool}')
             return tuple(layers)
         raise SpecError("hidden", "expected a list of layers or text like 25:relu,15:relu")
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+            return value.strip().lower() in ("true", "1", "yes")
+        raise SpecError(key, f"must be true or false, got {value!r}")
     if kind in ("int", "float"):
         if isinstance(value, str):
             try:

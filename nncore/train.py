@@ -179,11 +179,16 @@ class TrainingJob:
         n = len(data.x_train)
         steps = math.ceil(n / spec.batch_size)
         per_call = max(1, steps // UPDATES_PER_EPOCH)
-        self.model = build_model(spec, data.n_features, data.n_classes, steps_per_execution=per_call)
+        self.model = build_model(spec, data.n_features, data.n_classes, steps_per_execution=per_call,
+                                 image_shape=data.image_shape)
         batches = (tf.data.Dataset.from_tensor_slices((data.x_train, y_train))
                    .shuffle(n, seed=spec.seed, reshuffle_each_iteration=True)
-                   .batch(spec.batch_size)
-                   .prefetch(tf.data.AUTOTUNE))
+                   .batch(spec.batch_size))
+        if spec.augment:
+            from .augment import make_augmenter
+
+            batches = batches.map(make_augmenter(spec.seed))
+        batches = batches.prefetch(tf.data.AUTOTUNE)
         from .recorder import Recorder
 
         recorder = Recorder(self, data.x_val, y_val, steps)

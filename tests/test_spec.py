@@ -24,7 +24,7 @@ def test_json_round_trip_keeps_every_field():
                           loss="categorical_crossentropy", optimizer="momentum",
                           learning_rate=0.05, batch_size=64, epochs=3, validation_split=0.25, seed=7)
     text = spec.to_json()
-    assert json.loads(text)["hidden"] == [{"units": 8, "activation": "tanh"}]
+    assert json.loads(text)["hidden"] == [{"units": 8, "activation": "tanh", "kind": "dense"}]
     assert ExperimentSpec.from_json(text) == spec
 
 

@@ -1,0 +1,57 @@
+"""The models the Draw page asks: shipped defaults (cached once per server) or the session's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from nncore.infer import DEFAULT_MODELS, PROPERTIES_MODEL, ASSETS, Predictor, load_predictor
+from nncore.spec import ExperimentSpec
+from nncore.train import TrainingJob
+
+
+@st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~10 s)...")
+def default_predictor(name: str) -> Predictor:
+    return load_predictor(ASSETS / name)
+
+
+def properties_predictor() -> Predictor:
+    return default_predictor(PROPERTIES_MODEL)
+
+
+@dataclass
+class Answerer:
+    """Whoever answers a drawing: raw outputs and probabilities for a batch of 784-pixel rows."""
+
+    title: str
+    spec: ExperimentSpec
+    outputs: callable
+    probabilities: callable
+    live: bool = False  # True while the session's training job is still changing it
+
+
+def default_answerer(output: str) -> Answerer:
+    p = default_predictor(DEFAULT_MODELS[output])
+    acc = p.metrics.get("val_accuracy")
+    title = (f"the default CNN shipped with the app ({output} output, validation accuracy "
+             f"{acc:.1%})" if acc else f"the default CNN ({output} output)")
+    return Answerer(title, p.spec, p.outputs, p.probabilities)
+
+
+def job_answerer(job: TrainingJob) -> Answerer | None:
+    """The session's own network, if it has been built for 28x28 digits."""
+    if job is None or job.model is None or job.data.image_shape != (28, 28):
+        return None
+    s = job.snapshot()
+
+    def outputs(x: np.ndarray) -> np.ndarray:
+        return np.asarray(job.model(np.asarray(x, np.float32).reshape(-1, 784), training=False))
+
+    def probabilities(x: np.ndarray) -> np.ndarray:
+        return job.predict(np.asarray(x, np.float32).reshape(-1, 784))
+
+    state = "training now" if not s.finished else f"{s.status}, {s.epoch} epochs"
+    title = f"your network from the Train page ({job.spec.hidden_text or 'no hidden layers'}, {state})"
+    return Answerer(title, job.spec, outputs, probabilities, live=not s.finished)

@@ -1,0 +1,113 @@
+"""Trained models on disk, and answers for one drawing in a few milliseconds.
+
+A saved model is two files: `NAME.keras` (Keras' own format) and `NAME.json` (the spec it
+was trained from and its metrics), so the page can say what it is and anyone can retrain it.
+`model.predict` costs ~100 ms for one sample (it builds a data pipeline each call); a
+`Predictor` calls a compiled function of the model directly instead.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .spec import ExperimentSpec
+from .train import to_probabilities
+
+
+def save_model(model, spec: ExperimentSpec, path: str | Path, metrics: dict[str, Any] | None = None,
+               questions: list[str] | None = None) -> Path:
+    """Save weights and spec; `questions` marks a multi-label model (one sigmoid per question)."""
+    path = Path(path).with_suffix(".keras")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import keras
+
+    # the network and its weights, not the optimizer's state (which would triple the file)
+    bare = keras.Sequential.from_config(model.get_config())
+    bare.set_weights(model.get_weights())
+    bare.save(path)
+    info = {"spec": spec.to_dict(), "metrics": {k: v for k, v in (metrics or {}).items() if k != "spec"},
+            "questions": questions}
+    path.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
+    return path
+
+
+@dataclass
+class Predictor:
+    """A model ready to answer: `outputs(x)` gives the raw output layer, `probabilities(x)` softmax."""
+
+    model: Any
+    spec: ExperimentSpec
+    metrics: dict[str, Any]
+    name: str = ""
+    questions: list[str] | None = None  # a multi-label model: one sigmoid output per question
+
+    def __post_init__(self):
+        import tensorflow as tf
+
+        self._lock = threading.Lock()
+        self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
+
+    @property
+    def from_logits(self) -> bool:
+        return self.spec.from_logits
+
+    def outputs(self, x: np.ndarray) -> np.ndarray:
+        """The output layer's values: logits, or probabilities for a softmax layer."""
+        x = np.asarray(x, dtype=np.float32).reshape(-1, 784)
+        with self._lock:  # one traced function; calls from several sessions take turns
+            return np.asarray(self._call(x))
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Softmax probabilities (multi-class), or each question's sigmoid (multi-label)."""
+        if self.questions:
+            return self.outputs(x).astype(np.float64)
+        return to_probabilities(self.outputs(x), self.from_logits)
+
+
+def load_predictor(path: str | Path) -> Predictor:
+    from . import import_keras
+
+    keras = import_keras()
+    path = Path(path).with_suffix(".keras")
+    info = json.loads(path.with_suffix(".json").read_text())
+    model = keras.saving.load_model(path, compile=False)
+    predictor = Predictor(model, ExperimentSpec.from_dict(info["spec"]), info.get("metrics", {}), path.stem,
+                          info.get("questions"))
+    predictor.outputs(np.zeros((1, 784), np.float32))  # trace once, now, not on the first drawing
+    return predictor
+
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEFAULT_MODELS = {"logits": "digits-logits", "softmax": "digits-softmax"}
+PROPERTIES_MODEL = "digits-properties"
+
+
+def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int = 0) -> dict[str, Any]:
+    """Train and save the Draw page's default models; returns their metrics."""
+    from .multilabel import PROPERTIES, train_properties_model
+    from .train import DONE, TrainingJob
+
+    out = Path(out)
+    report: dict[str, Any] = {}
+    for output, name in DEFAULT_MODELS.items():
+        spec = ExperimentSpec.from_preset("draw-cnn").replace(output=output, seed=seed)
+        if epochs:
+            spec = spec.replace(epochs=epochs)
+        job = TrainingJob(spec)
+        s = job.run()
+        if s.status != DONE:
+            raise RuntimeError(f"{name}: {s.message}")
+        metrics = {"val_accuracy": s.last("val_accuracy"), "val_loss": s.last("val_loss"),
+                   "train_loss": s.last("loss"), "epochs": s.epoch, "seconds": round(job.seconds, 1)}
+        save_model(job.model, spec, out / name, metrics)
+        report[name] = metrics
+    model, spec, metrics = train_properties_model(seed=seed, epochs=epochs or 30)
+    save_model(model, spec, out / PROPERTIES_MODEL, metrics, questions=list(PROPERTIES))
+    report[PROPERTIES_MODEL] = metrics
+    return report
