@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nncore import ExperimentSpec, SpecError
-from nncore.registry import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
+from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
 from nncore.spec import MAX_HIDDEN_LAYERS
 
 CUSTOM = "custom"
@@ -21,10 +21,11 @@ def _write_spec(spec: ExperimentSpec) -> None:
     ss.dataset = spec.dataset
     ss.n_hidden = len(spec.hidden)
     for i, layer in enumerate(spec.hidden):
-        ss[f"units_{i}"] = layer.units
-        ss[f"activation_{i}"] = layer.activation
+        ss[f"kind_{i}"] = layer.kind
+        ss[f"units_{i}"] = layer.units if layer.kind != "pool" else ss.get(f"units_{i}", 16) or 16
+        ss[f"activation_{i}"] = layer.activation if layer.kind != "pool" else ss.get(f"activation_{i}", "relu")
     for key in ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs",
-                "validation_split", "seed"):
+                "validation_split", "seed", "augment"):
         ss[key] = getattr(spec, key)
 
 
@@ -41,10 +42,13 @@ def _read_spec() -> tuple[ExperimentSpec | None, list[SpecError]]:
         return None, [SpecError("hidden layers", f"must be from 0 to {MAX_HIDDEN_LAYERS}, got {n_hidden}")]
     values = {
         "dataset": ss.dataset,
-        "hidden": [{"units": ss.get(f"units_{i}"), "activation": ss.get(f"activation_{i}")}
+        "hidden": [{"units": 0, "activation": "linear", "kind": "pool"}
+                   if ss.get(f"kind_{i}") == "pool" else
+                   {"units": ss.get(f"units_{i}"), "activation": ss.get(f"activation_{i}"),
+                    "kind": ss.get(f"kind_{i}", "dense")}
                    for i in range(int(n_hidden))],
         **{k: ss[k] for k in ("output", "loss", "optimizer", "learning_rate", "batch_size",
-                              "epochs", "validation_split", "seed")},
+                              "epochs", "validation_split", "seed", "augment")},
     }
     empty = [k for k, v in values.items() if v is None]
     empty += [f"hidden layer {i + 1} units" for i, layer in enumerate(values["hidden"])
@@ -82,11 +86,19 @@ def spec_sidebar(disabled: bool = False) -> tuple[ExperimentSpec | None, list[Sp
                     help=f"0 to {MAX_HIDDEN_LAYERS}. With 0 the model is softmax regression.")
     n_hidden = ss.n_hidden if isinstance(ss.n_hidden, int) and 0 <= ss.n_hidden <= MAX_HIDDEN_LAYERS else 0
     for i in range(n_hidden):
+        ss.setdefault(f"kind_{i}", "dense")
         ss.setdefault(f"units_{i}", 16)
         ss.setdefault(f"activation_{i}", "relu")
-        c1, c2 = sb.columns([2, 3])
-        c1.number_input(f"L{i + 1} units", step=1, key=f"units_{i}", disabled=disabled)
-        c2.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=f"activation_{i}",
+        kind = ss[f"kind_{i}"]
+        c0, c1, c2 = sb.columns([5, 3, 4])
+        c0.selectbox(f"L{i + 1} layer", LAYER_KINDS.names(), key=f"kind_{i}", disabled=disabled,
+                     format_func=LAYER_KINDS.label, help=LAYER_KINDS[kind].help)
+        if kind == "pool":
+            c1.caption("2x2")
+            continue
+        size = LAYER_KINDS[kind].keras["size"]
+        c1.number_input(f"{size}", step=1, key=f"units_{i}", disabled=disabled)
+        c2.selectbox("activation", ACTIVATIONS.names(), key=f"activation_{i}",
                      format_func=ACTIVATIONS.label, disabled=disabled,
                      help=ACTIVATIONS[ss[f'activation_{i}']].help if ss[f"activation_{i}"] in ACTIVATIONS else None)
     sb.radio(f"L{n_hidden + 1}: output layer (10 units)", OUTPUTS.names(), key="output",
@@ -113,5 +125,8 @@ def spec_sidebar(disabled: bool = False) -> tuple[ExperimentSpec | None, list[Sp
                     disabled=disabled, help="Part of the data held out to measure generalisation.")
     c2.number_input("Seed", step=1, key="seed", disabled=disabled,
                     help="Same seed, same split, same initial weights, same result.")
+    sb.toggle("Augment the digits", key="augment", disabled=disabled,
+              help="Each epoch, show every training digit randomly shifted, rotated, scaled and "
+                   "drawn thinner or thicker: the network learns what a digit is, not where.")
 
     return _read_spec()

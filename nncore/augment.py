@@ -11,6 +11,8 @@ from __future__ import annotations
 ROTATION = 12 / 360  # +-12 degrees, as a fraction of a full turn (Keras' convention)
 ZOOM = 0.15  # +-15 % size
 SHIFT = 0.1  # +-10 % of the image, about 3 pixels
+# (A random slant, keras.layers.RandomShear(0.3), was tried too: 97.7-98.0 % on our stroke
+# sets against 98.8-99.0 % without it, so it is left out.)
 THICKNESS = 0.6  # how far towards a 3x3 dilation (or erosion) a digit's pen may go
 
 CODE = f"""augment = keras.Sequential([

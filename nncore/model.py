@@ -44,6 +44,17 @@ class PlannedLayer:
     params: int
     how: str
 
+    def short(self) -> str:
+        """How the layer reads in one line of prose: Dense(25, relu), MaxPooling2D(2x2), ..."""
+        act = self.kwargs.get("activation")
+        if self.cls == "Dense":
+            return f"Dense({self.args[0]}, {act})"
+        if self.cls == "Conv2D":
+            return f"Conv2D({self.args[0]} 3x3, {act})"
+        if self.cls == "MaxPooling2D":
+            return "MaxPooling2D(2x2)"
+        return self.cls
+
     def code(self) -> str:
         parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
         return f"{self.cls}({', '.join(parts + [f'name={self.name!r}'])})"

@@ -55,7 +55,8 @@ def train_properties_model(seed: int = 0, epochs: int = 30, data=None):
                .shuffle(len(y_train), seed=seed).batch(spec.batch_size)
                .map(make_augmenter(seed)).prefetch(tf.data.AUTOTUNE))
     t0 = time.perf_counter()
-    history = with_head.fit(batches, epochs=epochs, verbose=0, validation_data=(data.x_val, y_val))
+    history = with_head.fit(batches, epochs=epochs, verbose=0, shuffle=False,
+                            validation_data=(data.x_val, y_val))
     seconds = time.perf_counter() - t0
     answers = with_head(data.x_val, training=False).numpy() > 0.5
     metrics = {

@@ -163,7 +163,7 @@ PRESETS = Registry(
                "The Draw page's default model.",
                {"fields": {"hidden": "conv32:relu,pool,conv64:relu,pool,128:relu", "output": "logits",
                            "optimizer": "adam", "learning_rate": 0.001, "batch_size": 64,
-                           "epochs": 40, "augment": True}}),
+                           "epochs": 40, "augment": True, "validation_split": 0.1}}),
         Choice("diverging", "Diverging: SGD with learning rate 10",
                "Gradient descent with a step far too large on linear layers: the weights grow "
                "every step until the loss becomes NaN.",

@@ -136,3 +136,31 @@ def test_full_mnist_offline_is_a_clear_message_and_the_app_stays_usable(at, monk
     at.number_input(key="epochs").set_value(1).run()
     at.button(key="train").click().run()
     assert wait_until_finished(at).status == "done"
+
+
+def test_other_layer_types_conv_and_pool(at):
+    at.selectbox(key="kind_0").select("conv").run()
+    at.number_input(key="units_0").set_value(4).run()
+    at.selectbox(key="kind_1").select("pool").run()
+    assert not at.error, [e.value for e in at.error]
+    line = at.markdown[0].value
+    assert "Conv2D(4 3x3, relu) → MaxPooling2D(2x2) → Dense(10, linear)" in line
+    # 3x3x1x4 + 4 conv weights, then 14*14*4 = 784 inputs to the output layer
+    assert f"{9 * 4 + 4 + 784 * 10 + 10:,} parameters" in line
+    at.number_input(key="epochs").set_value(1).run()
+    at.button(key="train").click().run()
+    assert wait_until_finished(at).status == "done"
+    assert not at.exception
+
+
+def test_a_conv_layer_after_a_dense_layer_is_explained(at):
+    at.selectbox(key="kind_1").select("conv").run()
+    assert any("must come before the Dense layers" in e.value for e in at.error)
+    assert at.button(key="train").disabled
+
+
+def test_draw_cnn_preset_fills_layer_kinds(at):
+    at.selectbox(key="preset").select("draw-cnn").run()
+    assert at.number_input(key="n_hidden").value == 5
+    assert [at.selectbox(key=f"kind_{i}").value for i in range(5)] == ["conv", "pool", "conv", "pool", "dense"]
+    assert at.toggle(key="augment").value is True

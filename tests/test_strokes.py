@@ -184,3 +184,12 @@ def test_mnist_strokes_traces_a_ring_and_a_bar():
     assert 0.05 < y0 < 0.2 and 0.8 < y1 < 0.95
     x0, y0, x1, y1 = one.bbox()
     assert x1 - x0 < 0.15 and y1 - y0 > 0.65
+
+
+def test_mnist_strokes_of_a_blank_image_and_a_single_speck():
+    images = np.zeros((2, 28, 28))
+    images[1, 14, 14] = 1.0
+    blank, speck = mnist_strokes(images, [0, 1])
+    assert blank.strokes == [] and blank.style == "mnist/0"
+    assert len(speck.strokes) == 1 and len(speck.strokes[0]) == 1  # a dot
+    assert render(speck).sum() > 0

@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import builder, charts, state
 from nncore.metrics import confusion
-from nncore.model import count_params, keras_code, summary_rows
+from nncore.model import count_params, keras_code, plan, summary_rows
 from nncore.registry import LOSSES, OPTIMIZERS
 from nncore.train import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED
 
@@ -19,14 +19,14 @@ st.caption("Choose layers, activations, the output, the loss and the optimizer i
 
 # ---- the network in one line, and what is wrong with it --------------------------------
 if valid:
-    layers = " → ".join(
-        ["784 pixels"]
-        + [f"Dense({layer.units}, {layer.activation})" for layer in spec.hidden]
-        + ["Dense(10, linear) = logits" if spec.from_logits else "Dense(10, softmax) = probabilities"])
+    planned = [p.short() for p in plan(spec) if p.cls not in ("Reshape", "Flatten")]
+    planned[-1] += " = logits" if spec.from_logits else " = probabilities"
+    layers = " → ".join(["784 pixels", *planned])
     loss = f"{LOSSES[spec.loss].keras['class']}(from_logits={spec.from_logits})"
     st.markdown(f"**{layers}**  \n`{loss}` · `{OPTIMIZERS.label(spec.optimizer)}"
                 f"(learning_rate={spec.learning_rate:g})` · batch {spec.batch_size} · "
-                f"{spec.epochs} epochs · **{count_params(spec):,} parameters**")
+                f"{spec.epochs} epochs{' · augmented' if spec.augment else ''} · "
+                f"**{count_params(spec):,} parameters**")
 for problem in problems:
     st.error(f"**{problem.field}**: {problem.message}", icon=":material/error:")
 

@@ -1,0 +1,118 @@
+"""Benchmark of the Draw page: server inference and stroke-to-prediction latency in Chromium.
+
+    .venv/bin/python tests/bench_draw.py [--drawings 20]
+
+Prints, for one digit: the Predictor's time against Keras' model.predict (the baseline) and
+their ratio; then the time from the mouse-up of the last stroke to the new prediction on
+screen, median and 90th percentile over several drawings, in real headless Chromium.
+Figures, not assertions: timing never decides a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+
+def server_inference(repeats: int = 200) -> dict:
+    from nncore import preprocess
+    from nncore.infer import ASSETS, load_predictor
+    from strokes import stroke_digits, to_canvas
+
+    p = load_predictor(ASSETS / "digits-logits")
+    digit = stroke_digits(1, seed=3)[7]
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        steps = preprocess.from_strokes(to_canvas(digit, 280, 280), (280, 280), 18)
+    prep = (time.perf_counter() - t0) / repeats
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        p.probabilities(steps.input)
+        times.append(time.perf_counter() - t)
+    base = []
+    for _ in range(20):
+        t = time.perf_counter()
+        p.model.predict(steps.input, verbose=0)
+        base.append(time.perf_counter() - t)
+    ours, theirs = statistics.median(times), statistics.median(base)
+    return {"preprocess_ms": prep * 1000, "predictor_ms": ours * 1000, "model_predict_ms": theirs * 1000,
+            "speedup": theirs / ours}
+
+
+def browser_latency(drawings: int) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM_FLAGS, StreamlitServer, chromium_path, wait_for_app
+    from strokes import replay, stroke_digits
+
+    server = StreamlitServer()
+    server.wait_healthy()
+    latencies = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(server.url + "/draw")
+            wait_for_app(page)
+            canvas = page.locator(".st-key-canvas canvas").last
+            digits = stroke_digits(3, seed=5)[:: max(1, 30 // drawings)][:drawings + 1]
+            for i, digit in enumerate(digits):
+                page.locator(".st-key-clear button").first.click()
+                page.wait_for_function("() => !document.querySelector('.st-key-prediction')", timeout=30_000)
+                # draw all but the last stroke, then time the last one's mouse-up
+                *first, last = digit.strokes
+                from strokes import StrokeDigit
+
+                if first:
+                    replay(page, canvas, StrokeDigit(digit.label, first, digit.style))
+                    page.wait_for_timeout(600)
+                before = page.evaluate("() => document.querySelector('.st-key-prediction')?.innerText || ''")
+                page.evaluate("() => { window.__seen = null; const target = document.body;"
+                              " window.__obs = new MutationObserver(() => { const el = document.querySelector("
+                              "'.st-key-prediction'); if (el && el.innerText !== window.__before && !window.__seen)"
+                              " window.__seen = performance.now(); });"
+                              " window.__obs.observe(target, {subtree: true, childList: true, characterData: true});"
+                              " window.__up = null; document.addEventListener('mouseup',"
+                              " () => { window.__up = performance.now(); }, {capture: true}); }")
+                page.evaluate(f"() => {{ window.__before = {before!r}; }}")
+                replay_last_until_up(page, canvas, digit, last)
+                page.wait_for_function("() => window.__seen !== null", timeout=30_000)
+                t_up = page.evaluate("() => window.__up")
+                if i == 0:
+                    continue  # the first one pays for loading the model
+                latencies.append((page.evaluate("() => window.__seen") - t_up) / 1000)
+            browser.close()
+    finally:
+        server.stop()
+    return latencies
+
+
+def replay_last_until_up(page, canvas, digit, stroke) -> None:
+    from strokes import StrokeDigit, replay
+
+    replay(page, canvas, StrokeDigit(digit.label, [stroke], digit.style), speed="fast")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--drawings", type=int, default=15)
+    args = ap.parse_args()
+    s = server_inference()
+    print(f"server, one digit: preprocessing {s['preprocess_ms']:.2f} ms; inference {s['predictor_ms']:.2f} ms "
+          f"(Predictor) vs {s['model_predict_ms']:.1f} ms (model.predict): {s['speedup']:.0f}x faster")
+    lat = browser_latency(args.drawings)
+    print(f"browser, last stroke's mouse-up to new prediction on screen over {len(lat)} drawings: "
+          f"median {statistics.median(lat):.3f} s, p90 {np.percentile(lat, 90):.3f} s, max {max(lat):.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Accuracy of a digit model on our stroke test set, through the Draw page's preprocessing.
+
+    python tests/eval_strokes.py [MODEL_PATH] [--per-digit N] [--seed S]
+
+The strokes are drawn on a 280x280 canvas with the page's 18-pixel brush (as the page would
+receive them), preprocessed with nncore.preprocess.from_strokes, and classified. Prints
+accuracy overall, per digit, per size class and per style, and the worst mistakes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from nncore import preprocess  # noqa: E402
+from strokes import stroke_digits, to_canvas  # noqa: E402
+
+CANVAS, BRUSH = 280, 18
+
+
+def inputs_for(digits) -> np.ndarray:
+    rows = []
+    for d in digits:
+        steps = preprocess.from_strokes(to_canvas(d, CANVAS, CANVAS), (CANVAS, CANVAS), BRUSH)
+        rows.append(steps.input[0])
+    return np.array(rows)
+
+
+def evaluate(predictor, digits) -> dict:
+    x = inputs_for(digits)
+    predicted = predictor.probabilities(x).argmax(1)
+    labels = np.array([d.label for d in digits])
+    right = predicted == labels
+    by = defaultdict(list)
+    for d, ok in zip(digits, right):
+        template, _, size = d.style.partition("/")
+        by[f"digit {d.label}"].append(ok)
+        by[f"size {size}"].append(ok)
+        by[f"style {template}"].append(ok)
+    return {"accuracy": float(right.mean()), "n": len(digits),
+            "groups": {k: float(np.mean(v)) for k, v in sorted(by.items())},
+            "mistakes": [(d.style, int(p)) for d, p, ok in zip(digits, predicted, right) if not ok]}
+
+
+def main() -> None:
+    from nncore.infer import ASSETS, load_predictor
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", nargs="?", default=str(ASSETS / "digits-logits"))
+    ap.add_argument("--per-digit", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--mnist", type=int, default=0, help="also N traced real validation digits")
+    args = ap.parse_args()
+    predictor = load_predictor(args.model)
+    if args.mnist:
+        traced = evaluate(predictor, mnist_stroke_digits(args.mnist, args.seed, predictor.spec))
+        print(f"accuracy {traced['accuracy']:.3f} on {traced['n']} traced validation digits; "
+              f"mistakes: {traced['mistakes'][:30]}")
+    result = evaluate(predictor, stroke_digits(args.per_digit, args.seed))
+    print(f"accuracy {result['accuracy']:.3f} on {result['n']} stroke digits")
+    for k, v in result["groups"].items():
+        if v < 1:
+            print(f"  {k:<24} {v:.2f}")
+    print("mistakes (style -> predicted):", result["mistakes"])
+
+
+def mnist_stroke_digits(n: int = 300, seed: int = 0, spec=None):
+    """Real validation digits of `spec`'s split (never trained on), traced into strokes."""
+    from nncore import ExperimentSpec
+    from nncore.data import load_dataset
+    from strokes import mnist_strokes
+
+    data = load_dataset(spec or ExperimentSpec())
+    idx = np.random.default_rng(seed).choice(len(data.x_val), n, replace=False)
+    return mnist_strokes(data.x_val[idx].reshape(-1, 28, 28), data.y_val[idx], seed=seed)
+
+
+if __name__ == "__main__":
+    main()

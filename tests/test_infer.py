@@ -1,0 +1,81 @@
+"""Saved models: the shipped defaults answer drawings well, fast, and can be rebuilt from code."""
+
+import json
+
+import numpy as np
+import pytest
+
+from nncore.infer import ASSETS, DEFAULT_MODELS, PROPERTIES_MODEL, build_assets, load_predictor
+from nncore.multilabel import PROPERTIES, property_labels
+
+
+@pytest.fixture(scope="module")
+def logits_model():
+    return load_predictor(ASSETS / DEFAULT_MODELS["logits"])
+
+
+@pytest.fixture(scope="module")
+def softmax_model():
+    return load_predictor(ASSETS / DEFAULT_MODELS["softmax"])
+
+
+def test_shipped_models_say_what_they_are(logits_model, softmax_model):
+    assert logits_model.spec.output == "logits" and logits_model.from_logits
+    assert softmax_model.spec.output == "softmax" and not softmax_model.from_logits
+    for p in (logits_model, softmax_model):
+        assert p.spec.is_convolutional and p.spec.augment
+        assert p.metrics["val_accuracy"] >= 0.97
+
+
+def test_shipped_models_classify_the_validation_digits(digits, logits_model, softmax_model):
+    # the validation split of the models' own spec: digits they never trained on
+    from nncore.data import load_dataset
+
+    data = load_dataset(logits_model.spec)
+    for p in (logits_model, softmax_model):
+        acc = np.mean(p.probabilities(data.x_val).argmax(1) == data.y_val)
+        assert acc == pytest.approx(p.metrics["val_accuracy"], abs=0.002)
+
+
+def test_raw_outputs_logits_versus_probabilities(digits, logits_model, softmax_model):
+    x = digits.x_val[:20]
+    z = logits_model.outputs(x)
+    assert (z < 0).any() and not np.allclose(z.sum(1), 1)
+    a = softmax_model.outputs(x)
+    assert np.allclose(a.sum(1), 1, atol=1e-5) and (a >= 0).all()
+    p = logits_model.probabilities(x)
+    assert np.allclose(p.sum(1), 1) and np.array_equal(p.argmax(1), z.argmax(1))
+    # the Predictor gives what Keras' own predict gives
+    assert np.allclose(z, logits_model.model.predict(x, verbose=0), atol=1e-4)
+
+
+def test_multilabel_model_answers_three_questions(digits):
+    q = load_predictor(ASSETS / PROPERTIES_MODEL)
+    assert q.questions == list(PROPERTIES)
+    answers = q.probabilities(digits.x_val)
+    assert answers.shape == (len(digits.x_val), 3) and (answers >= 0).all() and (answers <= 1).all()
+    assert not np.allclose(answers.sum(1), 1)  # independent sigmoids, no sum to 1
+    right = (answers > 0.5) == property_labels(digits.y_val).astype(bool)
+    assert right.mean(axis=0).min() > 0.95
+
+
+def test_property_labels():
+    assert property_labels(np.array([0, 7, 8])).tolist() == [[1, 0, 1], [0, 1, 0], [1, 1, 1]]
+
+
+def test_shipped_default_reads_drawn_strokes(logits_model):
+    from eval_strokes import evaluate
+    from strokes import stroke_digits
+
+    result = evaluate(logits_model, stroke_digits(n_per_digit=20, seed=101))
+    assert result["accuracy"] >= 0.95, result["mistakes"]
+
+
+def test_assets_are_rebuilt_by_code(tmp_path):
+    report = build_assets(tmp_path, epochs=1, seed=3)
+    assert set(report) == {*DEFAULT_MODELS.values(), PROPERTIES_MODEL}
+    for name in report:
+        info = json.loads((tmp_path / f"{name}.json").read_text())
+        assert info["spec"]["seed"] == 3 and info["metrics"]["epochs"] == 1
+        predictor = load_predictor(tmp_path / name)
+        assert predictor.probabilities(np.zeros((2, 784), np.float32)).shape[0] == 2
