@@ -90,16 +90,15 @@ def spec_sidebar(disabled: bool = False) -> tuple[ExperimentSpec | None, list[Sp
         ss.setdefault(f"units_{i}", 16)
         ss.setdefault(f"activation_{i}", "relu")
         kind = ss[f"kind_{i}"]
-        c0, c1, c2 = sb.columns([5, 3, 4])
-        c0.selectbox(f"L{i + 1} layer", LAYER_KINDS.names(), key=f"kind_{i}", disabled=disabled,
+        c0, c1 = sb.columns([3, 2], vertical_alignment="bottom")
+        c0.selectbox(f"L{i + 1}", LAYER_KINDS.names(), key=f"kind_{i}", disabled=disabled,
                      format_func=LAYER_KINDS.label, help=LAYER_KINDS[kind].help)
         if kind == "pool":
-            c1.caption("2x2")
+            c1.caption("halves width and height")
             continue
-        size = LAYER_KINDS[kind].keras["size"]
-        c1.number_input(f"{size}", step=1, key=f"units_{i}", disabled=disabled)
-        c2.selectbox("activation", ACTIVATIONS.names(), key=f"activation_{i}",
-                     format_func=ACTIVATIONS.label, disabled=disabled,
+        c1.number_input(LAYER_KINDS[kind].keras["size"], step=1, key=f"units_{i}", disabled=disabled)
+        sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=f"activation_{i}",
+                     format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
                      help=ACTIVATIONS[ss[f'activation_{i}']].help if ss[f"activation_{i}"] in ACTIVATIONS else None)
     sb.radio(f"L{n_hidden + 1}: output layer (10 units)", OUTPUTS.names(), key="output",
              format_func=OUTPUTS.label, disabled=disabled,

@@ -75,10 +75,12 @@ def browser_latency(drawings: int) -> list[float]:
                 if first:
                     replay(page, canvas, StrokeDigit(digit.label, first, digit.style))
                     page.wait_for_timeout(600)
-                before = page.evaluate("() => document.querySelector('.st-key-prediction')?.innerText || ''")
+                # the raw output's numbers change with every stroke, even when the digit does not
+                watched = ".st-key-raw_output"
+                before = page.evaluate(f"() => document.querySelector('{watched}')?.innerText || ''")
                 page.evaluate("() => { window.__seen = null; const target = document.body;"
                               " window.__obs = new MutationObserver(() => { const el = document.querySelector("
-                              "'.st-key-prediction'); if (el && el.innerText !== window.__before && !window.__seen)"
+                              "'.st-key-raw_output'); if (el && el.innerText !== window.__before && !window.__seen)"
                               " window.__seen = performance.now(); });"
                               " window.__obs.observe(target, {subtree: true, childList: true, characterData: true});"
                               " window.__up = null; document.addEventListener('mouseup',"
