@@ -1,7 +1,9 @@
 """The network builder in the sidebar: widgets made from the registries, read into a spec.
 
 Every option list comes from `nncore.registry`; every check comes from the spec itself,
-so a bad value gets the same message here as on the command line.
+so a bad value gets the same message here as on the command line. Two pages build
+networks: Train (digits, widget keys as they are) and Boundaries (2-D point sets, keys
+with a `p_` prefix), each with its own settings.
 """
 
 from __future__ import annotations
@@ -13,119 +15,168 @@ from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZE
 from nncore.spec import MAX_HIDDEN_LAYERS
 
 CUSTOM = "custom"
+DIGITS, POINTS = "digits", "points"
+FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs", "validation_split",
+          "seed")
 
 
-def _write_spec(spec: ExperimentSpec) -> None:
-    """Put a spec's values into the widgets' session-state keys."""
-    ss = st.session_state
-    ss.dataset = spec.dataset
-    ss.n_hidden = len(spec.hidden)
-    for i, layer in enumerate(spec.hidden):
-        ss[f"kind_{i}"] = layer.kind
-        ss[f"units_{i}"] = layer.units if layer.kind != "pool" else ss.get(f"units_{i}", 16) or 16
-        ss[f"activation_{i}"] = layer.activation if layer.kind != "pool" else ss.get(f"activation_{i}", "relu")
-    for key in ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs",
-                "validation_split", "seed", "augment"):
-        ss[key] = getattr(spec, key)
+def is_points(dataset: str) -> bool:
+    return "points" in DATASETS[dataset].keras
 
 
-def _apply_preset() -> None:
-    name = st.session_state.preset
-    if name in PRESETS:
-        _write_spec(ExperimentSpec.from_preset(name))
+def preset_scope(name: str) -> str:
+    dataset = PRESETS[name].keras["fields"].get("dataset", "digits-5k")
+    return POINTS if is_points(dataset) else DIGITS
 
 
-def _read_spec() -> tuple[ExperimentSpec | None, list[SpecError]]:
-    ss = st.session_state
-    n_hidden = ss.n_hidden if ss.n_hidden is not None else 0
-    if n_hidden < 0 or n_hidden > MAX_HIDDEN_LAYERS:
-        return None, [SpecError("hidden layers", f"must be from 0 to {MAX_HIDDEN_LAYERS}, got {n_hidden}")]
-    values = {
-        "dataset": ss.dataset,
-        "hidden": [{"units": 0, "activation": "linear", "kind": "pool"}
-                   if ss.get(f"kind_{i}") == "pool" else
-                   {"units": ss.get(f"units_{i}"), "activation": ss.get(f"activation_{i}"),
-                    "kind": ss.get(f"kind_{i}", "dense")}
-                   for i in range(int(n_hidden))],
-        **{k: ss[k] for k in ("output", "loss", "optimizer", "learning_rate", "batch_size",
-                              "epochs", "validation_split", "seed", "augment")},
-    }
-    empty = [k for k, v in values.items() if v is None]
-    empty += [f"hidden layer {i + 1} units" for i, layer in enumerate(values["hidden"])
-              if layer["units"] is None]
-    if empty:
-        return None, [SpecError(k, "is empty: enter a value") for k in empty]
-    try:
-        spec = ExperimentSpec.from_dict(values)
-    except SpecError as e:
-        return None, [e]
-    return spec, spec.problems()
+class _Builder:
+    def __init__(self, scope: str):
+        self.scope = scope
+        self.prefix = "" if scope == DIGITS else "p_"
+        self.datasets = [d for d in DATASETS if is_points(d) == (scope == POINTS)]
+        self.presets = [p for p in PRESETS if preset_scope(p) == scope]
+        self.kinds = LAYER_KINDS.names() if scope == DIGITS else ["dense"]
+        self.extra = ("augment",) if scope == DIGITS else ("points", "noise")
+
+    def k(self, name: str) -> str:
+        return self.prefix + name
+
+    def write(self, spec: ExperimentSpec) -> None:
+        """Put a spec's values into the widgets' session-state keys."""
+        ss, k = st.session_state, self.k
+        ss[k("dataset")] = spec.dataset
+        ss[k("n_hidden")] = len(spec.hidden)
+        for i, layer in enumerate(spec.hidden):
+            ss[k(f"kind_{i}")] = layer.kind
+            if layer.kind != "pool":
+                ss[k(f"units_{i}")] = layer.units
+                ss[k(f"activation_{i}")] = layer.activation
+        for name in FIELDS:
+            ss[k(name)] = getattr(spec, name)
+        if self.scope == DIGITS:
+            ss[k("augment")] = spec.augment
+        else:
+            info = DATASETS[spec.dataset].keras
+            ss[k("points")] = spec.points if spec.points is not None else info["points"]
+            ss[k("noise")] = spec.noise if spec.noise is not None else info["noise"]
+
+    def apply_preset(self) -> None:
+        name = st.session_state[self.k("preset")]
+        if name in PRESETS:
+            self.write(ExperimentSpec.from_preset(name))
+
+    def dataset_changed(self) -> None:
+        """A new point set starts from its own number of points and noise."""
+        if self.scope == POINTS:
+            info = DATASETS[st.session_state[self.k("dataset")]].keras
+            st.session_state[self.k("points")] = info["points"]
+            st.session_state[self.k("noise")] = info["noise"]
+
+    def read(self) -> tuple[ExperimentSpec | None, list[SpecError]]:
+        ss, k = st.session_state, self.k
+        n_hidden = ss[k("n_hidden")] if ss[k("n_hidden")] is not None else 0
+        if n_hidden < 0 or n_hidden > MAX_HIDDEN_LAYERS:
+            return None, [SpecError("hidden layers", f"must be from 0 to {MAX_HIDDEN_LAYERS}, got {n_hidden}")]
+        hidden = []
+        for i in range(int(n_hidden)):
+            kind = ss.get(k(f"kind_{i}"), "dense")
+            hidden.append({"units": 0, "activation": "linear", "kind": "pool"} if kind == "pool" else
+                          {"units": ss.get(k(f"units_{i}")), "activation": ss.get(k(f"activation_{i}")),
+                           "kind": kind})
+        values = {"dataset": ss[k("dataset")], "hidden": hidden,
+                  **{name: ss[k(name)] for name in FIELDS + self.extra}}
+        empty = [name for name, v in values.items() if v is None]
+        empty += [f"hidden layer {i + 1} units" for i, layer in enumerate(hidden) if layer["units"] is None]
+        if empty:
+            return None, [SpecError(name, "is empty: enter a value") for name in empty]
+        try:
+            spec = ExperimentSpec.from_dict(values)
+        except SpecError as e:
+            return None, [e]
+        return spec, spec.problems()
+
+    def draw(self, disabled: bool) -> tuple[ExperimentSpec | None, list[SpecError]]:
+        ss, k, sb = st.session_state, self.k, st.sidebar
+        if k("n_hidden") not in ss:
+            first = self.presets[0]
+            ss[k("preset")] = first
+            self.write(ExperimentSpec.from_preset(first))
+
+        sb.selectbox("Preset", [CUSTOM, *self.presets], key=k("preset"), on_change=self.apply_preset,
+                     format_func=lambda n: "Custom (your own settings)" if n == CUSTOM else PRESETS.label(n),
+                     help="Load a whole network and its training settings in one click.",
+                     disabled=disabled)
+        if ss[k("preset")] in PRESETS:
+            sb.caption(PRESETS[ss[k("preset")]].help)
+
+        dataset = ss[k("dataset")]
+        sb.selectbox("Data", self.datasets, key=k("dataset"), format_func=DATASETS.label,
+                     help=DATASETS[dataset].help if dataset in DATASETS else None,
+                     on_change=self.dataset_changed, disabled=disabled)
+        if self.scope == POINTS:
+            c1, c2 = sb.columns(2)
+            c1.number_input("Points", step=50, key=k("points"), disabled=disabled,
+                            help="How many points the set has (20 to 20,000).")
+            c2.number_input("Noise", step=0.05, format="%.2f", key=k("noise"), disabled=disabled,
+                            help="How far points stray from their shape (for the blobs: the standard deviation).")
+
+        sb.subheader("Layers")
+        sb.number_input("Hidden layers", step=1, key=k("n_hidden"), disabled=disabled,
+                        help=f"0 to {MAX_HIDDEN_LAYERS}. With 0 the model is softmax regression.")
+        n = ss[k("n_hidden")]
+        n_hidden = n if isinstance(n, int) and 0 <= n <= MAX_HIDDEN_LAYERS else 0
+        for i in range(n_hidden):
+            ss.setdefault(k(f"kind_{i}"), "dense")
+            ss.setdefault(k(f"units_{i}"), 16)
+            ss.setdefault(k(f"activation_{i}"), "relu")
+            kind = ss[k(f"kind_{i}")]
+            c0, c1 = sb.columns([3, 2], vertical_alignment="bottom")
+            c0.selectbox(f"L{i + 1}", self.kinds, key=k(f"kind_{i}"), disabled=disabled,
+                         format_func=LAYER_KINDS.label,
+                         help=LAYER_KINDS[kind].help if kind in LAYER_KINDS else None)
+            if kind == "pool":
+                c1.caption("halves width and height")
+                continue
+            size = LAYER_KINDS[kind].keras["size"] if kind in LAYER_KINDS else "units"
+            c1.number_input(size, step=1, key=k(f"units_{i}"), disabled=disabled)
+            act = ss[k(f"activation_{i}")]
+            sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=k(f"activation_{i}"),
+                         format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
+                         help=ACTIVATIONS[act].help if act in ACTIVATIONS else None)
+        classes = DATASETS[dataset].keras.get("classes", 10) if dataset in DATASETS else 10
+        out = ss[k("output")]
+        sb.radio(f"L{n_hidden + 1}: output layer ({classes} units)", OUTPUTS.names(), key=k("output"),
+                 format_func=OUTPUTS.label, disabled=disabled,
+                 help=OUTPUTS[out].help if out in OUTPUTS else None)
+
+        sb.subheader("Loss and optimizer")
+        sb.selectbox("Loss", LOSSES.names(), key=k("loss"), format_func=LOSSES.label, disabled=disabled)
+        if ss[k("loss")] in LOSSES:
+            info = LOSSES[ss[k("loss")]].keras
+            sb.caption(f"Expects {info['labels']} labels: `{info['label_example']}`")
+        opt = ss[k("optimizer")]
+        sb.selectbox("Optimizer", OPTIMIZERS.names(), key=k("optimizer"), format_func=OPTIMIZERS.label,
+                     disabled=disabled, help=OPTIMIZERS[opt].help if opt in OPTIMIZERS else None)
+        sb.number_input("Learning rate", key=k("learning_rate"), format="%g", step=0.0005,
+                        disabled=disabled, help="alpha: the size of each gradient-descent step. Above 0.")
+
+        sb.subheader("Training")
+        c1, c2 = sb.columns(2)
+        c1.number_input("Batch size", step=1, key=k("batch_size"), disabled=disabled,
+                        help="Examples per gradient step (Keras default 32).")
+        c2.number_input("Epochs", step=1, key=k("epochs"), disabled=disabled,
+                        help="Passes over the training set.")
+        c1.number_input("Validation share", step=0.05, format="%.2f", key=k("validation_split"),
+                        disabled=disabled, help="Part of the data held out to measure generalisation.")
+        c2.number_input("Seed", step=1, key=k("seed"), disabled=disabled,
+                        help="Same seed, same data, same split, same initial weights, same result.")
+        if self.scope == DIGITS:
+            sb.toggle("Augment the digits", key=k("augment"), disabled=disabled,
+                      help="Each epoch, show every training digit randomly shifted, rotated, scaled and "
+                           "drawn thinner or thicker: the network learns what a digit is, not where.")
+        return self.read()
 
 
-def spec_sidebar(disabled: bool = False) -> tuple[ExperimentSpec | None, list[SpecError]]:
+def spec_sidebar(disabled: bool = False, scope: str = DIGITS) -> tuple[ExperimentSpec | None, list[SpecError]]:
     """Draw the builder in the sidebar; return the spec it describes and its problems."""
-    ss = st.session_state
-    if "n_hidden" not in ss:
-        ss.preset = "practice-lab"
-        _write_spec(ExperimentSpec.from_preset("practice-lab"))
-
-    sb = st.sidebar
-    sb.selectbox("Preset", [CUSTOM, *PRESETS.names()], key="preset", on_change=_apply_preset,
-                 format_func=lambda n: "Custom (your own settings)" if n == CUSTOM else PRESETS.label(n),
-                 help="Load a whole network and its training settings in one click.",
-                 disabled=disabled)
-    if ss.preset in PRESETS:
-        sb.caption(PRESETS[ss.preset].help)
-
-    sb.selectbox("Data", DATASETS.names(), key="dataset", format_func=DATASETS.label,
-                 help=DATASETS[ss.dataset].help if ss.dataset in DATASETS else None,
-                 disabled=disabled)
-
-    sb.subheader("Layers")
-    sb.number_input("Hidden layers", step=1, key="n_hidden", disabled=disabled,
-                    help=f"0 to {MAX_HIDDEN_LAYERS}. With 0 the model is softmax regression.")
-    n_hidden = ss.n_hidden if isinstance(ss.n_hidden, int) and 0 <= ss.n_hidden <= MAX_HIDDEN_LAYERS else 0
-    for i in range(n_hidden):
-        ss.setdefault(f"kind_{i}", "dense")
-        ss.setdefault(f"units_{i}", 16)
-        ss.setdefault(f"activation_{i}", "relu")
-        kind = ss[f"kind_{i}"]
-        c0, c1 = sb.columns([3, 2], vertical_alignment="bottom")
-        c0.selectbox(f"L{i + 1}", LAYER_KINDS.names(), key=f"kind_{i}", disabled=disabled,
-                     format_func=LAYER_KINDS.label, help=LAYER_KINDS[kind].help)
-        if kind == "pool":
-            c1.caption("halves width and height")
-            continue
-        c1.number_input(LAYER_KINDS[kind].keras["size"], step=1, key=f"units_{i}", disabled=disabled)
-        sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=f"activation_{i}",
-                     format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
-                     help=ACTIVATIONS[ss[f'activation_{i}']].help if ss[f"activation_{i}"] in ACTIVATIONS else None)
-    sb.radio(f"L{n_hidden + 1}: output layer (10 units)", OUTPUTS.names(), key="output",
-             format_func=OUTPUTS.label, disabled=disabled,
-             help=" ".join(f"{c.label}: {c.help}" for c in OUTPUTS.values()))
-
-    sb.subheader("Loss and optimizer")
-    sb.selectbox("Loss", LOSSES.names(), key="loss", format_func=LOSSES.label, disabled=disabled)
-    if ss.loss in LOSSES:
-        info = LOSSES[ss.loss].keras
-        sb.caption(f"Expects {info['labels']} labels: `{info['label_example']}`")
-    sb.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", format_func=OPTIMIZERS.label,
-                 disabled=disabled, help=OPTIMIZERS[ss.optimizer].help if ss.optimizer in OPTIMIZERS else None)
-    sb.number_input("Learning rate", key="learning_rate", format="%g", step=0.0005,
-                    disabled=disabled, help="alpha: the size of each gradient-descent step. Above 0.")
-
-    sb.subheader("Training")
-    c1, c2 = sb.columns(2)
-    c1.number_input("Batch size", step=1, key="batch_size", disabled=disabled,
-                    help="Examples per gradient step (Keras default 32).")
-    c2.number_input("Epochs", step=1, key="epochs", disabled=disabled,
-                    help="Passes over the training set.")
-    c1.number_input("Validation share", step=0.05, format="%.2f", key="validation_split",
-                    disabled=disabled, help="Part of the data held out to measure generalisation.")
-    c2.number_input("Seed", step=1, key="seed", disabled=disabled,
-                    help="Same seed, same split, same initial weights, same result.")
-    sb.toggle("Augment the digits", key="augment", disabled=disabled,
-              help="Each epoch, show every training digit randomly shifted, rotated, scaled and "
-                   "drawn thinner or thicker: the network learns what a digit is, not where.")
-
-    return _read_spec()
+    return _Builder(scope).draw(disabled)

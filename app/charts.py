@@ -142,3 +142,84 @@ def raw_output_bars(values, from_logits: bool) -> go.Figure:
     title = "Raw output: logits z (softmax turns them into probabilities)" if from_logits else \
         "Raw output: probabilities a (already softmax)"
     return _layout(fig, title, "digit", name, height=260)
+
+
+CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    return np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+def region_image(predicted: np.ndarray, confidence: np.ndarray) -> str:
+    """The plane coloured by predicted class, paler where the network is less sure: a small PNG
+    (a few KB) instead of thousands of numbers, as a data URI."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    palette = np.stack([_rgb(c) for c in CLASS_COLORS])
+    k = len(np.unique(predicted)) or 1
+    chance = 1.0 / max(k, 2)
+    strength = np.clip((confidence - chance) / (1 - chance), 0, 1)[..., None] * 0.55 + 0.1
+    rgb = palette[predicted % len(palette)] * strength + 255 * (1 - strength)
+    buf = io.BytesIO()
+    Image.fromarray(np.uint8(rgb)).save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: str | None = None,
+                    class_names=None, axis_names=("x1", "x2"), hover_images=None) -> go.Figure:
+    """Decision regions (shaded by softmax confidence) with the training points on top."""
+    x1, x2 = boundary.x1, boundary.x2
+    dx, dy = float(x1[1] - x1[0]), float(x2[1] - x2[0])
+    fig = go.Figure(go.Image(source=region_image(boundary.predicted, boundary.confidence),
+                             x0=float(x1[0]), dx=dx, y0=float(x2[0]), dy=dy, hoverinfo="skip"))
+    names = class_names or [str(c) for c in range(int(max(y_train.max(), boundary.predicted.max())) + 1)]
+    sets = [("training", x_train, y_train, "circle")]
+    if x_val is not None:
+        sets.append(("validation", x_val, y_val, "diamond-open"))
+    for label, x, y, symbol in sets:
+        for c in np.unique(y):
+            pick = y == c
+            fig.add_trace(go.Scattergl(
+                x=np.round(x[pick, 0], 3), y=np.round(x[pick, 1], 3), mode="markers",
+                name=f"{label}: class {names[c]}",
+                marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], symbol=symbol, size=6 if label == "training" else 8,
+                            line=dict(color="white" if label == "training" else CLASS_COLORS[c % len(CLASS_COLORS)], width=1)),
+                hovertemplate=f"{label}, class {names[c]}<br>({axis_names[0]} %{{x}}, {axis_names[1]} %{{y}})<extra></extra>"))
+    fig.update_xaxes(range=[float(x1[0]), float(x1[-1])], showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[float(x2[0]), float(x2[-1])], autorange=False, showgrid=False, zeroline=False)
+    return _layout(fig, title or f"Decision boundary after epoch {boundary.epoch}", axis_names[0],
+                   axis_names[1], height=460)
+
+
+def unit_views(units, x1, x2, columns: int = 4, step: int | None = None) -> go.Figure:
+    """Each unit's value over the plane: a hidden unit's activation, an output unit's logit."""
+    from plotly.subplots import make_subplots
+
+    n = len(units)
+    step = step or (2 if n <= 8 else 4)  # keep what goes to the browser small
+    rows = max(1, int(np.ceil(n / columns)))
+    titles = [f"{u.layer} unit {u.unit} ({u.kind})" for u in units]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.06,
+                        vertical_spacing=min(0.3, 0.55 / rows) if rows > 1 else 0.1)
+    for i, u in enumerate(units):
+        r, c = divmod(i, columns)
+        values = u.values[::step, ::step]
+        fig.add_trace(go.Heatmap(
+            x=np.round(x1[::step], 3), y=np.round(x2[::step], 3), z=np.round(values, 3),
+            colorscale="RdBu_r" if u.kind == "logit" else "Viridis", showscale=False,
+            zmid=0 if u.kind == "logit" else None,
+            hovertemplate="x1 %{x}, x2 %{y}: %{z}<extra></extra>"), row=r + 1, col=c + 1)
+        fig.update_xaxes(title_text="x1", row=r + 1, col=c + 1, title_standoff=2)
+        fig.update_yaxes(title_text="x2", row=r + 1, col=c + 1, title_standoff=2)
+    fig.update_layout(height=80 + 270 * rows, margin=dict(l=40, r=10, t=60, b=30),
+                      title=dict(text="Every unit over the plane: activation of hidden units (0 = dark "
+                                      "for ReLU: the unit is off there), logits of output units",
+                                 x=0.0, xanchor="left"), uirevision="keep")
+    for a in fig.layout.annotations:
+        a.font.size = 11
+    return fig

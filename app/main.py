@@ -41,6 +41,8 @@ page = st.navigation([
     st.Page(views / "train.py", title="Train", icon=":material/model_training:", url_path="train",
             default=True),
     st.Page(views / "draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
+    st.Page(views / "boundaries.py", title="Boundaries", icon=":material/scatter_plot:",
+            url_path="boundaries"),
 ], position="top")
 page.run()
 _warm_up_tensorflow()

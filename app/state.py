@@ -20,33 +20,42 @@ RUNS_KEY = "_runs"
 GONE_AFTER_SECONDS = 30.0
 
 
-def current_job() -> TrainingJob | None:
-    return st.session_state.get(JOB_KEY)
+# Each page that trains has its own job: "digits" (Train, and Draw reads it) and "points"
+# (Boundaries), so a session can keep a digit model while it plays with point sets.
+DIGITS, POINTS = "digits", "points"
 
 
-def is_training() -> bool:
-    job = current_job()
+def _key(base: str, scope: str) -> str:
+    return base if scope == DIGITS else f"{base}_{scope}"
+
+
+def current_job(scope: str = DIGITS) -> TrainingJob | None:
+    return st.session_state.get(_key(JOB_KEY, scope))
+
+
+def is_training(scope: str = DIGITS) -> bool:
+    job = current_job(scope)
     return job is not None and not job.snapshot().finished
 
 
-def start_training(spec: ExperimentSpec) -> TrainingJob:
-    """Stop any running job of this session, then start one for `spec`."""
-    stop_training()
+def start_training(spec: ExperimentSpec, scope: str = DIGITS) -> TrainingJob:
+    """Stop any running job of this session's page, then start one for `spec`."""
+    stop_training(scope)
     job = TrainingJob(spec, alive=_session_alive()).start()
-    st.session_state[JOB_KEY] = job
+    st.session_state[_key(JOB_KEY, scope)] = job
     return job
 
 
-def stop_training() -> None:
-    job = current_job()
+def stop_training(scope: str = DIGITS) -> None:
+    job = current_job(scope)
     if job is not None:
         job.stop()
 
 
-def runs() -> list[dict]:
-    """One row per finished training of this session, newest first."""
-    job = current_job()
-    rows = st.session_state.setdefault(RUNS_KEY, [])
+def runs(scope: str = DIGITS) -> list[dict]:
+    """One row per finished training of this session's page, newest first."""
+    job = current_job(scope)
+    rows = st.session_state.setdefault(_key(RUNS_KEY, scope), [])
     if job is not None and job.snapshot().finished and not getattr(job, "_recorded", False):
         job._recorded = True
         s, spec = job.snapshot(), job.spec

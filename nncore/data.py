@@ -39,6 +39,18 @@ class Dataset:
     class_names: tuple[str, ...]
 
     @property
+    def is_points(self) -> bool:
+        """A 2-D point set (x1, x2), drawn as a plane: decision boundaries apply."""
+        return self.image_shape is None and self.n_features == 2
+
+    def bounds(self, margin: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The plane's extent around all the points: ((x1 min, x1 max), (x2 min, x2 max))."""
+        x = np.concatenate([self.x_train, self.x_val])
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        pad = (hi - lo) * margin
+        return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+    @property
     def n_classes(self) -> int:
         return len(self.class_names)
 
@@ -106,6 +118,37 @@ def load_mnist_full() -> tuple[np.ndarray, np.ndarray]:
 
 _LOADERS = {"digits-5k": load_digits_5k, "mnist": load_mnist_full}
 
+BLOB_CENTERS = ((-5, 2), (-2, -2), (1, 2), (5, -2))  # the course's multiclass and softmax labs
+
+
+def make_points(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 2-D point set: (n, 2) float32 coordinates and integer labels (scikit-learn's makers)."""
+    from sklearn import datasets
+
+    rng = np.random.default_rng(seed)
+    if name == "blobs":
+        x, y = datasets.make_blobs(n_samples=n, centers=BLOB_CENTERS, cluster_std=noise, random_state=seed)
+    elif name == "moons":
+        x, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
+    elif name == "circles":
+        x, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
+    elif name == "xor":
+        x = rng.uniform(-1, 1, size=(n, 2))
+        y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(int)
+        x = x + rng.normal(0, noise, size=x.shape)
+    elif name == "spiral":
+        arms = 3
+        k = np.arange(n) % arms
+        t = rng.uniform(0.0, 1.0, n)
+        angle = k * 2 * np.pi / arms + t * 1.75 * 2 * np.pi
+        x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) * 2
+        x = x + rng.normal(0, noise * 0.25, size=x.shape)
+        y = k
+    else:
+        raise KeyError(name)
+    return x.astype(np.float32), np.asarray(y, dtype=np.int64)
+
+
 
 @functools.lru_cache(maxsize=8)
 def _split(name: str, validation_split: float, seed: int) -> Dataset:
@@ -119,8 +162,25 @@ def _split(name: str, validation_split: float, seed: int) -> Dataset:
                    _readonly(y_val), (28, 28), DIGIT_NAMES)
 
 
+@functools.lru_cache(maxsize=16)
+def _points(name: str, n: int, noise: float, validation_split: float, seed: int) -> Dataset:
+    from sklearn.model_selection import train_test_split
+
+    x, y = make_points(name, n, noise, seed)
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, y, test_size=validation_split, random_state=seed, stratify=y)
+    classes = tuple(str(c) for c in range(DATASETS[name].keras["classes"]))
+    return Dataset(name, _readonly(x_train), _readonly(y_train), _readonly(x_val), _readonly(y_val),
+                   None, classes)
+
+
 def load_dataset(spec: ExperimentSpec) -> Dataset:
     """The spec's data, split seeded and stratified into training and validation."""
     if spec.dataset not in DATASETS:
         raise SpecError("dataset", f"unknown dataset {spec.dataset!r}; allowed: {DATASETS.allowed()}")
+    info = DATASETS[spec.dataset].keras
+    if "points" in info:
+        points = spec.points if spec.points is not None else info["points"]
+        noise = spec.noise if spec.noise is not None else info["noise"]
+        return _points(spec.dataset, int(points), float(noise), float(spec.validation_split), int(spec.seed))
     return _split(spec.dataset, float(spec.validation_split), int(spec.seed))

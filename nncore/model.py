@@ -139,15 +139,41 @@ def summary_rows(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 1
 def keras_code(spec: ExperimentSpec) -> str:
     """Runnable Keras code that trains this spec's network on the same data."""
     spec.validate()
+    from .registry import DATASETS
+
+    info = DATASETS[spec.dataset].keras
+    n_in, n_out = (2, info["classes"]) if "points" in info else (784, 10)
+    layers = plan(spec, n_in, n_out)
     lines = [
         "import numpy as np",
         "import tensorflow as tf",
         "import keras",
-        "from keras.layers import " + ", ".join(sorted({p.cls for p in plan(spec)})),
+        "from keras.layers import " + ", ".join(sorted({p.cls for p in layers})),
         "from sklearn.model_selection import train_test_split",
         "",
     ]
-    if spec.dataset == "mnist":
+    if "points" in info:
+        n = spec.points if spec.points is not None else info["points"]
+        noise = spec.noise if spec.noise is not None else info["noise"]
+        lines += [f"# Data: {n} points of the '{spec.dataset}' set in the plane (x1, x2)",
+                  "from sklearn import datasets",
+                  f"rng = np.random.default_rng({spec.seed})"]
+        lines += {
+            "blobs": [f"X, y = datasets.make_blobs(n_samples={n}, centers=[[-5, 2], [-2, -2], [1, 2], [5, -2]],",
+                      f"                           cluster_std={noise:g}, random_state={spec.seed})"],
+            "moons": [f"X, y = datasets.make_moons(n_samples={n}, noise={noise:g}, random_state={spec.seed})"],
+            "circles": [f"X, y = datasets.make_circles(n_samples={n}, noise={noise:g}, factor=0.5, random_state={spec.seed})"],
+            "xor": [f"X = rng.uniform(-1, 1, size=({n}, 2))",
+                    "y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)",
+                    f"X = X + rng.normal(0, {noise:g}, size=X.shape)"],
+            "spiral": [f"k = np.arange({n}) % 3",
+                       f"t = rng.uniform(0.0, 1.0, {n})",
+                       "angle = k * 2 * np.pi / 3 + t * 1.75 * 2 * np.pi",
+                       "X = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) * 2",
+                       f"X = X + rng.normal(0, {noise * 0.25:g}, size=X.shape)",
+                       "y = k"],
+        }[spec.dataset]
+    elif spec.dataset == "mnist":
         lines += [
             "# Data: all 70,000 MNIST digits, pixels scaled to [0, 1]",
             "(x1, y1), (x2, y2) = keras.datasets.mnist.load_data()",
@@ -168,12 +194,12 @@ def keras_code(spec: ExperimentSpec) -> str:
     if spec.label_format == "one-hot":
         lines += [
             "# CategoricalCrossentropy expects one-hot labels",
-            "y_train = keras.utils.to_categorical(y_train, 10)",
-            "y_val = keras.utils.to_categorical(y_val, 10)",
+            f"y_train = keras.utils.to_categorical(y_train, {n_out})",
+            f"y_val = keras.utils.to_categorical(y_val, {n_out})",
         ]
     lines += ["", f"keras.utils.set_random_seed({spec.seed})", "",
-              "# Model", "model = keras.Sequential(", "    [", "        keras.Input(shape=(784,)),"]
-    lines += [f"        {p.code()}," for p in plan(spec)]
+              "# Model", "model = keras.Sequential(", "    [", f"        keras.Input(shape=({n_in},)),"]
+    lines += [f"        {p.code()}," for p in layers]
     lines += ["    ], name='my_model'", ")", "model.summary()", ""]
     opt = OPTIMIZERS[spec.optimizer].keras
     args = "".join(f", {k}={v!r}" for k, v in opt["args"].items())
@@ -215,6 +241,7 @@ def keras_code(spec: ExperimentSpec) -> str:
         lines.append("probabilities = tf.nn.softmax(output).numpy()")
     else:
         lines.append("probabilities = output")
-    lines.append("print('predicted digit:', np.argmax(probabilities), 'true digit:', "
+    thing = "class" if "points" in info else "digit"
+    lines.append(f"print('predicted {thing}:', np.argmax(probabilities), 'true {thing}:', "
                  + ("np.argmax(y_val[0])" if spec.label_format == "one-hot" else "y_val[0]") + ")")
     return "\n".join(lines) + "\n"

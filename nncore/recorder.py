@@ -16,6 +16,8 @@ import numpy as np
 from .registry import OPTIMIZERS
 from .train import DIVERGED, DONE, STOPPED, TrainingJob, to_probabilities
 
+VIEW_INTERVAL = 0.2  # seconds between two boundary grids
+
 
 class Recorder(keras.callbacks.Callback):
     def __init__(self, job: TrainingJob, x_val: np.ndarray, y_val: np.ndarray, steps: int):
@@ -31,13 +33,33 @@ class Recorder(keras.callbacks.Callback):
         self.epoch = 0
         self.step = 0
         self.t0 = time.perf_counter()
+        self.probes: dict[str, object] = {}
+        self.last_view = -1.0
 
     def seconds(self) -> float:
         return time.perf_counter() - self.t0
 
     def on_train_begin(self, logs=None):
         self.good_weights = self.model.get_weights()
+        job, data = self.job, self.job.data
+        if job.views and data.is_points:
+            from .boundary import BoundaryProbe
+
+            self.probes["boundary"] = BoundaryProbe(self.model, data.bounds(), job.spec.from_logits)
+        elif job.views and data.image_shape is not None:
+            from .boundary import PlaneProbe
+
+            self.probes["plane"] = PlaneProbe(self.model, data.x_train, data.x_val, data.y_val,
+                                              job.spec.from_logits)
+        self._views(0, force=True)
         self.t0 = time.perf_counter()
+
+    def _views(self, epoch: int, force: bool = False) -> None:
+        """Boundary grids, at most a few times a second (the page redraws twice a second)."""
+        if not self.probes or (not force and time.perf_counter() - self.last_view < VIEW_INTERVAL):
+            return
+        self.job._publish(**{name: probe(epoch) for name, probe in self.probes.items()})
+        self.last_view = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.step = epoch, 0
@@ -61,6 +83,7 @@ class Recorder(keras.callbacks.Callback):
         val_loss, val_accuracy, probs = self._validate()
         if self.step < self.steps:  # stopped mid-epoch: show the model as it is, no epoch point
             self.job._publish(elapsed=self.seconds(), val_probabilities=probs)
+            self._views(epoch, force=True)
             return
         self.history["loss"].append(loss)
         self.history["accuracy"].append(float(logs["accuracy"]))
@@ -70,6 +93,7 @@ class Recorder(keras.callbacks.Callback):
         self.good_epoch = epoch + 1
         self.job._publish(epoch=epoch + 1, step=0, elapsed=self.seconds(), val_probabilities=probs,
                           history={k: tuple(v) for k, v in self.history.items()})
+        self._views(epoch + 1, force=epoch + 1 == self.job.spec.epochs)
 
     def _validate(self) -> tuple[float, float, np.ndarray]:
         outputs = self.model(self.x_val, training=False)

@@ -136,6 +136,18 @@ DATASETS = Registry(
         Choice("mnist", "Full MNIST (70,000, needs internet once)",
                "The whole MNIST set through keras.datasets.mnist; downloaded once and cached by Keras.",
                {"online": True, "image_shape": (28, 28)}),
+        Choice("blobs", "Four blobs (the course's multiclass lab)",
+               "Points around the centres [-5,2], [-2,-2], [1,2], [5,-2] with standard deviation 1: "
+               "the course's multiclass and softmax labs.",
+               {"points": 100, "noise": 1.0, "classes": 4}),
+        Choice("moons", "Two moons", "Two interleaving half circles: no straight line separates them.",
+               {"points": 300, "noise": 0.15, "classes": 2}),
+        Choice("circles", "Circles", "A ring around a disc: a boundary must close around the centre.",
+               {"points": 300, "noise": 0.08, "classes": 2}),
+        Choice("xor", "XOR", "Four quadrants, opposite ones alike: the classic problem a single "
+               "linear layer cannot solve.", {"points": 300, "noise": 0.1, "classes": 2}),
+        Choice("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
+               {"points": 450, "noise": 0.2, "classes": 3}),
     ],
 )
 
@@ -164,6 +176,25 @@ PRESETS = Registry(
                {"fields": {"hidden": "conv32:relu,pool,conv64:relu,pool,128:relu", "output": "logits",
                            "optimizer": "adam", "learning_rate": 0.001, "batch_size": 64,
                            "epochs": 40, "augment": True, "validation_split": 0.1}}),
+        Choice("multiclass-lab", "Multiclass lab: Dense(2, ReLU), 4 logits",
+               "The course's multiclass lab: 100 blob points, Dense(2, relu) -> Dense(4, linear) with "
+               "from_logits=True, Adam 0.01, 200 epochs. Four clean regions from two ReLU units. "
+               "Two units are few: some seeds leave one dead (try them); the course fixes its seeds too.",
+               {"fields": {"dataset": "blobs", "points": 100, "hidden": "2:relu", "output": "logits",
+                           "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32,
+                           "epochs": 200, "seed": 1}}),
+        Choice("softmax-lab", "Softmax lab: 25 ReLU, 15 ReLU, 4 outputs",
+               "The course's softmax lab: 2,000 blob points, 25 relu -> 15 relu -> 4, Adam 0.001, "
+               "10 epochs.",
+               {"fields": {"dataset": "blobs", "points": 2000, "hidden": "25:relu,15:relu",
+                           "output": "logits", "optimizer": "adam", "learning_rate": 0.001,
+                           "batch_size": 32, "epochs": 10}}),
+        Choice("linear-moons", "All-linear layers on moons",
+               "Three linear hidden layers on the moons: however deep, the boundary stays a straight "
+               "line, because linear layers compose into one linear layer.",
+               {"fields": {"dataset": "moons", "hidden": "8:linear,8:linear,8:linear",
+                           "output": "logits", "optimizer": "adam", "learning_rate": 0.01,
+                           "epochs": 100}}),
         Choice("diverging", "Diverging: SGD with learning rate 10",
                "Gradient descent with a step far too large on linear layers: the weights grow "
                "every step until the loss becomes NaN.",

@@ -56,6 +56,8 @@ class ExperimentSpec:
     validation_split: float = 0.2
     seed: int = 0
     augment: bool = False  # randomly shift, rotate, scale and thicken the training images
+    points: int | None = None  # how many points a 2-D point set has (None: the set's default)
+    noise: float | None = None  # its noise (None: the set's default)
 
     # ---- checking -------------------------------------------------------------------
 
@@ -116,6 +118,16 @@ class ExperimentSpec:
         number("epochs", self.epochs, 1, 1000, int)
         number("validation_split", self.validation_split, 0.05, 0.5, float)
         number("seed", self.seed, 0, 2**31 - 1, int)
+        points_set = "points" in DATASETS[self.dataset].keras if self.dataset in DATASETS else False
+        for name, value, high in (("points", self.points, 20000), ("noise", self.noise, 5)):
+            if value is None:
+                continue
+            if not points_set:
+                errors.append(SpecError(name, f"only 2-D point sets have {name}; {self.dataset} does not"))
+            elif name == "points":
+                number(name, value, 20, high, int)
+            else:
+                number(name, value, 0, high, float)
         if not isinstance(self.augment, bool):
             errors.append(SpecError("augment", f"must be true or false, got {self.augment!r}"))
         elif self.augment and not image:
@@ -232,6 +244,10 @@ _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(ExperimentSpec)}
 def _coerce(key: str, value: Any) -> Any:
     """A value from JSON or a command line, turned into the field's type."""
     kind = _FIELD_TYPES[key]
+    if kind.endswith(" | None"):
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "default")):
+            return None
+        kind = kind.removesuffix(" | None")
     if key == "hidden":
         if isinstance(value, str):
             return parse_hidden(value)
@@ -255,17 +271,20 @@ def _coerce(key: str, value: Any) -> Any:
             return value.strip().lower() in ("true", "1", "yes")
         raise SpecError(key, f"must be true or false, got {value!r}")
     if kind in ("int", "float"):
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise SpecError(key, f"must be a number, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SpecError(key, f"must be a number, got {value!r}")
-        if kind == "int" and float(value).is_integer():
-            return int(value)
-        return float(value) if kind == "float" else value
+        return _number(key, value, kind)
     if not isinstance(value, str):
         raise SpecError(key, f"must be a name, got {value!r}")
     return value
 
+
+def _number(key: str, value: Any, kind: str) -> Any:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise SpecError(key, f"must be a number, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(key, f"must be a number, got {value!r}")
+    if kind == "int" and float(value).is_integer():
+        return int(value)
+    return float(value) if kind == "float" else value

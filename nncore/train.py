@@ -55,6 +55,8 @@ class Snapshot:
     history: dict[str, tuple[float, ...]] = field(default_factory=dict)  # per epoch
     batch_loss: tuple[tuple[float, float], ...] = ()  # (epochs done, running loss)
     val_probabilities: np.ndarray | None = None  # (n_val, n_classes)
+    boundary: Any = None  # nncore.boundary.Boundary, for 2-D point sets
+    plane: Any = None  # nncore.boundary.Plane: digits in a PCA plane, for images
     version: int = 0
 
     @property
@@ -92,10 +94,11 @@ class TrainingJob:
     """One training of one spec. Safe to read from any thread while it runs."""
 
     def __init__(self, spec: ExperimentSpec, data: Dataset | None = None,
-                 alive: Callable[[], bool] | None = None):
+                 alive: Callable[[], bool] | None = None, views: bool = True):
         self.spec = spec.validate()
         self._data = data
         self._alive = alive or (lambda: True)
+        self.views = views  # compute decision boundaries / the digits' plane while training
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._snapshot = Snapshot(epochs=spec.epochs)

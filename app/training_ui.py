@@ -1,0 +1,97 @@
+"""The parts every training page shares: the network in one line, Train/Stop, progress,
+status and metrics. Pages that train (Train, Boundaries) call these with their scope."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, state
+from nncore import ExperimentSpec, SpecError
+from nncore.model import count_params, plan
+from nncore.registry import DATASETS, LOSSES, OPTIMIZERS
+from nncore.train import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED, Snapshot, TrainingJob
+
+STATUS_BOX = {DONE: st.success, STOPPED: st.warning, DIVERGED: st.error, FAILED: st.error,
+              QUEUED: st.info, RUNNING: st.info}
+
+
+def shape_of(spec: ExperimentSpec) -> tuple[int, int, str]:
+    """(inputs, classes, what an input is) for the spec's dataset."""
+    info = DATASETS[spec.dataset].keras
+    if "points" in info:
+        return 2, info["classes"], "(x1, x2)"
+    return 784, 10, "784 pixels"
+
+
+def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None:
+    """The network in one line of prose, or what is wrong with the settings."""
+    if spec is not None and not problems:
+        n_in, n_out, what = shape_of(spec)
+        planned = [p.short() for p in plan(spec, n_in, n_out) if p.cls not in ("Reshape", "Flatten")]
+        planned[-1] += " = logits" if spec.from_logits else " = probabilities"
+        loss = f"{LOSSES[spec.loss].keras['class']}(from_logits={spec.from_logits})"
+        st.markdown(f"**{' → '.join([what, *planned])}**  \n`{loss}` · `{OPTIMIZERS.label(spec.optimizer)}"
+                    f"(learning_rate={spec.learning_rate:g})` · batch {spec.batch_size} · "
+                    f"{spec.epochs} epochs{' · augmented' if spec.augment else ''} · "
+                    f"**{count_params(spec, n_in, n_out):,} parameters**")
+    for problem in problems:
+        st.error(f"**{problem.field}**: {problem.message}", icon=":material/error:")
+
+
+def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str) -> None:
+    training = state.is_training(scope)
+    valid = spec is not None and not problems
+    suffix = "" if scope == state.DIGITS else f"_{scope}"
+    with st.container(horizontal=True):
+        st.button("Train", key=f"train{suffix}", type="primary", icon=":material/play_arrow:",
+                  disabled=not valid or training, on_click=state.start_training, args=(spec, scope),
+                  help="Fix the settings marked in red first." if problems else "Start a new training.")
+        st.button("Stop", key=f"stop{suffix}", icon=":material/stop:", disabled=not training,
+                  on_click=state.stop_training, args=(scope,),
+                  help="Stop now and keep the weights trained so far.")
+
+
+def progress(s: Snapshot) -> None:
+    if s.finished:
+        text = f"{s.epoch} of {s.epochs} epochs · {s.elapsed:.1f} s"
+    else:
+        left = f", about {s.seconds_left:.0f} s left" if s.seconds_left is not None else ""
+        text = (f"Epoch {min(s.epoch + 1, s.epochs)} of {s.epochs} · batch {s.step} of "
+                f"{s.steps_per_epoch} · {s.elapsed:.1f} s{left}")
+    st.progress(s.progress, text=text)
+    STATUS_BOX[s.status](s.message or s.status, icon=":material/monitoring:")
+
+
+def metrics(s: Snapshot) -> None:
+    for col, (label, key, fmt) in zip(st.columns(4), [("Training loss", "loss", "{:.4f}"),
+                                                      ("Validation loss", "val_loss", "{:.4f}"),
+                                                      ("Training accuracy", "accuracy", "{:.1%}"),
+                                                      ("Validation accuracy", "val_accuracy", "{:.1%}")]):
+        value = s.last(key)
+        col.metric(label, "–" if value is None else fmt.format(value))
+
+
+def curves(s: Snapshot, suffix: str = "") -> None:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.loss_curve(s.history, s.batch_loss, s.epochs), key=f"loss_chart{suffix}")
+    right.plotly_chart(charts.accuracy_curve(s.history, s.epochs), key=f"accuracy_chart{suffix}")
+
+
+def live(view, scope: str) -> None:
+    """Run `view(job, snapshot)` in a fragment that redraws twice a second while training."""
+    polling_key = f"_polling_{scope}"
+
+    def fragment() -> None:
+        job: TrainingJob | None = state.current_job(scope)
+        if job is None:
+            view(None, None)
+            return
+        s = job.snapshot()
+        view(job, s)
+        if s.finished and st.session_state.get(polling_key):
+            st.session_state[polling_key] = False
+            st.rerun()  # once more in full, so the buttons and the runs table catch up
+
+    training = state.is_training(scope)
+    st.session_state[polling_key] = training
+    st.fragment(fragment, run_every=0.5 if training else None)()

@@ -1,0 +1,140 @@
+"""Decision boundaries: what the network answers everywhere on a plane, while it learns.
+
+For a 2-D point set the plane is the input itself: a grid of (x1, x2) points goes through
+the network in one batched call, giving each point's predicted class and confidence, and
+every unit's value there (each hidden unit's activation, each output unit's logit): the
+course's "Layer 1 Unit 0" plots.
+
+For digits the plane is a 2-D PCA projection of the images: each grid point is mapped back
+to a 784-pixel image through the projection and classified, so the digit model's regions
+can be drawn where the validation digits fall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GRID = 100  # grid points per side
+MAX_UNITS_SHOWN = 8  # per layer (the page shows each as a small map)
+
+
+@dataclass(frozen=True)
+class UnitView:
+    layer: str  # "L1", ...
+    unit: int
+    kind: str  # "activation" of a hidden unit, or "logit"/"probability" of an output unit
+    values: np.ndarray  # (GRID, GRID), rows along x2, columns along x1
+
+
+@dataclass(frozen=True)
+class Boundary:
+    x1: np.ndarray  # (GRID,) grid coordinates
+    x2: np.ndarray
+    predicted: np.ndarray  # (GRID, GRID) uint8 class at each grid point
+    confidence: np.ndarray  # (GRID, GRID) float32 the winning class's probability
+    units: tuple[UnitView, ...] = ()
+    epoch: int = 0
+
+
+def grid(bounds, size: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    (a0, a1), (b0, b1) = bounds
+    x1 = np.linspace(a0, a1, size, dtype=np.float32)
+    x2 = np.linspace(b0, b1, size, dtype=np.float32)
+    g1, g2 = np.meshgrid(x1, x2)  # rows: x2, columns: x1
+    return x1, x2, np.stack([g1.ravel(), g2.ravel()], axis=1)
+
+
+class BoundaryProbe:
+    """Computes a Boundary from a model on a fixed grid; build once per training."""
+
+    def __init__(self, model, bounds, from_logits: bool, size: int = GRID):
+        import keras
+        import tensorflow as tf
+
+        self.x1, self.x2, self.points = grid(bounds, size)
+        self.size = size
+        self.from_logits = from_logits
+        layers = [layer for layer in model.layers if hasattr(layer, "units")]
+        self.names = [layer.name for layer in layers]
+        self.output_activation = getattr(layers[-1].activation, "__name__", "")
+        # every Dense layer's output at once; for the last layer, its pre-activation too
+        last = layers[-1]
+        outputs = [layer.output for layer in layers]
+        self.multi = keras.Model(model.inputs, outputs)
+        self._call = tf.function(lambda x: self.multi(x, training=False), reduce_retracing=True)
+        self._last_kernel, self._last_bias = last.kernel, last.bias
+        self._points = tf.constant(self.points)
+
+    def __call__(self, epoch: int = 0) -> Boundary:
+        from .train import to_probabilities
+
+        outs = [np.asarray(o) for o in self._call(self._points)]
+        final = outs[-1]
+        probs = to_probabilities(final, self.from_logits)
+        shape = (self.size, self.size)
+        units: list[UnitView] = []
+        for name, values in zip(self.names[:-1], outs[:-1]):
+            for u in range(min(values.shape[1], MAX_UNITS_SHOWN)):
+                units.append(UnitView(name, u, "activation", values[:, u].reshape(shape)))
+        # output units: logits z = a W + b (for a softmax layer, recomputed before the softmax)
+        hidden = outs[-2] if len(outs) > 1 else self.points
+        logits = final if self.from_logits else hidden @ np.asarray(self._last_kernel) + np.asarray(self._last_bias)
+        for u in range(min(logits.shape[1], MAX_UNITS_SHOWN)):
+            units.append(UnitView(self.names[-1], u, "logit", logits[:, u].reshape(shape)))
+        return Boundary(self.x1, self.x2, probs.argmax(1).astype(np.uint8).reshape(shape),
+                        probs.max(1).astype(np.float32).reshape(shape), tuple(units), epoch)
+
+
+@dataclass(frozen=True)
+class Plane:
+    """The digits in a plane: PCA coordinates of the validation digits and the model's regions."""
+
+    points: np.ndarray  # (n_val, 2) PCA coordinates of the validation digits
+    labels: np.ndarray
+    boundary: Boundary
+    explained: float  # share of the pixels' variance the two components keep
+
+
+class PlaneProbe:
+    """PCA (scikit-learn) of the training images; classifies the plane's grid mapped back."""
+
+    def __init__(self, model, x_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+                 from_logits: bool, size: int = 60):
+        import tensorflow as tf
+        from sklearn.decomposition import PCA
+
+        self.pca = PCA(n_components=2, random_state=0).fit(x_train)
+        self.val = self.pca.transform(x_val).astype(np.float32)
+        self.labels = y_val
+        lo, hi = self.val.min(axis=0), self.val.max(axis=0)
+        pad = (hi - lo) * 0.05
+        self.x1, self.x2, points = grid(((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])), size)
+        images = np.clip(self.pca.inverse_transform(points), 0, 1).astype(np.float32)
+        self.images = tf.constant(images)
+        self.size = size
+        self.from_logits = from_logits
+        self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+
+    def __call__(self, epoch: int = 0) -> Plane:
+        from .train import to_probabilities
+
+        probs = to_probabilities(np.asarray(self._call(self.images)), self.from_logits)
+        shape = (self.size, self.size)
+        boundary = Boundary(self.x1, self.x2, probs.argmax(1).astype(np.uint8).reshape(shape),
+                            probs.max(1).astype(np.float32).reshape(shape), (), epoch)
+        return Plane(self.val, self.labels, boundary, float(self.pca.explained_variance_ratio_.sum()))
+
+
+def equivalent_linear_layer(weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For a network of linear layers only: the single layer it equals, W and b.
+
+    Keras stores a Dense layer as x @ W + b, so two layers give (x W1 + b1) W2 + b2 =
+    x (W1 W2) + (b1 W2 + b2); in the course's column notation that is W = W2 W1 and
+    b = W2 b1 + b2.
+    """
+    w, b = weights[0], weights[1]
+    for w_next, b_next in zip(weights[2::2], weights[3::2]):
+        w, b = w @ w_next, b @ w_next + b_next
+    return w, b

@@ -1,0 +1,120 @@
+"""The Boundaries page: AppTest on the script, and Chromium watching the boundary move."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
+
+MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(MAIN, default_timeout=120).run()
+    app.switch_page("views/boundaries.py").run()
+    assert not app.exception
+    return app
+
+
+def test_boundaries_page_trains_on_the_blobs(at):
+    assert at.selectbox(key="p_preset").value == "multiclass-lab"
+    assert at.selectbox(key="p_dataset").value == "blobs"
+    assert "(x1, x2) → Dense(2, relu) → Dense(4, linear) = logits" in at.markdown[0].value
+    at.number_input(key="p_epochs").set_value(30).run()
+    at.button(key="train_points").click().run()
+    job = at.session_state["_job_points"]
+    deadline = time.time() + 120
+    while not job.snapshot().finished and time.time() < deadline:
+        time.sleep(0.3)
+    at.run()
+    assert not at.exception
+    assert job.snapshot().boundary.epoch == 30
+    charts = at.get("plotly_chart")
+    specs = [json.loads(c.proto.spec) for c in charts]
+    titles = [s["layout"].get("title", {}).get("text", "") for s in specs]
+    assert any("Decision boundary after epoch 30" in t for t in titles)
+    assert any(t.startswith("Every unit over the plane") for t in titles)
+    boundary = specs[[i for i, t in enumerate(titles) if "Decision boundary" in t][0]]
+    assert boundary["data"][0]["type"] == "image" and boundary["data"][0]["source"].startswith("data:image/png")
+    assert boundary["layout"]["xaxis"]["title"]["text"] == "x1"
+    # the digits' job is separate: the Train page has none
+    assert at.session_state["_job_points"] is job and "_job" not in at.session_state
+
+
+def test_point_set_settings_are_checked(at):
+    at.number_input(key="p_points").set_value(5).run()
+    assert any("**points**" in e.value for e in at.error)
+    assert at.button(key="train_points").disabled
+
+
+def test_switching_the_set_resets_points_and_noise(at):
+    at.selectbox(key="p_dataset").select("moons").run()
+    assert at.number_input(key="p_points").value == 300
+    assert at.number_input(key="p_noise").value == pytest.approx(0.15)
+    assert "(x1, x2) → Dense(2, relu) → Dense(2, linear)" in at.markdown[0].value
+
+
+def test_all_linear_network_shows_its_single_equivalent_layer(at):
+    at.selectbox(key="p_preset").select("linear-moons").run()
+    at.number_input(key="p_epochs").set_value(3).run()
+    at.button(key="train_points").click().run()
+    job = at.session_state["_job_points"]
+    while not job.snapshot().finished:
+        time.sleep(0.2)
+    at.run()
+    assert any("All-linear layers are one linear layer" in s.value for s in at.subheader)
+    assert any("differ by at most" in c.value for c in at.caption)
+
+
+# ---- real browser ------------------------------------------------------------------------
+
+BOUNDARY = """() => {
+  const el = document.querySelector('.st-key-boundary_chart .js-plotly-plot');
+  return el && el.data ? [el.layout.title.text, el.data[0].source.length, el.data[0].source.slice(-200)] : null;
+}"""
+
+
+@pytest.mark.browser
+def test_the_boundary_changes_between_epochs_in_chromium():
+    if chromium_path() is None:
+        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
+            pytest.fail(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    server = StreamlitServer()
+    try:
+        server.wait_healthy()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(server.url + "/boundaries")
+            wait_for_app(page)
+            set_number(page, "p_epochs", 2000)
+            page.locator(".st-key-train_points button").first.click()
+            page.wait_for_function(f"() => ({BOUNDARY})() !== null", timeout=90_000)
+            first = page.evaluate(BOUNDARY)
+            page.wait_for_function(
+                f"() => {{ const b = ({BOUNDARY})(); return b && b[0] !== {json.dumps(first[0])}; }}",
+                timeout=60_000)
+            second = page.evaluate(BOUNDARY)
+            assert first[0] != second[0]  # "Decision boundary after epoch N": a later epoch
+            page.wait_for_function(
+                f"() => {{ const b = ({BOUNDARY})(); return b && b[2] !== {json.dumps(first[2])}; }}",
+                timeout=60_000)  # and the picture of the regions itself changed
+            page.locator(".st-key-stop_points button").first.click()
+            page.get_by_text("Stopped ").first.wait_for(timeout=30_000)
+            assert page.locator("[data-testid=stException]").count() == 0 and errors == []
+            assert second[1] < 200_000  # the regions travel as a small PNG
+            browser.close()
+    finally:
+        server.stop()
