@@ -99,7 +99,7 @@ def test_the_boundary_changes_between_epochs_in_chromium():
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server.url + "/boundaries")
             wait_for_app(page)
-            set_number(page, "p_epochs", 2000)
+            set_number(page, "p_epochs", 1000)
             page.locator(".st-key-train_points button").first.click()
             page.wait_for_function(f"() => ({BOUNDARY})() !== null", timeout=90_000)
             first = page.evaluate(BOUNDARY)
