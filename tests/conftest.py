@@ -27,3 +27,35 @@ def small_digits(digits: Dataset) -> Dataset:
     va = rng.choice(len(digits.x_val), 200, replace=False)
     return Dataset("digits-5k", digits.x_train[tr], digits.y_train[tr], digits.x_val[va],
                    digits.y_val[va], digits.image_shape, digits.class_names)
+
+
+# ---- real-browser fixtures (one Streamlit server and one Chromium per test module) ----------
+
+@pytest.fixture(scope="module")
+def server():
+    """`streamlit run app/main.py` on a free port; skips (or, in CI, fails) without Chromium."""
+    from browser import NO_CHROMIUM, StreamlitServer, chromium_path
+
+    if chromium_path() is None:
+        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
+            pytest.fail(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM)
+    s = StreamlitServer()
+    try:
+        s.wait_healthy()
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM_FLAGS, chromium_path
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
+from browser import set_number, wait_for_app
 
 MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 
@@ -82,39 +81,26 @@ BOUNDARY = """() => {
 
 
 @pytest.mark.browser
-def test_the_boundary_changes_between_epochs_in_chromium():
-    if chromium_path() is None:
-        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
-            pytest.fail(NO_CHROMIUM)
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    server = StreamlitServer()
-    try:
-        server.wait_healthy()
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(server.url + "/boundaries")
-            wait_for_app(page)
-            set_number(page, "p_epochs", 1000)
-            page.locator(".st-key-train_points button").first.click()
-            page.wait_for_function(f"() => ({BOUNDARY})() !== null", timeout=90_000)
-            first = page.evaluate(BOUNDARY)
-            page.wait_for_function(
-                f"() => {{ const b = ({BOUNDARY})(); return b && b[0] !== {json.dumps(first[0])}; }}",
-                timeout=60_000)
-            second = page.evaluate(BOUNDARY)
-            assert first[0] != second[0]  # "Decision boundary after epoch N": a later epoch
-            page.wait_for_function(
-                f"() => {{ const b = ({BOUNDARY})(); return b && b[2] !== {json.dumps(first[2])}; }}",
-                timeout=60_000)  # and the picture of the regions itself changed
-            page.locator(".st-key-stop_points button").first.click()
-            page.get_by_text("Stopped ").first.wait_for(timeout=30_000)
-            assert page.locator("[data-testid=stException]").count() == 0 and errors == []
-            assert second[1] < 200_000  # the regions travel as a small PNG
-            browser.close()
-    finally:
-        server.stop()
+def test_the_boundary_changes_between_epochs_in_chromium(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/boundaries")
+    wait_for_app(page)
+    set_number(page, "p_epochs", 1000)
+    page.locator(".st-key-train_points button").first.click()
+    page.wait_for_function(f"() => ({BOUNDARY})() !== null", timeout=90_000)
+    first = page.evaluate(BOUNDARY)
+    page.wait_for_function(
+        f"() => {{ const b = ({BOUNDARY})(); return b && b[0] !== {json.dumps(first[0])}; }}",
+        timeout=60_000)
+    second = page.evaluate(BOUNDARY)
+    assert first[0] != second[0]  # "Decision boundary after epoch N": a later epoch
+    page.wait_for_function(
+        f"() => {{ const b = ({BOUNDARY})(); return b && b[2] !== {json.dumps(first[2])}; }}",
+        timeout=60_000)  # and the picture of the regions itself changed
+    page.locator(".st-key-stop_points button").first.click()
+    page.get_by_text("Stopped ").first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid=stException]").count() == 0 and errors == []
+    assert second[1] < 200_000  # the regions travel as a small PNG
+    page.close()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
+from browser import set_number, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -15,30 +13,6 @@ LOSS_POINTS = """() => {
   const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
   return el && el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : 0;
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    if chromium_path() is None:
-        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
-            pytest.fail(NO_CHROMIUM)
-        pytest.skip(NO_CHROMIUM)
-    s = StreamlitServer()
-    try:
-        s.wait_healthy()
-        yield s
-    finally:
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -81,7 +55,7 @@ def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):
     assert "784 pixels → Dense(16, relu) → Dense(8, relu)" in page.locator("strong").first.inner_text()
     assert page.evaluate(LOSS_POINTS) == 0  # no chart before training
     page.locator(".st-key-train button").first.click()
-    page.get_by_text("Done: 2 epochs").wait_for(timeout=90_000)
+    page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
     # training and validation loss for both epochs, plus the points within the epochs
     page.wait_for_function(f"() => ({LOSS_POINTS})() >= 2 + 2 + 8", timeout=30_000)
     no_exception(page)
