@@ -15,7 +15,7 @@ WRONG_COLOR = "#d62728"
 RIGHT_COLOR = "#2ca02c"
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go.Figure:
+def layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0.0, xanchor="left"),
         xaxis_title=x,
@@ -42,7 +42,7 @@ def loss_curve(history: dict, batch_loss=(), epochs: int | None = None) -> go.Fi
                              name="validation", line=dict(color=VAL_COLOR)))
     if epochs:
         fig.update_xaxes(range=[0, max(epochs, 1) * 1.02])
-    return _layout(fig, "Loss (cross-entropy)", "epoch", "loss")
+    return layout(fig, "Loss (cross-entropy)", "epoch", "loss")
 
 
 def accuracy_curve(history: dict, epochs: int | None = None) -> go.Figure:
@@ -55,7 +55,7 @@ def accuracy_curve(history: dict, epochs: int | None = None) -> go.Figure:
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
     if epochs:
         fig.update_xaxes(range=[0, max(epochs, 1) * 1.02])
-    return _layout(fig, "Accuracy", "epoch", "accuracy")
+    return layout(fig, "Accuracy", "epoch", "accuracy")
 
 
 def confusion_matrix(cm: np.ndarray, class_names) -> go.Figure:
@@ -67,7 +67,7 @@ def confusion_matrix(cm: np.ndarray, class_names) -> go.Figure:
         hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="bottom")
-    return _layout(fig, "Confusion matrix (validation)", "predicted digit", "true digit", height=380)
+    return layout(fig, "Confusion matrix (validation)", "predicted digit", "true digit", height=380)
 
 
 def digit_grid(images: np.ndarray, labels, predictions, columns: int = 8) -> go.Figure:
@@ -96,7 +96,7 @@ def digit_grid(images: np.ndarray, labels, predictions, columns: int = 8) -> go.
                      zeroline=False, ticks="")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain", ticks="")
     errors = sum(int(p) != int(t) for p, t in zip(predictions, labels))
-    _layout(fig, f"Validation digits, predicted label above each: {errors} of {n} wrong (red)",
+    layout(fig, f"Validation digits, predicted label above each: {errors} of {n} wrong (red)",
             "", "", height=110 + 92 * rows)
     fig.update_layout(margin=dict(l=10, r=10, t=60, b=10))
     return fig
@@ -115,7 +115,7 @@ def probability_bars(probabilities, true_label: int | None = None, title: str | 
                            hovertemplate="digit %{x}: %{y:.4f}<extra></extra>"))
     fig.update_yaxes(range=[0, 1.12])
     fig.update_xaxes(type="category")
-    return _layout(fig, title or "Softmax probabilities", "digit", "probability", height=300)
+    return layout(fig, title or "Softmax probabilities", "digit", "probability", height=300)
 
 
 def question_bars(questions, answers, softmax_sum: float | None = None) -> go.Figure:
@@ -128,7 +128,7 @@ def question_bars(questions, answers, softmax_sum: float | None = None) -> go.Fi
     title = f"Multi-label: three sigmoid outputs, sum {a.sum():.2f}"
     if softmax_sum is not None:
         title += f" (the softmax's sum to {softmax_sum:.2f})"
-    return _layout(fig, title, "question (sigmoid unit)", "probability of yes", height=300)
+    return layout(fig, title, "question (sigmoid unit)", "probability of yes", height=300)
 
 
 def raw_output_bars(values, from_logits: bool) -> go.Figure:
@@ -141,7 +141,7 @@ def raw_output_bars(values, from_logits: bool) -> go.Figure:
     name = "logit z" if from_logits else "probability a"
     title = "Raw output: logits z (softmax turns them into probabilities)" if from_logits else \
         "Raw output: probabilities a (already softmax)"
-    return _layout(fig, title, "digit", name, height=260)
+    return layout(fig, title, "digit", name, height=260)
 
 
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -192,7 +192,7 @@ def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: s
                 hovertemplate=f"{label}, class {names[c]}<br>({axis_names[0]} %{{x}}, {axis_names[1]} %{{y}})<extra></extra>"))
     fig.update_xaxes(range=[float(x1[0]), float(x1[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(x2[0]), float(x2[-1])], autorange=False, showgrid=False, zeroline=False)
-    return _layout(fig, title or f"Decision boundary after epoch {boundary.epoch}", axis_names[0],
+    return layout(fig, title or f"Decision boundary after epoch {boundary.epoch}", axis_names[0],
                    axis_names[1], height=460)
 
 

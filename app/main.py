@@ -37,12 +37,17 @@ def _warm_up_tensorflow() -> threading.Thread:
 
 
 views = Path(__file__).parent / "views"
-page = st.navigation([
+page = st.navigation({"Play": [
     st.Page(views / "train.py", title="Train", icon=":material/model_training:", url_path="train",
             default=True),
     st.Page(views / "draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
     st.Page(views / "boundaries.py", title="Boundaries", icon=":material/scatter_plot:",
             url_path="boundaries"),
-], position="top")
+], "Lessons": [
+    st.Page(views / "activations.py", title="Activations", icon=":material/show_chart:",
+            url_path="activations"),
+    st.Page(views / "softmax.py", title="Softmax", icon=":material/percent:", url_path="softmax"),
+    st.Page(views / "losses.py", title="Losses and labels", icon=":material/label:", url_path="losses"),
+]}, position="top")
 page.run()
 _warm_up_tensorflow()
