@@ -5,6 +5,7 @@
     python -m nncore code --preset practice-lab        # the Keras code of a spec
     python -m nncore presets                           # what presets there are
     python -m nncore assets                            # retrain the Draw page's default models
+    python -m nncore bench                             # speed and memory against baselines
 
 A bad spec exits with status 2 and one line on stderr naming the field.
 """
@@ -93,6 +94,12 @@ def cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import main as bench
+
+    return bench(as_json=args.json, epochs=args.epochs)
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -115,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, help="epochs for each model (default: the preset's)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_assets)
+    p = sub.add_parser("bench", help="speed and memory, each beside a baseline from the same run")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--epochs", type=int, default=10, help="epochs of the training measured (default 10)")
+    p.set_defaults(func=cmd_bench)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)
     args = parser.parse_args(argv)

@@ -71,3 +71,13 @@ def test_code_prints_runnable_keras():
     assert result.returncode == 0
     assert "SparseCategoricalCrossentropy(from_logits=True)" in result.stdout
     compile(result.stdout, "exported.py", "exec")
+
+
+def test_bench_measures_the_apps_trainer_against_plain_fit():
+    from nncore.bench import inference, training_throughput
+
+    t = training_throughput(epochs=1)
+    assert t["samples"] == 4000 and t["plain_fit_s"] > 0 and t["ours_s"] > 0
+    assert t["speedup"] == pytest.approx(t["plain_fit_s"] / t["ours_s"])
+    i = inference()
+    assert i["predictor_ms"] > 0 and i["speedup"] == pytest.approx(i["model_predict_ms"] / i["predictor_ms"])
