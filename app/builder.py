@@ -11,7 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from nncore import ExperimentSpec, SpecError
-from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
+from nncore.registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
+                             is_point_set)
 from nncore.spec import MAX_HIDDEN_LAYERS
 
 CUSTOM = "custom"
@@ -20,20 +21,16 @@ FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs"
           "seed")
 
 
-def is_points(dataset: str) -> bool:
-    return "points" in DATASETS[dataset].keras
-
-
 def preset_scope(name: str) -> str:
     dataset = PRESETS[name].keras["fields"].get("dataset", "digits-5k")
-    return POINTS if is_points(dataset) else DIGITS
+    return POINTS if is_point_set(dataset) else DIGITS
 
 
 class _Builder:
     def __init__(self, scope: str):
         self.scope = scope
         self.prefix = "" if scope == DIGITS else "p_"
-        self.datasets = [d for d in DATASETS if is_points(d) == (scope == POINTS)]
+        self.datasets = [d for d in DATASETS if is_point_set(d) == (scope == POINTS)]
         self.presets = [p for p in PRESETS if preset_scope(p) == scope]
         self.kinds = LAYER_KINDS.names() if scope == DIGITS else ["dense"]
         self.extra = ("augment",) if scope == DIGITS else ("points", "noise")
@@ -56,9 +53,7 @@ class _Builder:
         if self.scope == DIGITS:
             ss[k("augment")] = spec.augment
         else:
-            info = DATASETS[spec.dataset].keras
-            ss[k("points")] = spec.points if spec.points is not None else info["points"]
-            ss[k("noise")] = spec.noise if spec.noise is not None else info["noise"]
+            ss[k("points")], ss[k("noise")] = spec.point_set()
 
     def apply_preset(self) -> None:
         name = st.session_state[self.k("preset")]

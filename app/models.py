@@ -9,7 +9,7 @@ import streamlit as st
 
 from nncore.infer import DEFAULT_MODELS, PROPERTIES_MODEL, ASSETS, Predictor, load_predictor
 from nncore.spec import ExperimentSpec
-from nncore.train import TrainingJob
+from nncore.train import TrainingJob, to_probabilities
 
 
 @st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~10 s)...")
@@ -23,13 +23,17 @@ def properties_predictor() -> Predictor:
 
 @dataclass
 class Answerer:
-    """Whoever answers a drawing: raw outputs and probabilities for a batch of 784-pixel rows."""
+    """Whoever answers a drawing: its output layer's values for a batch of 784-pixel rows."""
 
     title: str
     spec: ExperimentSpec
     outputs: callable
-    probabilities: callable
     live: bool = False  # True while the session's training job is still changing it
+
+    def answer(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(raw outputs, probabilities) from one call of the model."""
+        raw = self.outputs(x)
+        return raw, to_probabilities(raw, self.spec.from_logits)
 
 
 def default_answerer(output: str) -> Answerer:
@@ -37,7 +41,7 @@ def default_answerer(output: str) -> Answerer:
     acc = p.metrics.get("val_accuracy")
     title = (f"the default CNN shipped with the app ({output} output, validation accuracy "
              f"{acc:.1%})" if acc else f"the default CNN ({output} output)")
-    return Answerer(title, p.spec, p.outputs, p.probabilities)
+    return Answerer(title, p.spec, p.outputs)
 
 
 def job_answerer(job: TrainingJob) -> Answerer | None:
@@ -49,9 +53,6 @@ def job_answerer(job: TrainingJob) -> Answerer | None:
     def outputs(x: np.ndarray) -> np.ndarray:
         return np.asarray(job.model(np.asarray(x, np.float32).reshape(-1, 784), training=False))
 
-    def probabilities(x: np.ndarray) -> np.ndarray:
-        return job.predict(np.asarray(x, np.float32).reshape(-1, 784))
-
     state = "training now" if not s.finished else f"{s.status}, {s.epoch} epochs"
     title = f"your network from the Train page ({job.spec.hidden_text or 'no hidden layers'}, {state})"
-    return Answerer(title, job.spec, outputs, probabilities, live=not s.finished)
+    return Answerer(title, job.spec, outputs, live=not s.finished)

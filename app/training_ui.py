@@ -8,25 +8,18 @@ import streamlit as st
 from app import charts, state
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
-from nncore.registry import DATASETS, LOSSES, OPTIMIZERS
+from nncore.registry import LOSSES, OPTIMIZERS, io_shape, is_point_set
 from nncore.train import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED, Snapshot, TrainingJob
 
 STATUS_BOX = {DONE: st.success, STOPPED: st.warning, DIVERGED: st.error, FAILED: st.error,
               QUEUED: st.info, RUNNING: st.info}
 
 
-def shape_of(spec: ExperimentSpec) -> tuple[int, int, str]:
-    """(inputs, classes, what an input is) for the spec's dataset."""
-    info = DATASETS[spec.dataset].keras
-    if "points" in info:
-        return 2, info["classes"], "(x1, x2)"
-    return 784, 10, "784 pixels"
-
-
 def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None:
     """The network in one line of prose, or what is wrong with the settings."""
     if spec is not None and not problems:
-        n_in, n_out, what = shape_of(spec)
+        n_in, n_out = io_shape(spec.dataset)
+        what = "(x1, x2)" if is_point_set(spec.dataset) else "784 pixels"
         planned = [p.short() for p in plan(spec, n_in, n_out) if p.cls not in ("Reshape", "Flatten")]
         planned[-1] += " = logits" if spec.from_logits else " = probabilities"
         loss = f"{LOSSES[spec.loss].keras['class']}(from_logits={spec.from_logits})"

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .registry import DATASETS
+from .registry import DATASETS, is_point_set
 from .spec import ExperimentSpec, SpecError
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
@@ -178,9 +178,7 @@ def load_dataset(spec: ExperimentSpec) -> Dataset:
     """The spec's data, split seeded and stratified into training and validation."""
     if spec.dataset not in DATASETS:
         raise SpecError("dataset", f"unknown dataset {spec.dataset!r}; allowed: {DATASETS.allowed()}")
-    info = DATASETS[spec.dataset].keras
-    if "points" in info:
-        points = spec.points if spec.points is not None else info["points"]
-        noise = spec.noise if spec.noise is not None else info["noise"]
+    if is_point_set(spec.dataset):
+        points, noise = spec.point_set()
         return _points(spec.dataset, int(points), float(noise), float(spec.validation_split), int(spec.seed))
     return _split(spec.dataset, float(spec.validation_split), int(spec.seed))

@@ -139,10 +139,10 @@ def summary_rows(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 1
 def keras_code(spec: ExperimentSpec) -> str:
     """Runnable Keras code that trains this spec's network on the same data."""
     spec.validate()
-    from .registry import DATASETS
+    from .registry import io_shape, is_point_set
 
-    info = DATASETS[spec.dataset].keras
-    n_in, n_out = (2, info["classes"]) if "points" in info else (784, 10)
+    points_set = is_point_set(spec.dataset)
+    n_in, n_out = io_shape(spec.dataset)
     layers = plan(spec, n_in, n_out)
     lines = [
         "import numpy as np",
@@ -152,9 +152,8 @@ def keras_code(spec: ExperimentSpec) -> str:
         "from sklearn.model_selection import train_test_split",
         "",
     ]
-    if "points" in info:
-        n = spec.points if spec.points is not None else info["points"]
-        noise = spec.noise if spec.noise is not None else info["noise"]
+    if points_set:
+        n, noise = spec.point_set()
         lines += [f"# Data: {n} points of the '{spec.dataset}' set in the plane (x1, x2)",
                   "from sklearn import datasets",
                   f"rng = np.random.default_rng({spec.seed})"]
@@ -188,7 +187,7 @@ def keras_code(spec: ExperimentSpec) -> str:
             "X = X / 255.0",
         ]
     lines += [
-        f"X_train, X_val, y_train, y_val = train_test_split(",
+        "X_train, X_val, y_train, y_val = train_test_split(",
         f"    X, y, test_size={spec.validation_split:g}, random_state={spec.seed}, stratify=y)",
     ]
     if spec.label_format == "one-hot":
@@ -241,7 +240,7 @@ def keras_code(spec: ExperimentSpec) -> str:
         lines.append("probabilities = tf.nn.softmax(output).numpy()")
     else:
         lines.append("probabilities = output")
-    thing = "class" if "points" in info else "digit"
+    thing = "class" if points_set else "digit"
     lines.append(f"print('predicted {thing}:', np.argmax(probabilities), 'true {thing}:', "
                  + ("np.argmax(y_val[0])" if spec.label_format == "one-hot" else "y_val[0]") + ")")
     return "\n".join(lines) + "\n"

@@ -207,3 +207,13 @@ PRESETS = Registry(
                            "learning_rate": 10.0, "epochs": 10}}),
     ],
 )
+
+
+def is_point_set(dataset: str) -> bool:
+    """A 2-D point set (x1, x2) rather than images."""
+    return dataset in DATASETS and "points" in DATASETS[dataset].keras
+
+
+def io_shape(dataset: str) -> tuple[int, int]:
+    """(inputs, classes) of a dataset's examples: (2, k) for a point set, (784, 10) for digits."""
+    return (2, DATASETS[dataset].keras["classes"]) if is_point_set(dataset) else (784, 10)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
-                       Registry)
+                       Registry, is_point_set)
 
 MAX_UNITS = 1024
 MAX_HIDDEN_LAYERS = 8
@@ -118,7 +118,7 @@ class ExperimentSpec:
         number("epochs", self.epochs, 1, 1000, int)
         number("validation_split", self.validation_split, 0.05, 0.5, float)
         number("seed", self.seed, 0, 2**31 - 1, int)
-        points_set = "points" in DATASETS[self.dataset].keras if self.dataset in DATASETS else False
+        points_set = is_point_set(self.dataset)
         for name, value, high in (("points", self.points, 20000), ("noise", self.noise, 5)):
             if value is None:
                 continue
@@ -154,6 +154,12 @@ class ExperimentSpec:
     @property
     def hidden_text(self) -> str:
         return ",".join(str(layer) for layer in self.hidden)
+
+    def point_set(self) -> tuple[int, float]:
+        """(points, noise) of this spec's 2-D point set, the set's defaults where unset."""
+        info = DATASETS[self.dataset].keras
+        return (self.points if self.points is not None else info["points"],
+                self.noise if self.noise is not None else info["noise"])
 
     @property
     def is_convolutional(self) -> bool:

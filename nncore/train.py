@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 

@@ -52,38 +52,36 @@ def answer_view() -> None:
         st.info("Draw a digit in the box: the prediction appears as soon as you lift the pen.",
                 icon=":material/draw:")
         return
-    if True:
-        x = steps.input
-        raw = answerer.outputs(x)[0]
-        probs = answerer.probabilities(x)[0]
-        digit = int(probs.argmax())
-        with st.container(key="prediction"):
-            st.markdown(f"## Prediction: {digit}")
-        st.caption(f"Answered by {answerer.title}; {probs[digit]:.0%} sure.")
-        st.plotly_chart(charts.probability_bars(probs, title="Softmax probabilities (they sum to 1)"),
-                        key="draw_probabilities")
+    x = steps.input
+    raw, probs = (a[0] for a in answerer.answer(x))
+    digit = int(probs.argmax())
+    with st.container(key="prediction"):
+        st.markdown(f"## Prediction: {digit}")
+    st.caption(f"Answered by {answerer.title}; {probs[digit]:.0%} sure.")
+    st.plotly_chart(charts.probability_bars(probs, title="Softmax probabilities (they sum to 1)"),
+                    key="draw_probabilities")
 
-        from_logits = answerer.spec.from_logits
-        loss = f"{LOSSES[answerer.spec.loss].keras['class']}(from_logits={from_logits})"
-        with st.container(border=True, key="raw_output"):
-            if from_logits:
-                st.markdown("**The output layer gives logits z**: any real numbers, not probabilities.")
-            else:
-                st.markdown("**The output layer gives probabilities a**: the softmax is inside the model.")
-            st.plotly_chart(charts.raw_output_bars(raw, from_logits), key="draw_raw_output")
-            st.caption("Raw output: " + "  ".join(f"{d}: {v:.3f}" for d, v in enumerate(raw)))
-            if from_logits:
-                st.code("logits = model(x)\nprobabilities = keras.ops.softmax(logits)  # or tf.nn.softmax",
-                        language="python")
-            else:
-                st.code("probabilities = model(x)  # the last layer is Dense(10, activation='softmax')",
-                        language="python")
-            st.caption(f"Trained with `{loss}`.")
+    from_logits = answerer.spec.from_logits
+    loss = f"{LOSSES[answerer.spec.loss].keras['class']}(from_logits={from_logits})"
+    with st.container(border=True, key="raw_output"):
+        if from_logits:
+            st.markdown("**The output layer gives logits z**: any real numbers, not probabilities.")
+        else:
+            st.markdown("**The output layer gives probabilities a**: the softmax is inside the model.")
+        st.plotly_chart(charts.raw_output_bars(raw, from_logits), key="draw_raw_output")
+        st.caption("Raw output: " + "  ".join(f"{d}: {v:.3f}" for d, v in enumerate(raw)))
+        if from_logits:
+            st.code("logits = model(x)\nprobabilities = keras.ops.softmax(logits)  # or tf.nn.softmax",
+                    language="python")
+        else:
+            st.code("probabilities = model(x)  # the last layer is Dense(10, activation='softmax')",
+                    language="python")
+        st.caption(f"Trained with `{loss}`.")
 
-        questions = models.properties_predictor()
-        answers = questions.probabilities(x)[0]
-        st.plotly_chart(charts.question_bars(list(PROPERTIES), answers, probs.sum()),
-                        key="draw_properties")
+    questions = models.properties_predictor()
+    answers = questions.probabilities(x)[0]
+    st.plotly_chart(charts.question_bars(list(PROPERTIES), answers, probs.sum()),
+                    key="draw_properties")
 
 
 with right:
