@@ -46,12 +46,13 @@ def default_answerer(output: str) -> Answerer:
 
 def job_answerer(job: TrainingJob) -> Answerer | None:
     """The session's own network, if it has been built for 28x28 digits."""
-    if job is None or job.model is None or job.data.image_shape != (28, 28):
+    net = job.network if job is not None else None
+    if net is None or job.data.image_shape != (28, 28):
         return None
     s = job.snapshot()
 
     def outputs(x: np.ndarray) -> np.ndarray:
-        return np.asarray(job.model(np.asarray(x, np.float32).reshape(-1, 784), training=False))
+        return net.forward(np.asarray(x, np.float32).reshape(-1, 784))
 
     state = "training now" if not s.finished else f"{s.status}, {s.epoch} epochs"
     title = f"your network from the Train page ({job.spec.hidden_text or 'no hidden layers'}, {state})"

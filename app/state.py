@@ -39,8 +39,12 @@ def is_training(scope: str = DIGITS) -> bool:
 
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS) -> TrainingJob:
-    """Stop any running job of this session's page, then start one for `spec`."""
-    stop_training(scope)
+    """Stop any running job of this session's page, then start one for `spec`. The old job's
+    network goes back to nncore's pool for the next training to reuse."""
+    old = current_job(scope)
+    if old is not None:
+        old.stop()
+        old.release()
     job = TrainingJob(spec, alive=_session_alive()).start()
     st.session_state[_key(JOB_KEY, scope)] = job
     return job

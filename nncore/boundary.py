@@ -49,28 +49,27 @@ def grid(bounds, size: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class BoundaryProbe:
     """Computes a Boundary from a model on a fixed grid; build once per training."""
 
-    def __init__(self, model, bounds, from_logits: bool, size: int = GRID):
-        import keras
+    def __init__(self, net, bounds, from_logits: bool, size: int = GRID):
+        """`net`: a Keras model, or an nncore.pool.Network (whose traced functions are reused)."""
+        from .pool import as_network
+
+        self.net = as_network(net)
         import tensorflow as tf
 
         self.x1, self.x2, self.points = grid(bounds, size)
+        self._points = tf.constant(self.points)
         self.size = size
         self.from_logits = from_logits
-        layers = [layer for layer in model.layers if hasattr(layer, "units")]
+        layers = [layer for layer in self.net.model.layers if hasattr(layer, "units")]
         self.names = [layer.name for layer in layers]
         self.output_activation = getattr(layers[-1].activation, "__name__", "")
         # every Dense layer's output at once; for the last layer, its pre-activation too
-        last = layers[-1]
-        outputs = [layer.output for layer in layers]
-        self.multi = keras.Model(model.inputs, outputs)
-        self._call = tf.function(lambda x: self.multi(x, training=False), reduce_retracing=True)
-        self._last_kernel, self._last_bias = last.kernel, last.bias
-        self._points = tf.constant(self.points)
+        self._last_kernel, self._last_bias = layers[-1].kernel, layers[-1].bias
 
     def __call__(self, epoch: int = 0) -> Boundary:
         from .train import to_probabilities
 
-        outs = [np.asarray(o) for o in self._call(self._points)]
+        outs = self.net.layer_outputs(self._points)
         final = outs[-1]
         probs = to_probabilities(final, self.from_logits)
         shape = (self.size, self.size)
@@ -100,31 +99,53 @@ class Plane:
 class PlaneProbe:
     """PCA (scikit-learn) of the training images; classifies the plane's grid mapped back."""
 
-    def __init__(self, model, x_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+    def __init__(self, net, x_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
                  from_logits: bool, size: int = 60):
-        import tensorflow as tf
-        from sklearn.decomposition import PCA
+        """`net`: a Keras model, or an nncore.pool.Network (whose traced functions are reused)."""
+        from .pool import as_network
 
-        self.pca = PCA(n_components=2, random_state=0).fit(x_train)
-        self.val = self.pca.transform(x_val).astype(np.float32)
-        self.labels = y_val
-        lo, hi = self.val.min(axis=0), self.val.max(axis=0)
-        pad = (hi - lo) * 0.05
-        self.x1, self.x2, points = grid(((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])), size)
-        images = np.clip(self.pca.inverse_transform(points), 0, 1).astype(np.float32)
+        self.net = as_network(net)
+        import tensorflow as tf
+
+        self.pca, self.val, self.x1, self.x2, images = _plane(x_train, x_val, size)
         self.images = tf.constant(images)
+        self.labels = y_val
         self.size = size
         self.from_logits = from_logits
-        self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
 
     def __call__(self, epoch: int = 0) -> Plane:
         from .train import to_probabilities
 
-        probs = to_probabilities(np.asarray(self._call(self.images)), self.from_logits)
+        probs = to_probabilities(self.net.forward(self.images), self.from_logits)
         shape = (self.size, self.size)
         boundary = Boundary(self.x1, self.x2, probs.argmax(1).astype(np.uint8).reshape(shape),
                             probs.max(1).astype(np.float32).reshape(shape), (), epoch)
         return Plane(self.val, self.labels, boundary, float(self.pca.explained_variance_ratio_.sum()))
+
+
+_PLANES: dict[tuple, tuple] = {}
+
+
+def _plane(x_train: np.ndarray, x_val: np.ndarray, size: int) -> tuple:
+    """PCA of the training images and the plane's grid as images: the same for every training
+    on the same data, so kept (a PCA of 4,000 digits takes a tenth of a second)."""
+    key = (id(x_train), id(x_val), size)
+    hit = _PLANES.get(key)
+    if hit is not None and hit[0] is x_train and hit[1] is x_val:
+        return hit[2]
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=2, random_state=0).fit(x_train)
+    val = pca.transform(x_val).astype(np.float32)
+    lo, hi = val.min(axis=0), val.max(axis=0)
+    pad = (hi - lo) * 0.05
+    x1, x2, points = grid(((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])), size)
+    images = np.clip(pca.inverse_transform(points), 0, 1).astype(np.float32)
+    value = (pca, val, x1, x2, images)
+    if len(_PLANES) >= 8:
+        _PLANES.clear()
+    _PLANES[key] = (x_train, x_val, value)
+    return value
 
 
 def equivalent_linear_layer(weights: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

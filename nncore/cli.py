@@ -97,7 +97,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import main as bench
 
-    return bench(as_json=args.json, epochs=args.epochs)
+    return bench(as_json=args.json, repeats=args.repeats, epochs=args.epochs, browser=not args.no_browser)
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="speed and memory, each beside a baseline from the same run")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--epochs", type=int, default=10, help="epochs of the training measured (default 10)")
+    p.add_argument("--repeats", type=int, default=5, help="trainings per figure; medians are shown (default 5)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="skip the figures that start the app in Chromium (cold start, page open)")
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)

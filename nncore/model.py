@@ -7,9 +7,12 @@ or probabilities (softmax).
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from .registry import ACTIVATIONS, LOSSES, OPTIMIZERS, OUTPUTS
 from .spec import ExperimentSpec
@@ -17,6 +20,19 @@ from .spec import ExperimentSpec
 # Keras' global seed is process-wide: seed and build under one lock so that two sessions
 # building at once each get the weights their own seed gives.
 _BUILD_LOCK = threading.Lock()
+
+
+def seed_initializers(seed: int) -> None:
+    """What `keras.utils.set_random_seed(seed)` does for building, without its TensorFlow part.
+
+    Keras' initializers take their seeds from Python's `random` (and NumPy's) when a layer is
+    made, so this gives exactly the weights set_random_seed gives. `tf.random.set_seed` is
+    left out on purpose: it clears TensorFlow's kernel caches, after which every traced
+    function in the process (other sessions' trainings, the Draw page's model) spends ~0.2 s
+    being set up again on its next call. (Call it under _BUILD_LOCK.)
+    """
+    random.seed(seed)
+    np.random.seed(seed)
 
 
 def build_optimizer(spec: ExperimentSpec):
@@ -105,20 +121,37 @@ def plan(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
 
 
 def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-                steps_per_execution: int = 1, image_shape: tuple[int, int] | None = (28, 28)):
+                steps_per_execution: int = 1, image_shape: tuple[int, int] | None = (28, 28),
+                compile: bool = True):
     """The spec's network, compiled with its loss and optimizer. Weights depend only on the seed."""
     import keras
 
     spec.validate()
     with _BUILD_LOCK:
-        keras.utils.set_random_seed(spec.seed)
+        seed_initializers(spec.seed)
         layers: list[Any] = [keras.Input(shape=(n_features,))]
         for p in plan(spec, n_features, n_classes, image_shape):
             layers.append(getattr(keras.layers, p.cls)(*p.args, **p.kwargs, name=p.name))
         model = keras.Sequential(layers, name="my_model")
-    model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=["accuracy"],
-                  steps_per_execution=steps_per_execution)
+    if compile:
+        model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=["accuracy"],
+                      steps_per_execution=steps_per_execution)
     return model
+
+
+def macs_per_example(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
+                     image_shape: tuple[int, int] | None = (28, 28)) -> int:
+    """Multiply-adds of one forward pass: what a training step costs, roughly, per example."""
+    total, channels = 0, 1
+    for p in plan(spec, n_features, n_classes, image_shape):
+        if p.cls == "Dense":
+            total += p.params
+        elif p.cls == "Conv2D":
+            h, w, f = p.output_shape
+            total += h * w * 9 * channels * f
+        if len(p.output_shape) == 3:
+            channels = p.output_shape[2]
+    return total
 
 
 def count_params(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10) -> int:

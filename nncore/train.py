@@ -16,13 +16,14 @@ from __future__ import annotations
 import math
 import os
 import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
 
 from .data import Dataset, DatasetUnavailable, load_dataset
-from .model import build_model
+from .model import macs_per_example
 from .spec import ExperimentSpec
 
 # Status names a page can show.
@@ -34,10 +35,17 @@ FINISHED = (DONE, STOPPED, DIVERGED, FAILED)
 MAX_RUNNING_JOBS = int(os.environ.get("NNCORE_MAX_JOBS", "2"))
 _SLOTS = threading.BoundedSemaphore(MAX_RUNNING_JOBS)
 
-# How many times per epoch the loss is recorded and the stop flag checked. Keras runs the
-# batches between two checks in one call (`steps_per_execution`), which is much faster
-# than returning to Python after every batch.
-UPDATES_PER_EPOCH = 8
+# Many batches run in one call of the network's traced train function (nncore.pool):
+# going back to Python after every batch costs more than a small network's batch itself.
+# One call covers about CALL_SECONDS of work, estimated from the network's size, so the page
+# still gets several updates a second and Stop answers within that time. The constants are
+# measured on a 2-core machine: a batch costs ~0.3 ms plus its forward multiply-adds at
+# ~2.2e10 a second (784-25-15-10: 0.33 ms a batch of 32; the Draw CNN: 12.5 ms a batch of 64).
+CALL_SECONDS = 0.15
+BATCH_OVERHEAD_S = 3e-4
+MACS_PER_SECOND = 2.2e10
+# Points of the running-loss curve per epoch (read from the batch-loss log after each call).
+LOSS_POINTS_PER_EPOCH = 8
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,37 @@ class Snapshot:
         return values[-1] if values else None
 
 
+def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
+    """Batches per call of Keras' train function: about CALL_SECONDS of work, at most an epoch."""
+    steps = math.ceil(len(data.x_train) / spec.batch_size)
+    macs = macs_per_example(spec, data.n_features, data.n_classes, data.image_shape)
+    per_batch = BATCH_OVERHEAD_S + spec.batch_size * macs / MACS_PER_SECOND
+    return max(1, min(steps, int(CALL_SECONDS / per_batch)))
+
+
+def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
+    """Runs of `size` examples for the train function, epoch after epoch: each epoch in a new
+    order (a stateless shuffle of the spec's seed and the epoch: the same on every run, whatever
+    else the process does), augmented if the spec says so, and prepared a call ahead in
+    tf.data's threads while the current one trains."""
+    import tensorflow as tf
+
+    n, seed = len(x), tf.constant(spec.seed, tf.int64)
+    xs, ys = tf.constant(x), tf.constant(y)
+
+    def order(epoch):
+        return tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), seed=tf.stack([seed, epoch]))
+
+    chunks = (tf.data.Dataset.range(spec.epochs).map(order)
+              .flat_map(lambda indices: tf.data.Dataset.from_tensor_slices(indices).batch(size))
+              .map(lambda i: (tf.gather(xs, i), tf.gather(ys, i))))
+    if spec.augment:
+        from .augment import make_augmenter
+
+        chunks = chunks.map(make_augmenter(spec.seed))
+    return iter(chunks.prefetch(2))
+
+
 def to_probabilities(outputs: np.ndarray, from_logits: bool) -> np.ndarray:
     """Softmax of logits (stable: subtract the max first), or the probabilities themselves."""
     outputs = np.asarray(outputs, dtype=np.float64)
@@ -101,7 +140,11 @@ class TrainingJob:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._snapshot = Snapshot(epochs=spec.epochs)
+        self.network = None  # nncore.pool.Network, borrowed from the pool while this job needs it
         self.model = None
+        self._pool_lock = threading.Lock()
+        self._running = False
+        self._released = False
         self.seconds = 0.0  # training time only: not imports, data loading or building
 
     # ---- control --------------------------------------------------------------------
@@ -118,6 +161,21 @@ class TrainingJob:
         if self._thread is not None:
             self._thread.join(timeout)
         return self._snapshot.finished
+
+    def release(self) -> None:
+        """Nobody will read this job's model again: it goes back to the pool (once the run ends)."""
+        with self._pool_lock:
+            self._released = True
+            if not self._running:
+                self._give_back()
+
+    def _give_back(self) -> None:
+        if self.network is not None:
+            from .pool import POOL
+
+            POOL.give_back(self.network)
+            self._finalizer.detach()
+            self.network, self.model = None, None
 
     @property
     def stop_requested(self) -> bool:
@@ -136,10 +194,9 @@ class TrainingJob:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Probabilities for rows of x from the model as it is now."""
-        if self.model is None:
-            raise RuntimeError("the model is not built yet")
-        outputs = np.asarray(self.model(np.asarray(x, np.float32), training=False))
-        return to_probabilities(outputs, self.spec.from_logits)
+        if self.network is None:
+            raise RuntimeError("the model is not built yet (or was given back)")
+        return to_probabilities(self.network.forward(x), self.spec.from_logits)
 
     def _publish(self, **changes: Any) -> None:
         s = self._snapshot
@@ -150,6 +207,8 @@ class TrainingJob:
     def run(self) -> Snapshot:
         """Train to the end (or stop, or divergence) in this thread; returns the last snapshot."""
         acquired = False
+        with self._pool_lock:
+            self._running = True
         try:
             self._publish(status=QUEUED, message="Waiting for a free training slot...")
             while not (acquired := _SLOTS.acquire(timeout=0.2)):
@@ -164,6 +223,10 @@ class TrainingJob:
         finally:
             if acquired:
                 _SLOTS.release()
+            with self._pool_lock:
+                self._running = False
+                if self._released:
+                    self._give_back()
         return self._snapshot
 
     def _train(self) -> None:
@@ -180,21 +243,33 @@ class TrainingJob:
             y_val = np.eye(data.n_classes, dtype=np.float32)[y_val]
         n = len(data.x_train)
         steps = math.ceil(n / spec.batch_size)
-        per_call = max(1, steps // UPDATES_PER_EPOCH)
-        self.model = build_model(spec, data.n_features, data.n_classes, steps_per_execution=per_call,
-                                 image_shape=data.image_shape)
-        batches = (tf.data.Dataset.from_tensor_slices((data.x_train, y_train))
-                   .shuffle(n, seed=spec.seed, reshuffle_each_iteration=True)
-                   .batch(spec.batch_size))
-        if spec.augment:
-            from .augment import make_augmenter
+        from .pool import POOL
 
-            batches = batches.map(make_augmenter(spec.seed))
-        batches = batches.prefetch(tf.data.AUTOTUNE)
+        net = POOL.lend(spec, data.n_features, data.n_classes, data.image_shape)
+        with self._pool_lock:
+            self.network, self.model = net, net.model
+            # a job dropped without release() (its session ended) still gives its network back
+            self._finalizer = weakref.finalize(self, POOL.give_back, net)
+        per_call = steps_per_call(spec, data)
+        calls = math.ceil(steps / per_call)  # calls of the train function per epoch
+        chunks = _chunks(data.x_train, y_train, spec, per_call * spec.batch_size)
         from .recorder import Recorder
 
         recorder = Recorder(self, data.x_val, y_val, steps)
+        recorder.begin()
         self._publish(status=RUNNING, message="Training...", steps_per_epoch=steps)
-        self.model.fit(batches, epochs=spec.epochs, verbose=0, shuffle=False, callbacks=[recorder])
+        for epoch in range(spec.epochs):
+            net.model.reset_metrics()
+            recorder.epoch_begin(epoch)
+            logs: dict[str, float] = {}
+            for _ in range(calls):
+                x, y = next(chunks)
+                logs, losses = net.train(x, y, spec.batch_size)
+                recorder.after_call(logs, losses)
+                if recorder.stop:
+                    break
+            recorder.epoch_end(epoch, logs)
+            if recorder.stop:
+                break
         self.seconds = recorder.seconds()
         recorder.finish()

@@ -88,6 +88,7 @@ def test_the_boundary_changes_between_epochs_in_chromium(browser, server):
     page.goto(server.url + "/boundaries")
     wait_for_app(page)
     set_number(page, "p_epochs", 1000)
+    set_number(page, "p_batch_size", 1)  # 80 steps an epoch: long enough to watch, and to stop
     page.locator(".st-key-train_points button").first.click()
     page.wait_for_function(f"() => ({BOUNDARY})() !== null", timeout=90_000)
     first = page.evaluate(BOUNDARY)

@@ -1,0 +1,189 @@
+"""Compiled Keras networks, kept and lent again, so a session can train many times.
+
+Every new Keras model that is fitted leaves about 7 MB in TensorFlow's runtime (its traced
+train function) that neither `keras.backend.clear_session()` nor the garbage collector
+gives back, and tracing it costs ~0.6 s. A learner who presses Train twenty times would
+grow the server by 150 MB and wait for twenty traces. So a job borrows its network here:
+
+    net = POOL.lend(spec, n_features, n_classes, image_shape)
+    net.train(x, y, batch_size) # batches through Keras' own train_step, in one traced call
+    POOL.give_back(net)         # when the session no longer needs that model
+
+A network is lent to one job at a time. Before it is lent again its weights are set to the
+ones a fresh `build_model(spec)` would have for the spec's seed, its optimizer's state is
+set back to the start and its learning rate to the spec's, so a pooled training gives the
+same numbers as a fresh one. Networks are shared by everything their traced functions
+depend on (layers, output, loss, optimizer kind, label format, batches per call), not by the
+learning rate, seed, batch size or number of epochs.
+
+`Network.train` is the app's inner loop: a run of batches in one call of a traced function
+that calls the model's own `train_step` (Keras' loss, gradients, optimizer and metrics, as
+`fit` does) for each batch and returns every batch's running loss. It is Keras' "training
+loop from scratch" pattern: `fit` itself, on this machine, spends more time going from batch
+to batch (its tf.data iterator and per-step control flow, ~0.2 ms a batch) than a batch of
+the course network takes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .registry import LOSSES, OPTIMIZERS
+from .spec import ExperimentSpec
+
+# Idle networks kept for later, least recently used dropped first.
+MAX_IDLE = 12
+
+
+def pool_key(spec: ExperimentSpec, n_features: int, n_classes: int,
+             image_shape: tuple[int, int] | None) -> tuple:
+    """What a network's compiled and traced functions depend on."""
+    from .model import plan
+
+    layers = tuple((p.cls, p.args, tuple(sorted(p.kwargs.items())))
+                   for p in plan(spec, n_features, n_classes, image_shape))
+    optimizer = OPTIMIZERS[spec.optimizer].keras
+    return (layers, n_features, n_classes, image_shape, LOSSES[spec.loss].keras["class"], spec.from_logits,
+            optimizer["class"], tuple(sorted(optimizer["args"].items())))
+
+
+@dataclass(eq=False)
+class Network:
+    """A compiled Keras model with the traced helpers that go with it."""
+
+    model: Any
+    key: tuple
+    optimizer_start: list[np.ndarray] = field(default_factory=list)
+    _train: Any = None
+    _forward: Any = None
+    _layer_outputs: Any = None
+    trainings: int = 0
+
+    def train(self, x, y, batch_size: int) -> tuple[dict[str, float], np.ndarray]:
+        """Batches of `batch_size` from x, y in order, one `train_step` each, in one call.
+        Returns the metrics after the last batch and the running loss after every batch."""
+        import tensorflow as tf
+
+        if self._train is None:
+            self._train = tf.function(_train_loop(self.model), reduce_retracing=True, autograph=False)
+        logs, losses = self._train(_tensor(x), tf.convert_to_tensor(y), tf.constant(batch_size, tf.int32))
+        return {k: float(v) for k, v in logs.items()}, losses.numpy()
+
+    def forward(self, x) -> np.ndarray:
+        """The output layer's values for a batch, through one traced call (not eager)."""
+        if self._forward is None:
+            import tensorflow as tf
+
+            model = self.model
+            self._forward = tf.function(lambda v: model(v, training=False), reduce_retracing=True)
+        return np.asarray(self._forward(_tensor(x)))
+
+    def layer_outputs(self, x) -> list[np.ndarray]:
+        """Every Dense layer's output for a batch (for the unit views), in one traced call."""
+        if self._layer_outputs is None:
+            import keras
+            import tensorflow as tf
+
+            dense = [layer for layer in self.model.layers if hasattr(layer, "units")]
+            multi = keras.Model(self.model.inputs, [layer.output for layer in dense])
+            self._layer_outputs = tf.function(lambda v: multi(v, training=False), reduce_retracing=True)
+        return [np.asarray(o) for o in self._layer_outputs(_tensor(x))]
+
+
+
+def _train_loop(model):
+    """for each batch: model.train_step(batch), as a graph (a tf.while_loop over the batches)."""
+    import tensorflow as tf
+
+    def train(x, y, batch_size):
+        steps = (tf.shape(x)[0] + batch_size - 1) // batch_size
+
+        def body(i, losses):
+            start = i * batch_size
+            logs = model.train_step((x[start:start + batch_size], y[start:start + batch_size]))
+            return i + 1, losses.write(i, logs["loss"])
+
+        _, losses = tf.while_loop(lambda i, _: i < steps, body,
+                                  (tf.constant(0), tf.TensorArray(tf.float32, size=steps)))
+        with tf.control_dependencies([losses.flow]):  # the metrics as they are after the last batch
+            return model.get_metrics_result(), losses.stack()
+
+    return train
+
+
+def _tensor(x):
+    """A float32 tensor as it is (pass one to skip the copy when the same batch comes often)."""
+    import tensorflow as tf
+
+    return x if isinstance(x, tf.Tensor) else tf.convert_to_tensor(np.asarray(x, np.float32))
+
+
+def as_network(model_or_net) -> Network:
+    """A pooled Network as it is; a bare Keras model wrapped (its helpers traced on first use)."""
+    if isinstance(model_or_net, Network):
+        return model_or_net
+    return Network(model_or_net, ())
+
+
+class ModelPool:
+    def __init__(self, max_idle: int = MAX_IDLE):
+        self.max_idle = max_idle
+        self._idle: "OrderedDict[int, Network]" = OrderedDict()
+        self._lock = threading.Lock()
+        self.built = 0  # networks made (each one costs a trace and ~7 MB for good)
+        self.reused = 0
+
+    def lend(self, spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
+             image_shape: tuple[int, int] | None = (28, 28)) -> Network:
+        key = pool_key(spec, n_features, n_classes, image_shape)
+        with self._lock:
+            net = next((n for n in self._idle.values() if n.key == key), None)
+            if net is not None:
+                del self._idle[id(net)]
+                self.reused += 1
+        if net is None:
+            net = self._build(spec, key, n_features, n_classes, image_shape)
+        else:
+            self._reset(net, spec, n_features, n_classes, image_shape)
+        net.trainings += 1
+        return net
+
+    def give_back(self, net: Network) -> None:
+        with self._lock:
+            if id(net) in self._idle:
+                return
+            self._idle[id(net)] = net
+            while len(self._idle) > self.max_idle:
+                self._idle.popitem(last=False)
+
+    def idle(self) -> int:
+        return len(self._idle)
+
+    # ---- making and resetting ---------------------------------------------------------
+
+    def _build(self, spec, key, n_features, n_classes, image_shape) -> Network:
+        from .model import build_model
+
+        model = build_model(spec, n_features, n_classes, image_shape=image_shape)
+        model.optimizer.build(model.trainable_variables)  # its state at the start, kept to go back to
+        net = Network(model, key, [np.array(v.numpy()) for v in model.optimizer.variables])
+        self.built += 1
+        return net
+
+    def _reset(self, net: Network, spec, n_features, n_classes, image_shape) -> None:
+        from .model import build_model
+
+        fresh = build_model(spec, n_features, n_classes, image_shape=image_shape, compile=False)
+        net.model.set_weights(fresh.get_weights())
+        for variable, value in zip(net.model.optimizer.variables, net.optimizer_start):
+            variable.assign(value)
+        net.model.optimizer.learning_rate = spec.learning_rate
+        net.model.reset_metrics()
+
+
+POOL = ModelPool()

@@ -1,0 +1,84 @@
+"""The pool of compiled networks: reuse without a trace of the last training."""
+
+import numpy as np
+import pytest
+
+from nncore import ExperimentSpec
+from nncore.bench import numpy_epoch
+from nncore.model import build_model
+from nncore.pool import POOL, ModelPool, pool_key
+from nncore.train import DONE, TrainingJob
+
+
+def test_trainings_of_one_network_share_one_compiled_model(small_digits):
+    spec = ExperimentSpec.from_dict({"hidden": "7:relu", "epochs": 1})
+    built = POOL.built
+    for lr in (0.001, 0.01, 0.003):  # the learning rate is not part of what is traced
+        job = TrainingJob(spec.replace(learning_rate=lr), data=small_digits)
+        assert job.run().status == DONE
+        assert job.model.optimizer.learning_rate.numpy() == pytest.approx(lr)
+        job.release()
+        assert job.model is None and job.network is None
+    assert POOL.built - built == 1
+
+
+def test_a_reused_network_trains_exactly_like_a_new_one(small_digits):
+    spec = ExperimentSpec.from_dict({"hidden": "9:relu", "epochs": 3, "seed": 4})
+    pool = ModelPool()
+    histories = []
+    for _ in range(2):  # the second borrows the network the first trained (and Adam's state)
+        net = pool.lend(spec)
+        assert net.trainings == len(histories) + 1
+        x, y = small_digits.x_train, small_digits.y_train
+        for _ in range(spec.epochs):
+            net.model.reset_metrics()
+            logs, losses = net.train(x, y, spec.batch_size)
+        histories.append((logs, losses, [w.copy() for w in net.model.get_weights()]))
+        pool.give_back(net)
+    assert pool.built == 1 and pool.reused == 1
+    (logs_a, losses_a, w_a), (logs_b, losses_b, w_b) = histories
+    assert logs_a == logs_b
+    np.testing.assert_array_equal(losses_a, losses_b)
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_network_is_lent_to_one_job_at_a_time(small_digits):
+    spec = ExperimentSpec.from_dict({"hidden": "5:relu", "epochs": 1})
+    a = TrainingJob(spec, data=small_digits)
+    b = TrainingJob(spec, data=small_digits)
+    a.run()
+    b.run()
+    assert a.network is not b.network  # a still holds its model: b got another one
+    a.release()
+    c = TrainingJob(spec, data=small_digits)
+    c.run()
+    assert c.network is not None and c.network.trainings >= 2  # a's, given back and reused
+
+
+def test_pool_key_ignores_what_the_trace_does_not_depend_on():
+    base = ExperimentSpec()
+    same = [base.replace(learning_rate=0.1), base.replace(seed=9), base.replace(batch_size=64),
+            base.replace(epochs=3)]
+    assert all(pool_key(s, 784, 10, (28, 28)) == pool_key(base, 784, 10, (28, 28)) for s in same)
+    other = [base.replace(optimizer="sgd"), base.replace(output="softmax"),
+             ExperimentSpec.from_dict({"hidden": "25:tanh,15:relu"})]
+    assert all(pool_key(s, 784, 10, (28, 28)) != pool_key(base, 784, 10, (28, 28)) for s in other)
+
+
+def test_one_call_runs_keras_train_step_on_every_batch_like_the_same_math_in_numpy(small_digits):
+    """The app's train call against Adam and softmax cross-entropy written out in NumPy."""
+    spec = ExperimentSpec.from_dict({"hidden": "6:relu,5:relu", "epochs": 1, "seed": 2})
+    pool = ModelPool()
+    net = pool.lend(spec)
+    weights = [w.astype(np.float64) for w in build_model(spec, compile=False).get_weights()]
+    x, y = small_digits.x_train[:200], small_digits.y_train[:200]
+    logs, losses = net.train(x, y, 32)
+    assert len(losses) == 7  # 6 batches of 32 and one of 8
+    assert logs["loss"] == pytest.approx(float(losses[-1]))  # the running loss after the last batch
+    assert 0 <= logs["accuracy"] <= 1
+    state = {"t": 0, "m": [np.zeros_like(w) for w in weights], "v": [np.zeros_like(w) for w in weights]}
+    numpy_epoch(x.astype(np.float64), y, weights, state, order=np.arange(len(x)))
+    for mine, keras_ in zip(weights, net.model.get_weights()):
+        np.testing.assert_allclose(keras_, mine, atol=2e-5)
+    assert net.model.optimizer.iterations.numpy() == 7 == state["t"]
