@@ -37,9 +37,13 @@ def _warm_up_tensorflow() -> threading.Thread:
 
 
 views = Path(__file__).parent / "views"
+# The default page is served at the root ("/") only; /train, the address people share for it,
+# is a hidden page that switches to it (otherwise Streamlit says "Page not found" there).
+train = st.Page(views / "train.py", title="Train", icon=":material/model_training:", url_path="home",
+                default=True)
 page = st.navigation({"Play": [
-    st.Page(views / "train.py", title="Train", icon=":material/model_training:", url_path="train",
-            default=True),
+    train,
+    st.Page(lambda: st.switch_page(train), title="Train", url_path="train", visibility="hidden"),
     st.Page(views / "draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
     st.Page(views / "boundaries.py", title="Boundaries", icon=":material/scatter_plot:",
             url_path="boundaries"),

@@ -189,20 +189,23 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
     gc.collect()
     after = _rss_mb()
 
+    def fresh_training() -> None:
+        model = build_model(spec)
+        model.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
+
+    fresh_training()  # Keras' own first-time costs, not counted
+    gc.collect()
+    fresh_before = _rss_mb()
+    for _ in range(fresh):
+        fresh_training()
+    gc.collect()
+    fresh_after = _rss_mb()
+
     peak = [0.0]
     job = TrainingJob(spec.replace(epochs=5), data=data).start()
     while not job.join(0.05):
         peak[0] = max(peak[0], _rss_mb())
     job.release()
-
-    gc.collect()
-    fresh_before = _rss_mb()
-    for _ in range(fresh):
-        model = build_model(spec)
-        model.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
-        del model
-        gc.collect()
-    fresh_after = _rss_mb()
     per_fresh = (fresh_after - fresh_before) / fresh
     return {"trainings": trainings, "rss_before_mb": before, "rss_after_mb": after,
             "growth_mb": after - before, "rss_training_mb": peak[0],

@@ -83,6 +83,10 @@ def test_every_page_opens_in_chromium(browser, server, path):
     wait_for_app(page)
     page.wait_for_timeout(1500)
     assert page.locator("[data-testid=stException]").count() == 0
+    assert page.get_by_text("Page not found").count() == 0  # every address a learner may share works
+    titles = {"/": "Train", "/train": "Train", "/draw": "Draw", "/boundaries": "Decision",
+              "/activations": "Activation functions", "/softmax": "Softmax", "/losses": "Losses"}
+    assert titles[path].lower() in page.locator("h1").first.inner_text().lower()
     assert errors == []
     page.close()
 
