@@ -70,8 +70,11 @@ def curves(s: Snapshot, suffix: str = "") -> None:
     right.plotly_chart(charts.accuracy_curve(s.history, s.epochs), key=f"accuracy_chart{suffix}")
 
 
-def live(view, scope: str) -> None:
-    """Run `view(job, snapshot)` in a fragment that redraws twice a second while training."""
+def live(view, scope: str, every: float = 0.5, name: str = "") -> None:
+    """Run `view(job, snapshot)` in a fragment that redraws every `every` seconds while the
+    job trains. A page may call this several times: cheap text often, heavy charts seldom
+    (each Plotly redraw costs the browser real work, and on a small machine the browser and
+    the training share the cores)."""
     polling_key = f"_polling_{scope}"
 
     def fragment() -> None:
@@ -83,8 +86,9 @@ def live(view, scope: str) -> None:
         view(job, s)
         if s.finished and st.session_state.get(polling_key):
             st.session_state[polling_key] = False
-            st.rerun()  # once more in full, so the buttons and the runs table catch up
+            st.rerun()  # once more in full, so the buttons, the runs table and every view catch up
 
     training = state.is_training(scope)
     st.session_state[polling_key] = training
-    st.fragment(fragment, run_every=0.5 if training else None)()
+    fragment.__name__ = f"live_{scope}_{name}"
+    st.fragment(fragment, run_every=every if training else None)()

@@ -18,6 +18,7 @@ from typing import Any
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
+DEBUG = False
 DONE = re.compile(r"Done: (\d+) epochs in ([\d.]+) s")
 
 
@@ -29,11 +30,15 @@ def first_paint(browser, script: str | Path, timeout: float = 120) -> float:
             if server.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"streamlit did not start: {server.output()}")
             time.sleep(0.02)
+        healthy = time.perf_counter() - server.started
         page = browser.new_page()
         try:
             page.goto(server.url)
             page.wait_for_selector(TITLE, timeout=timeout * 1000)
-            return time.perf_counter() - server.started
+            painted = time.perf_counter() - server.started
+            if DEBUG:
+                print(f"{script}: healthy {healthy:.2f} s, title painted {painted:.2f} s")
+            return painted
         finally:
             page.close()
 
@@ -56,15 +61,22 @@ def _status(page) -> str:
     return page.locator("[data-testid=stMainBlockContainer]").inner_text()
 
 
-def page_training(browser, trainings: int = 3) -> list[float]:
-    """Train the Train page's default preset `trainings` times; seconds of each (its Done line)."""
+def page_training(browser, runs: list[int]) -> list[float]:
+    """Train the Train page's default preset once for each number of epochs in `runs`, from
+    the page; the seconds of each (from its Done line)."""
     seconds = []
     with StreamlitServer() as server:
         server.wait_healthy()
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server.url}/train")
         wait_for_app(page)
-        for _ in range(trainings):
+        for epochs in runs:
+            box = page.locator(".st-key-epochs input")
+            if box.input_value() != str(epochs):
+                box.fill(str(epochs))
+                box.press("Enter")
+                page.wait_for_timeout(300)
+                wait_for_app(page)
             page.locator(".st-key-train button").first.click()
             page.wait_for_function("() => !document.querySelector('[data-testid=stMainBlockContainer]')"
                                    ".innerText.includes('Done: ')", timeout=60_000)
@@ -77,18 +89,19 @@ def page_training(browser, trainings: int = 3) -> list[float]:
     return seconds
 
 
-def headless_training(trainings: int = 3) -> list[float]:
+def headless_training(runs: list[int]) -> list[float]:
+    """The same trainings in this process, without a page (after one that traces the network)."""
     from .spec import ExperimentSpec
     from .train import TrainingJob
 
     spec = ExperimentSpec.from_preset("practice-lab")
     seconds = []
-    for _ in range(trainings + 1):
-        job = TrainingJob(spec)
+    for epochs in [1, *runs]:
+        job = TrainingJob(spec.replace(epochs=epochs))
         job.run()
         job.release()
         seconds.append(round(job.seconds, 1))  # as the page shows it
-    return seconds[1:]  # the first traced the network; the page's server pre-traces it
+    return seconds[1:]
 
 
 def app_figures() -> dict[str, Any]:
@@ -105,20 +118,28 @@ def app_figures() -> dict[str, Any]:
         return {"skipped": f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200]}"}
 
 
-def _measure(sync_playwright) -> dict[str, Any]:
-    from .spec import ExperimentSpec
+SHORT, LONG = 40, 300  # the preset's epochs (~1.5 s here), and a training long enough to watch
 
-    headless = headless_training()
+
+def _measure(sync_playwright) -> dict[str, Any]:
+    # the first page training may wait for the server's warm-up: it is run but not counted
+    runs = [SHORT, SHORT, SHORT, LONG, LONG]
+    headless = headless_training(runs[1:])
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             result = cold_start(browser)
-            page = page_training(browser)
+            page = page_training(browser, runs)[1:]
         finally:
             browser.close()
-    # the first page training may have waited for the server's own warm-up; the rest are like for like
-    page_s, headless_s = statistics.median(page[1:]), statistics.median(headless)
-    result.update({"epochs": ExperimentSpec.from_preset("practice-lab").epochs, "page_runs": page,
-                   "headless_runs": headless, "page_s": page_s, "headless_s": headless_s,
-                   "page_ratio": page_s / headless_s})
+    pairs = list(zip(runs[1:], page, headless))
+
+    def med(epochs: int, i: int) -> float:
+        return statistics.median(p[i] for p in pairs if p[0] == epochs)
+
+    result.update({"runs": pairs, "short_epochs": SHORT, "long_epochs": LONG,
+                   "page_s": med(SHORT, 1), "headless_s": med(SHORT, 2),
+                   "long_page_s": med(LONG, 1), "long_headless_s": med(LONG, 2)})
+    result["page_ratio"] = result["page_s"] / result["headless_s"]
+    result["long_page_ratio"] = result["long_page_s"] / result["long_headless_s"]
     return result

@@ -87,6 +87,20 @@ class Snapshot:
         return values[-1] if values else None
 
 
+def warm_up(delay: float = 0.0, preset: str = "practice-lab") -> None:
+    """Import TensorFlow and trace a preset's network (one short training, given back to the
+    pool), so that the first real training of it starts at full speed. For servers."""
+    import time
+
+    time.sleep(delay)
+    from . import import_keras
+
+    import_keras()
+    job = TrainingJob(ExperimentSpec.from_preset(preset).replace(epochs=1), views=False)
+    job.run()
+    job.release()
+
+
 def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
     """Batches per call of Keras' train function: about CALL_SECONDS of work, at most an epoch."""
     steps = math.ceil(len(data.x_train) / spec.batch_size)

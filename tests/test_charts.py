@@ -35,4 +35,6 @@ def test_digit_grid_marks_the_wrong_ones():
     fig = charts.digit_grid(images, labels=[1, 2, 3], predictions=[1, 5, 3])
     assert "1 of 3 wrong" in fig.layout.title.text
     assert len(fig.layout.shapes) == 1
-    assert [a.text for a in fig.layout.annotations] == ["<b>1</b>", "<b>5</b> (is 2)", "<b>3</b>"]
+    labels = fig.data[1]
+    assert list(labels.text) == ["<b>1</b>", "<b>5</b> (is 2)", "<b>3</b>"]
+    assert list(labels.textfont.color) == [charts.RIGHT_COLOR, charts.WRONG_COLOR, charts.RIGHT_COLOR]

@@ -58,7 +58,7 @@ def live_view(job, s) -> None:
                        f"most {gap:.2e}.")
 
 
-ui.live(live_view, SCOPE)
+ui.live(live_view, SCOPE, every=1.0)
 
 with st.expander("Keras code for this network"):
     if valid:
