@@ -24,7 +24,7 @@ script_runner._clean_problem_modules = lambda: None
 st.set_page_config(page_title="Neural network playground", page_icon="🧠",
                    layout="wide")
 # A progress bar that glides to each new value repaints at 60 frames a second; while a training
-# updates it twice a second that costs the browser more than the charts. Jump instead.
+# updates it that costs the browser as much as a chart. Jump instead.
 st.html("<style>[data-testid=stProgress] * { transition: none !important; }</style>")
 
 

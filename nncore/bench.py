@@ -189,6 +189,12 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
     gc.collect()
     after = _rss_mb()
 
+    peak = [0.0]
+    job = TrainingJob(spec.replace(epochs=5), data=data).start()
+    while not job.join(0.05):
+        peak[0] = max(peak[0], _rss_mb())
+    job.release()
+
     def fresh_training() -> None:
         model = build_model(spec)
         model.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
@@ -201,11 +207,6 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
     gc.collect()
     fresh_after = _rss_mb()
 
-    peak = [0.0]
-    job = TrainingJob(spec.replace(epochs=5), data=data).start()
-    while not job.join(0.05):
-        peak[0] = max(peak[0], _rss_mb())
-    job.release()
     per_fresh = (fresh_after - fresh_before) / fresh
     return {"trainings": trainings, "rss_before_mb": before, "rss_after_mb": after,
             "growth_mb": after - before, "rss_training_mb": peak[0],
@@ -278,6 +279,12 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (f"  same, {a['long_epochs']} epochs (the live charts redraw many times)", f"{a['long_page_s']:.1f} s",
              f"headless {a['long_headless_s']:.1f} s", f"{a['long_page_ratio']:.2f}x"),
         ]
+        if "server_idle_mb" in a:
+            out.append(("the app server's RSS: page open and idle / while training", f"{a['server_idle_mb']:.0f} MB",
+                        f"while training {a['server_training_mb']:.0f} MB", ""))
+        if "split_ratio" in a:
+            out.append((f"  same, server on core 0 and Chromium on core 1", f"{a['split_page_s']:.1f} s",
+                        f"headless on core 0 {a['split_headless_s']:.1f} s", f"{a['split_ratio']:.2f}x"))
     return out
 
 

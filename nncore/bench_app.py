@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, wait_for_app
+from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
 DEBUG = False
@@ -61,11 +61,18 @@ def _status(page) -> str:
     return page.locator("[data-testid=stMainBlockContainer]").inner_text()
 
 
-def page_training(browser, runs: list[int]) -> list[float]:
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
+
+
+def page_training(browser, runs: list[int], cpus: set[int] | None = None,
+                  rss: dict[str, float] | None = None) -> list[float]:
     """Train the Train page's default preset once for each number of epochs in `runs`, from
-    the page; the seconds of each (from its Done line)."""
+    the page; the seconds of each (from its Done line). `rss` gets the server's memory: with
+    the page open and idle after the first training, and the most while the last trains."""
     seconds = []
-    with StreamlitServer() as server:
+    with StreamlitServer(cpus=cpus) as server:
         server.wait_healthy()
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server.url}/train")
@@ -77,11 +84,16 @@ def page_training(browser, runs: list[int]) -> list[float]:
                 box.press("Enter")
                 page.wait_for_timeout(300)
                 wait_for_app(page)
+            if rss is not None and len(seconds) == 1:
+                rss["server_idle_mb"] = _rss_mb(server.proc.pid)
             page.locator(".st-key-train button").first.click()
             page.wait_for_function("() => !document.querySelector('[data-testid=stMainBlockContainer]')"
                                    ".innerText.includes('Done: ')", timeout=60_000)
-            page.wait_for_function("() => document.querySelector('[data-testid=stMainBlockContainer]')"
-                                   ".innerText.includes('Done: ')", timeout=300_000)
+            while not page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]')"
+                                    ".innerText.includes('Done: ')"):
+                if rss is not None:
+                    rss["server_training_mb"] = max(rss.get("server_training_mb", 0), _rss_mb(server.proc.pid))
+                page.wait_for_timeout(250)
             match = DONE.search(_status(page))
             seconds.append(float(match.group(2)))
             wait_for_app(page)
@@ -102,6 +114,37 @@ def headless_training(runs: list[int]) -> list[float]:
         job.release()
         seconds.append(round(job.seconds, 1))  # as the page shows it
     return seconds[1:]
+
+
+def split_cores(long: int) -> dict[str, Any]:
+    """The live page's cost to the server alone: the server on core 0 and Chromium on core 1,
+    against the same training headless on core 0 (a learner's browser runs on their machine)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    code = ("import json; from nncore.bench_app import headless_training; "
+            f"print(json.dumps(headless_training([{long}])))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                          preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+    headless = json.loads(done.stdout.strip().splitlines()[-1])[0]
+    everything = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {1})  # Playwright's driver, and the Chromium it starts, inherit this
+    try:
+        with sync_playwright() as p:
+            os.sched_setaffinity(0, everything)
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            try:
+                page = page_training(browser, [SHORT, long], cpus={0})[-1]
+            finally:
+                browser.close()
+    finally:
+        os.sched_setaffinity(0, everything)
+    return {"split_epochs": long, "split_page_s": page, "split_headless_s": headless,
+            "split_ratio": page / headless}
 
 
 def app_figures() -> dict[str, Any]:
@@ -129,7 +172,9 @@ def _measure(sync_playwright) -> dict[str, Any]:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             result = cold_start(browser)
-            page = page_training(browser, runs)[1:]
+            rss: dict[str, float] = {}
+            page = page_training(browser, runs, rss=rss)[1:]
+            result.update(rss)
         finally:
             browser.close()
     pairs = list(zip(runs[1:], page, headless))
@@ -142,4 +187,8 @@ def _measure(sync_playwright) -> dict[str, Any]:
                    "long_page_s": med(LONG, 1), "long_headless_s": med(LONG, 2)})
     result["page_ratio"] = result["page_s"] / result["headless_s"]
     result["long_page_ratio"] = result["long_page_s"] / result["long_headless_s"]
+    import os
+
+    if len(os.sched_getaffinity(0)) >= 2:
+        result.update(split_cores(LONG))
     return result

@@ -9,9 +9,14 @@ from browser import set_number, wait_for_app
 
 pytestmark = pytest.mark.browser
 
+# Points in the loss chart's traces. NumPy arrays reach Plotly.js as typed arrays in base64
+# ({dtype, bdata}); plain lists as arrays. Count either.
 LOSS_POINTS = """() => {
   const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
-  return el && el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : 0;
+  const size = {f8: 8, f4: 4, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1};
+  const count = (x) => !x ? 0 : Array.isArray(x) ? x.length
+      : x.bdata !== undefined ? atob(x.bdata).length / size[x.dtype] : (x.length || 0);
+  return el && el.data ? el.data.reduce((n, t) => n + count(t.x), 0) : 0;
 }"""
 
 
