@@ -264,8 +264,9 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("  of which preprocessing", f"{d['preprocess_ms']:.2f} ms", "", ""),
         (f"RSS growth over {m['trainings']} trainings", f"{m['growth_mb']:+.1f} MB",
          f"new model each: {m['fresh_growth_projected_mb']:+.0f} MB", ""),
-        ("RSS idle (TensorFlow and data loaded)", f"{r['rss_idle_mb']:.0f} MB", "", ""),
-        ("RSS while training", f"{m['rss_training_mb']:.0f} MB", "", ""),
+        ("RSS idle: TensorFlow and the data loaded, nothing trained", f"{r['rss_idle_mb']:.0f} MB", "", ""),
+        (f"RSS after {m['trainings'] + 1} trainings / while one more trains", f"{m['rss_after_mb']:.0f} MB",
+         f"while training {m['rss_training_mb']:.0f} MB", ""),
     ]
     a = r.get("app")
     if a is not None and a.get("skipped"):

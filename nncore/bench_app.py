@@ -43,7 +43,7 @@ def first_paint(browser, script: str | Path, timeout: float = 120) -> float:
             page.close()
 
 
-def cold_start(browser, rounds: int = 2) -> dict[str, Any]:
+def cold_start(browser, rounds: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         hello = Path(tmp) / "hello.py"
         hello.write_text('import streamlit as st\n\nst.title("Hello")\n')
