@@ -62,8 +62,7 @@ class BoundaryProbe:
         self.from_logits = from_logits
         layers = [layer for layer in self.net.model.layers if hasattr(layer, "units")]
         self.names = [layer.name for layer in layers]
-        self.output_activation = getattr(layers[-1].activation, "__name__", "")
-        # every Dense layer's output at once; for the last layer, its pre-activation too
+        # the last layer's weights, to recompute a softmax layer's logits from its input
         self._last_kernel, self._last_bias = layers[-1].kernel, layers[-1].bias
 
     def __call__(self, epoch: int = 0) -> Boundary:

@@ -121,8 +121,7 @@ def plan(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
 
 
 def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-                steps_per_execution: int = 1, image_shape: tuple[int, int] | None = (28, 28),
-                compile: bool = True):
+                image_shape: tuple[int, int] | None = (28, 28), compile: bool = True):
     """The spec's network, compiled with its loss and optimizer. Weights depend only on the seed."""
     import keras
 
@@ -134,8 +133,7 @@ def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10
             layers.append(getattr(keras.layers, p.cls)(*p.args, **p.kwargs, name=p.name))
         model = keras.Sequential(layers, name="my_model")
     if compile:
-        model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=["accuracy"],
-                      steps_per_execution=steps_per_execution)
+        model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=["accuracy"])
     return model
 
 

@@ -13,8 +13,8 @@ A network is lent to one job at a time. Before it is lent again its weights are 
 ones a fresh `build_model(spec)` would have for the spec's seed, its optimizer's state is
 set back to the start and its learning rate to the spec's, so a pooled training gives the
 same numbers as a fresh one. Networks are shared by everything their traced functions
-depend on (layers, output, loss, optimizer kind, label format, batches per call), not by the
-learning rate, seed, batch size or number of epochs.
+depend on (layers, output, loss, optimizer kind), not by the learning rate, seed, batch size
+or number of epochs.
 
 `Network.train` is the app's inner loop: a run of batches in one call of a traced function
 that calls the model's own `train_step` (Keras' loss, gradients, optimizer and metrics, as
@@ -160,9 +160,6 @@ class ModelPool:
             self._idle[id(net)] = net
             while len(self._idle) > self.max_idle:
                 self._idle.popitem(last=False)
-
-    def idle(self) -> int:
-        return len(self._idle)
 
     # ---- making and resetting ---------------------------------------------------------
 

@@ -1,13 +1,16 @@
-"""Training as a job: Keras `fit` in a worker thread that the page can watch and stop.
+"""Training as a job: a training loop in a worker thread that the page can watch and stop.
 
     job = TrainingJob(spec)      # validates the spec, nothing runs yet
-    job.start()                  # fit runs in a thread; job.run() runs it right here
+    job.start()                  # trains in a thread; job.run() trains right here
     job.snapshot()               # what the charts need, at any moment, never blocking
     job.stop()                   # ends the epoch early; the weights trained so far stay
+    job.release()                # its network goes back to the pool (nncore.pool)
 
-A Keras callback (`_Recorder`) records the loss every few batches and the validation
-metrics every epoch, checks the stop flag, and catches a loss that becomes NaN or
-infinite: then the last good weights come back and the job says what happened.
+The job borrows a compiled network from the pool and runs chunks of batches through it
+(each chunk one traced call of Keras' own train_step). After each call the `Recorder`
+(nncore.recorder) records the running loss, and after each epoch the validation metrics;
+it checks the stop flag and catches a loss that becomes NaN or infinite: then the last
+good weights come back and the job says what happened.
 The worker thread never touches Streamlit; the page only reads `snapshot()`.
 """
 
@@ -44,7 +47,7 @@ _SLOTS = threading.BoundedSemaphore(MAX_RUNNING_JOBS)
 CALL_SECONDS = 0.15
 BATCH_OVERHEAD_S = 3e-4
 MACS_PER_SECOND = 2.2e10
-# Points of the running-loss curve per epoch (read from the batch-loss log after each call).
+# Points of the running-loss curve per epoch (picked from the losses each call returns).
 LOSS_POINTS_PER_EPOCH = 8
 
 
@@ -102,7 +105,7 @@ def warm_up(delay: float = 0.0, preset: str = "practice-lab") -> None:
 
 
 def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
-    """Batches per call of Keras' train function: about CALL_SECONDS of work, at most an epoch."""
+    """Batches per call of the network's train function: about CALL_SECONDS of work, at most an epoch."""
     steps = math.ceil(len(data.x_train) / spec.batch_size)
     macs = macs_per_example(spec, data.n_features, data.n_classes, data.image_shape)
     per_batch = BATCH_OVERHEAD_S + spec.batch_size * macs / MACS_PER_SECOND
@@ -248,8 +251,6 @@ class TrainingJob:
         from . import import_keras
 
         import_keras()
-        import tensorflow as tf
-
         spec, data = self.spec, self.data
         y_train, y_val = data.y_train, data.y_val
         if spec.label_format == "one-hot":
