@@ -15,27 +15,26 @@ WRONG_COLOR = "#d62728"
 RIGHT_COLOR = "#2ca02c"
 
 
-def layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0.0, xanchor="left"),
-        xaxis_title=x,
-        yaxis_title=y,
-        height=height,
+def _layout(title: str, x: str, y: str, height: int, xaxis=None, yaxis=None) -> dict:
+    """Every chart's layout: a title, labelled axes, the legend on top."""
+    return dict(
+        title=dict(text=title, x=0.0, xanchor="left"), height=height,
+        xaxis=dict(title=dict(text=x), **(xaxis or {})), yaxis=dict(title=dict(text=y), **(yaxis or {})),
         margin=dict(l=60, r=20, t=50, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
         uirevision="keep",  # keep the learner's zoom while the chart redraws live
     )
+
+
+def layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go.Figure:
+    fig.update_layout(_layout(title, x, y, height))
     return fig
 
 
 def _figure(traces: list, title: str, x: str, y: str, height: int = 320, xaxis=None, yaxis=None) -> go.Figure:
     """What layout() gives, built in one go: five times faster (1 ms, not 7), which counts for
     the charts redrawn every second while a network trains."""
-    return go.Figure(traces, layout=dict(
-        title=dict(text=title, x=0.0, xanchor="left"), height=height,
-        xaxis=dict(title=dict(text=x), **(xaxis or {})), yaxis=dict(title=dict(text=y), **(yaxis or {})),
-        margin=dict(l=60, r=20, t=50, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0), uirevision="keep"))
+    return go.Figure(traces, layout=_layout(title, x, y, height, xaxis, yaxis))
 
 
 def _series(history: dict, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -24,12 +24,38 @@ import numpy as np
 EPOCHS = 10
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default), in MB."""
+    with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def train_here(spec, data=None, views: bool = True):
+    """One TrainingJob run to the end in this thread, its network given back to the pool."""
+    from .train import TrainingJob
+
+    job = TrainingJob(spec, data=data, views=views)
+    s = job.run()
+    job.release()
+    if s.status != "done":
+        raise RuntimeError(s.message)
+    return job
+
+
+def _growth(step, times: int) -> tuple[float, float]:
+    """RSS before and after `times` calls of `step`, once it has run once (first-time costs)."""
+    import gc
+
+    step()
+    gc.collect()
+    before = rss_mb()
+    for _ in range(times):
+        step()
+    gc.collect()
+    return before, rss_mb()
 
 
 def _median(xs: list[float]) -> float:
@@ -81,7 +107,6 @@ def training(repeats: int = 5, epochs: int = EPOCHS) -> dict[str, Any]:
     from . import ExperimentSpec
     from .data import load_dataset
     from .model import build_model
-    from .train import TrainingJob
 
     spec = ExperimentSpec(epochs=epochs)
     data = load_dataset(spec)
@@ -89,12 +114,7 @@ def training(repeats: int = 5, epochs: int = EPOCHS) -> dict[str, Any]:
     samples = len(x) * epochs
 
     def ours(views: bool) -> float:
-        job = TrainingJob(spec, data=data, views=views)
-        s = job.run()
-        if s.status != "done":
-            raise RuntimeError(s.message)
-        job.release()
-        return job.seconds
+        return train_here(spec, data, views).seconds
 
     first_ours = ours(True)
     model = build_model(spec)
@@ -166,8 +186,6 @@ def drawing(calls: int = 200) -> dict[str, Any]:
 def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
     """RSS growth over `trainings` trainings through the pool (as the app trains), against
     `fresh` trainings that each build and fit a new Keras model; and RSS while training."""
-    import gc
-
     from . import ExperimentSpec
     from .data import load_dataset
     from .model import build_model
@@ -175,41 +193,22 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
 
     spec = ExperimentSpec(epochs=1)
     data = load_dataset(spec)
+    before, after = _growth(lambda: train_here(spec, data), trainings)  # the first one traces
 
-    def train_once() -> None:
-        job = TrainingJob(spec, data=data)
-        job.run()
-        job.release()
-
-    train_once()  # the first pays for tracing
-    gc.collect()
-    before = _rss_mb()
-    for _ in range(trainings):
-        train_once()
-    gc.collect()
-    after = _rss_mb()
-
-    peak = [0.0]
+    peak = 0.0
     job = TrainingJob(spec.replace(epochs=5), data=data).start()
     while not job.join(0.05):
-        peak[0] = max(peak[0], _rss_mb())
+        peak = max(peak, rss_mb())
     job.release()
 
     def fresh_training() -> None:
         model = build_model(spec)
         model.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
 
-    fresh_training()  # Keras' own first-time costs, not counted
-    gc.collect()
-    fresh_before = _rss_mb()
-    for _ in range(fresh):
-        fresh_training()
-    gc.collect()
-    fresh_after = _rss_mb()
-
+    fresh_before, fresh_after = _growth(fresh_training, fresh)
     per_fresh = (fresh_after - fresh_before) / fresh
     return {"trainings": trainings, "rss_before_mb": before, "rss_after_mb": after,
-            "growth_mb": after - before, "rss_training_mb": peak[0],
+            "growth_mb": after - before, "rss_training_mb": peak,
             "fresh": fresh, "fresh_growth_per_training_mb": per_fresh,
             "fresh_growth_projected_mb": per_fresh * trainings}
 
@@ -231,7 +230,7 @@ def run(repeats: int = 5, epochs: int = EPOCHS, browser: bool = True) -> dict[st
                      "keras": keras.__version__, "numpy": np.__version__},
         "cores": os.cpu_count(),
         "import_s": time.perf_counter() - t0,
-        "rss_idle_mb": _rss_mb(),
+        "rss_idle_mb": rss_mb(),
     }
     report["training"] = training(repeats, epochs)
     report["drawing"] = drawing()
@@ -284,7 +283,7 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             out.append(("the app server's RSS: page open and idle / while training", f"{a['server_idle_mb']:.0f} MB",
                         f"while training {a['server_training_mb']:.0f} MB", ""))
         if "split_ratio" in a:
-            out.append((f"  same, server on core 0 and Chromium on core 1", f"{a['split_page_s']:.1f} s",
+            out.append(("  same, server on core 0 and Chromium on core 1", f"{a['split_page_s']:.1f} s",
                         f"headless on core 0 {a['split_headless_s']:.1f} s", f"{a['split_ratio']:.2f}x"))
     return out
 

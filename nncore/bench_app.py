@@ -15,30 +15,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, wait_for_app
+from .bench import rss_mb, train_here
+from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, set_number, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
-DEBUG = False
+MAIN = "[data-testid=stMainBlockContainer]"
+SHOWS_DONE = f"() => document.querySelector('{MAIN}').innerText.includes('Done: ')"
 DONE = re.compile(r"Done: (\d+) epochs in ([\d.]+) s")
 
 
 def first_paint(browser, script: str | Path, timeout: float = 120) -> float:
     """Seconds from `streamlit run` to the page's title drawn in Chromium."""
     with StreamlitServer(script) as server:
-        deadline = time.time() + timeout
-        while not server.healthy():
-            if server.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start: {server.output()}")
-            time.sleep(0.02)
-        healthy = time.perf_counter() - server.started
+        server.wait_healthy(timeout, poll=0.02)
         page = browser.new_page()
         try:
             page.goto(server.url)
             page.wait_for_selector(TITLE, timeout=timeout * 1000)
-            painted = time.perf_counter() - server.started
-            if DEBUG:
-                print(f"{script}: healthy {healthy:.2f} s, title painted {painted:.2f} s")
-            return painted
+            return time.perf_counter() - server.started
         finally:
             page.close()
 
@@ -57,15 +51,6 @@ def cold_start(browser, rounds: int = 3) -> dict[str, Any]:
             "app_paint_runs": app, "hello_paint_runs": one_line}
 
 
-def _status(page) -> str:
-    return page.locator("[data-testid=stMainBlockContainer]").inner_text()
-
-
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
-
-
 def page_training(browser, runs: list[int], cpus: set[int] | None = None,
                   rss: dict[str, float] | None = None) -> list[float]:
     """Train the Train page's default preset once for each number of epochs in `runs`, from
@@ -78,23 +63,17 @@ def page_training(browser, runs: list[int], cpus: set[int] | None = None,
         page.goto(f"{server.url}/train")
         wait_for_app(page)
         for epochs in runs:
-            box = page.locator(".st-key-epochs input")
-            if box.input_value() != str(epochs):
-                box.fill(str(epochs))
-                box.press("Enter")
-                page.wait_for_timeout(300)
-                wait_for_app(page)
+            if page.locator(".st-key-epochs input").input_value() != str(epochs):
+                set_number(page, "epochs", epochs)
             if rss is not None and len(seconds) == 1:
-                rss["server_idle_mb"] = _rss_mb(server.proc.pid)
+                rss["server_idle_mb"] = rss_mb(server.proc.pid)
             page.locator(".st-key-train button").first.click()
-            page.wait_for_function("() => !document.querySelector('[data-testid=stMainBlockContainer]')"
-                                   ".innerText.includes('Done: ')", timeout=60_000)
-            while not page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]')"
-                                    ".innerText.includes('Done: ')"):
+            page.wait_for_function(f"() => !({SHOWS_DONE})()", timeout=60_000)
+            while not page.evaluate(SHOWS_DONE):
                 if rss is not None:
-                    rss["server_training_mb"] = max(rss.get("server_training_mb", 0), _rss_mb(server.proc.pid))
+                    rss["server_training_mb"] = max(rss.get("server_training_mb", 0), rss_mb(server.proc.pid))
                 page.wait_for_timeout(250)
-            match = DONE.search(_status(page))
+            match = DONE.search(page.locator(MAIN).inner_text())
             seconds.append(float(match.group(2)))
             wait_for_app(page)
         page.close()
@@ -104,16 +83,10 @@ def page_training(browser, runs: list[int], cpus: set[int] | None = None,
 def headless_training(runs: list[int]) -> list[float]:
     """The same trainings in this process, without a page (after one that traces the network)."""
     from .spec import ExperimentSpec
-    from .train import TrainingJob
 
     spec = ExperimentSpec.from_preset("practice-lab")
-    seconds = []
-    for epochs in [1, *runs]:
-        job = TrainingJob(spec.replace(epochs=epochs))
-        job.run()
-        job.release()
-        seconds.append(round(job.seconds, 1))  # as the page shows it
-    return seconds[1:]
+    # rounded as the page shows it
+    return [round(train_here(spec.replace(epochs=epochs)).seconds, 1) for epochs in [1, *runs]][1:]
 
 
 def split_cores(long: int) -> dict[str, Any]:

@@ -48,10 +48,10 @@ class Predictor:
     questions: list[str] | None = None  # a multi-label model: one sigmoid output per question
 
     def __post_init__(self):
-        import tensorflow as tf
+        from .pool import as_network
 
         self._lock = threading.Lock()
-        self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
+        self._net = as_network(self.model)  # its traced forward call, as training jobs use
 
     @property
     def from_logits(self) -> bool:
@@ -61,7 +61,7 @@ class Predictor:
         """The output layer's values: logits, or probabilities for a softmax layer."""
         x = np.asarray(x, dtype=np.float32).reshape(-1, 784)
         with self._lock:  # one traced function; calls from several sessions take turns
-            return np.asarray(self._call(x))
+            return self._net.forward(x)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Softmax probabilities (multi-class), or each question's sigmoid (multi-label)."""

@@ -91,6 +91,15 @@ class StreamlitServer:
         self.stop()
 
 
+def set_number(page, key: str, value) -> None:
+    """Type `value` into the number input with that key and wait for the script to rerun."""
+    box = page.locator(f".st-key-{key} input")
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     """Wait until the script has run: the app is drawn and not running any more."""
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout_ms)

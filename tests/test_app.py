@@ -1,32 +1,15 @@
 """The training page through Streamlit's AppTest: real script, real Keras, no browser."""
 
 import time
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
-TIMEOUT = 120  # TensorFlow alone takes ~7 s to import
+from apptest import open_app, wait_until_finished
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
-    app.run()
-    assert not app.exception
-    return app
-
-
-def wait_until_finished(at, seconds=180):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        job = at.session_state["_job"]
-        if job.snapshot().finished:
-            at.run()
-            return job.snapshot()
-        time.sleep(0.3)
-    raise AssertionError("training did not finish")
+    return open_app()
 
 
 def small_network(at, epochs=2):

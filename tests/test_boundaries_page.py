@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest import open_app, wait_until_finished
 from browser import set_number, wait_for_app
-
-MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(MAIN, default_timeout=120).run()
-    app.switch_page("views/boundaries.py").run()
-    assert not app.exception
-    return app
+    return open_app("views/boundaries.py")
 
 
 def test_boundaries_page_trains_on_the_blobs(at):
@@ -29,10 +22,7 @@ def test_boundaries_page_trains_on_the_blobs(at):
     at.number_input(key="p_epochs").set_value(30).run()
     at.button(key="train_points").click().run()
     job = at.session_state["_job_points"]
-    deadline = time.time() + 120
-    while not job.snapshot().finished and time.time() < deadline:
-        time.sleep(0.3)
-    at.run()
+    wait_until_finished(at, "_job_points", seconds=120)
     assert not at.exception
     assert job.snapshot().boundary.epoch == 30
     charts = at.get("plotly_chart")
@@ -64,10 +54,7 @@ def test_all_linear_network_shows_its_single_equivalent_layer(at):
     at.selectbox(key="p_preset").select("linear-moons").run()
     at.number_input(key="p_epochs").set_value(3).run()
     at.button(key="train_points").click().run()
-    job = at.session_state["_job_points"]
-    while not job.snapshot().finished:
-        time.sleep(0.2)
-    at.run()
+    wait_until_finished(at, "_job_points")
     assert any("All-linear layers are one linear layer" in s.value for s in at.subheader)
     assert any("differ by at most" in c.value for c in at.caption)
 
@@ -92,10 +79,10 @@ def test_the_boundary_changes_between_epochs_in_chromium(browser, server):
     page.locator(".st-key-train_points button").first.click()
     page.wait_for_function(f"() => ({BOUNDARY})() !== null", timeout=90_000)
     first = page.evaluate(BOUNDARY)
-    page.wait_for_function(
-        f"() => {{ const b = ({BOUNDARY})(); return b && b[0] !== {json.dumps(first[0])}; }}",
-        timeout=60_000)
-    second = page.evaluate(BOUNDARY)
+    # the boundary as it was when the wait saw a later epoch (not read again: the chart redraws)
+    second = page.wait_for_function(
+        f"() => {{ const b = ({BOUNDARY})(); return b && b[0] !== {json.dumps(first[0])} ? b : null; }}",
+        timeout=60_000).json_value()
     assert first[0] != second[0]  # "Decision boundary after epoch N": a later epoch
     page.wait_for_function(
         f"() => {{ const b = ({BOUNDARY})(); return b && b[2] !== {json.dumps(first[2])}; }}",

@@ -1,13 +1,9 @@
 """The Draw page through AppTest: a drawing (Fabric.js paths, as the canvas sends them) in,
 the preprocessing steps, the prediction, the raw output and the multi-label answers out."""
 
-import time
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+from apptest import open_app, wait_until_finished
 
 SEVEN = [{"type": "path", "path": [["M", 80, 60], ["L", 200, 60], ["L", 150, 150], ["L", 120, 230]]}]
 ONE = [{"type": "path", "path": [["M", 140, 40], ["L", 141, 140], ["L", 142, 240]]}]
@@ -26,10 +22,7 @@ def prediction(at):
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(MAIN, default_timeout=120).run()
-    app.switch_page("views/draw.py").run()
-    assert not app.exception
-    return app
+    return open_app("views/draw.py")
 
 
 def test_empty_canvas_asks_for_a_drawing(at):
@@ -67,10 +60,7 @@ def test_the_sessions_own_network_answers_once_trained(at):
     at.switch_page("views/train.py").run()
     at.number_input(key="epochs").set_value(3).run()
     at.button(key="train").click().run()
-    job = at.session_state["_job"]
-    deadline = time.time() + 120
-    while not job.snapshot().finished and time.time() < deadline:
-        time.sleep(0.3)
+    wait_until_finished(at, seconds=120)
     at.switch_page("views/draw.py").run()
     draw(at, SEVEN)
     assert not at.exception

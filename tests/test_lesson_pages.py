@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest import open_app
 from browser import wait_for_app
-
-MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 
 
 @pytest.fixture
 def at():
-    return AppTest.from_file(MAIN, default_timeout=180).run()
+    return open_app(timeout=180)
 
 
 def texts(at):
