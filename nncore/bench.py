@@ -213,6 +213,24 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
             "fresh_growth_projected_mb": per_fresh * trainings}
 
 
+def memory_new_process(trainings: int = 20, rounds: int = 2) -> list[float]:
+    """RSS growth over `rounds` runs of `trainings` trainings each, in a new Python process
+    whose only work is this: the first round includes the runtime's own warm-up (allocator
+    arenas, TensorFlow's caches), the rounds after show the steady state."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import json; from nncore import ExperimentSpec, import_keras; import_keras(); "
+            "from nncore.bench import _growth, train_here; from nncore.data import load_dataset; "
+            "spec = ExperimentSpec(epochs=1); data = load_dataset(spec); "
+            f"print(json.dumps([b - a for a, b in (_growth(lambda: train_here(spec, data), {trainings}) "
+            f"for _ in range({rounds}))]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 # ---- the whole report ---------------------------------------------------------------------
 
 def run(repeats: int = 5, epochs: int = EPOCHS, browser: bool = True) -> dict[str, Any]:
@@ -235,6 +253,7 @@ def run(repeats: int = 5, epochs: int = EPOCHS, browser: bool = True) -> dict[st
     report["training"] = training(repeats, epochs)
     report["drawing"] = drawing()
     report["memory"] = memory()
+    report["memory"]["new_process_growth_mb"] = memory_new_process()
     if browser:
         from .bench_app import app_figures
 
@@ -261,8 +280,10 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("one drawn digit: strokes -> probabilities", f"{d['ours_ms']:.2f} ms (p90 {d['p90_ms']:.2f})",
          f"with model.predict {d['predict_ms']:.1f} ms", f"{d['speedup']:.0f}x"),
         ("  of which preprocessing", f"{d['preprocess_ms']:.2f} ms", "", ""),
-        (f"RSS growth over {m['trainings']} trainings", f"{m['growth_mb']:+.1f} MB",
+        (f"RSS growth over {m['trainings']} trainings, after this run's others", f"{m['growth_mb']:+.1f} MB",
          f"new model each: {m['fresh_growth_projected_mb']:+.0f} MB", ""),
+        *[(f"  same, in a new process: trainings {21 * k + 2}-{21 * k + 21}", f"{g:+.1f} MB", "", "")
+          for k, g in enumerate(m.get("new_process_growth_mb", []))],
         ("RSS idle: TensorFlow and the data loaded, nothing trained", f"{r['rss_idle_mb']:.0f} MB", "", ""),
         (f"RSS after {m['trainings'] + 1} trainings / while one more trains", f"{m['rss_after_mb']:.0f} MB",
          f"while training {m['rss_training_mb']:.0f} MB", ""),
