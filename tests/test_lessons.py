@@ -9,13 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncore import lessons as L
+from nncore.lessons import activations as A
+from nncore.lessons import losses as L
+from nncore.lessons import softmax as S
 
 COURSE_SOFTMAX = [0.0321, 0.0871, 0.2369, 0.6439]  # softmax([1, 2, 3, 4]) in the course's lab
 
 
 def test_importing_lessons_does_not_load_tensorflow():
-    code = "import sys, nncore.lessons; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    code = "import sys, nncore.lessons.activations, nncore.lessons.softmax, nncore.lessons.losses; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1]).stdout.split()
     assert out == ["False", "False"]
@@ -25,9 +27,9 @@ def test_importing_lessons_does_not_load_tensorflow():
 
 def test_keras_curves_match_the_formulas_and_their_derivatives():
     x = np.linspace(-6, 6, 241)
-    curves = L.activation_curves(list(L.ACTIVATION_FUNCTIONS), x)
-    assert set(curves) == set(L.ACTIVATION_FUNCTIONS)
-    for name, (g, dg) in L.ACTIVATION_FUNCTIONS.items():
+    curves = A.activation_curves(list(A.ACTIVATION_FUNCTIONS), x)
+    assert set(curves) == set(A.ACTIVATION_FUNCTIONS)
+    for name, (g, dg) in A.ACTIVATION_FUNCTIONS.items():
         assert curves[name]["y"].shape == curves[name]["dy"].shape == x.shape
         assert np.allclose(curves[name]["y"], g(x), atol=1e-5), name
         assert np.allclose(curves[name]["dy"], dg(x), atol=1e-5), name
@@ -41,34 +43,34 @@ def test_leaky_slope_is_keras_default():
     import keras
 
     default = inspect.signature(keras.activations.leaky_relu).parameters["negative_slope"].default
-    assert L.LEAKY_SLOPE == default
-    assert L.activation_curves(["leaky_relu"], np.array([-2.0]))["leaky_relu"]["dy"][0] == pytest.approx(default)
+    assert A.LEAKY_SLOPE == default
+    assert A.activation_curves(["leaky_relu"], np.array([-2.0]))["leaky_relu"]["dy"][0] == pytest.approx(default)
 
 
 def test_guidance_follows_the_lecture():
-    output = {g.choice: g.when for g in L.ACTIVATION_GUIDANCE if g.layer == "output"}
+    output = {g.choice: g.when for g in A.ACTIVATION_GUIDANCE if g.layer == "output"}
     assert "binary" in output["sigmoid"]
     assert "negative or positive" in output["linear"] and "never negative" in output["relu"]
-    hidden = [g for g in L.ACTIVATION_GUIDANCE if g.layer == "hidden"]
+    hidden = [g for g in A.ACTIVATION_GUIDANCE if g.layer == "hidden"]
     assert hidden[0].choice == "relu" and "one side" in hidden[0].why and "faster" in hidden[0].why
 
 
 # ---- the ReLU lab -------------------------------------------------------------------------
 
 def test_relu_lab_target_is_the_labs_curve():
-    assert L.relu_lab_target(np.array([0.0, 1.0, 2.0, 3.0])).tolist() == [2.0, 0.0, 1.0, 4.0]
+    assert A.relu_lab_target(np.array([0.0, 1.0, 2.0, 3.0])).tolist() == [2.0, 0.0, 1.0, 4.0]
     x = np.linspace(0, 3, 301)
-    slopes = np.diff(L.relu_lab_target(x)) / np.diff(x)
+    slopes = np.diff(A.relu_lab_target(x)) / np.diff(x)
     assert np.allclose(slopes[x[1:] <= 1], -2) and np.allclose(slopes[(x[:-1] >= 1) & (x[1:] <= 2)], 1)
     assert np.allclose(slopes[x[:-1] >= 2], 3)
 
 
 def test_relu_lab_answer_is_exact_and_a_wrong_one_is_not():
-    assert L.relu_lab_error(**L.RELU_LAB_ANSWER)["max_abs_error"] < 1e-12
-    wrong = dict(L.RELU_LAB_ANSWER, b2=-3.0)  # unit 2 turns on at x = 1.5 instead of 2
-    assert L.relu_lab_error(**wrong)["max_abs_error"] > 0.5
+    assert A.relu_lab_error(**A.RELU_LAB_ANSWER)["max_abs_error"] < 1e-12
+    wrong = dict(A.RELU_LAB_ANSWER, b2=-3.0)  # unit 2 turns on at x = 1.5 instead of 2
+    assert A.relu_lab_error(**wrong)["max_abs_error"] > 0.5
     x = np.linspace(0, 3, 7)
-    units = L.relu_lab_units(x, **L.RELU_LAB_ANSWER)
+    units = A.relu_lab_units(x, **A.RELU_LAB_ANSWER)
     assert units["z"].shape == units["a"].shape == (3, 7)
     assert np.array_equal(units["a"], np.maximum(units["z"], 0))
     assert np.allclose(units["output"], units["a"].sum(axis=0))
@@ -77,9 +79,9 @@ def test_relu_lab_answer_is_exact_and_a_wrong_one_is_not():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_keras_finds_the_relu_lab_curve(seed):
-    fit = L.fit_relu_lab(seed=seed)
+    fit = A.fit_relu_lab(seed=seed)
     assert fit["loss"] < 1e-3 and fit["history"][-1] < fit["history"][0]
-    assert np.max(np.abs(fit["output"] - L.relu_lab_target(fit["x"]))) < 0.1
+    assert np.max(np.abs(fit["output"] - A.relu_lab_target(fit["x"]))) < 0.1
     assert fit["dead_units"] == []
     # the returned weights are the network: recompute its output by hand
     a = np.maximum(0, fit["weights"][:, None] * fit["x"][None, :] + fit["biases"][:, None])
@@ -88,25 +90,25 @@ def test_keras_finds_the_relu_lab_curve(seed):
 
 
 def test_keras_default_initialisation_can_leave_relu_units_dead():
-    fit = L.fit_relu_lab(seed=0, init="keras")
+    fit = A.fit_relu_lab(seed=0, init="keras")
     assert fit["dead_units"] and fit["loss"] > 0.01
     with pytest.raises(ValueError):
-        L.fit_relu_lab(init="zeros")
+        A.fit_relu_lab(init="zeros")
 
 
 # ---- softmax and numerical round-off --------------------------------------------------------
 
 def test_softmax_course_numbers_three_ways():
     z = np.array([1.0, 2.0, 3.0, 4.0])
-    assert np.allclose(L.my_softmax(z), COURSE_SOFTMAX, atol=5e-5)
-    assert np.allclose(L.my_softmax(z), L.tf_softmax(z), atol=1e-10, rtol=0)
-    assert np.allclose(L.stable_softmax(z), L.my_softmax(z), atol=1e-15)
+    assert np.allclose(S.my_softmax(z), COURSE_SOFTMAX, atol=5e-5)
+    assert np.allclose(S.my_softmax(z), S.tf_softmax(z), atol=1e-10, rtol=0)
+    assert np.allclose(S.stable_softmax(z), S.my_softmax(z), atol=1e-15)
     rows = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0]])
-    assert np.allclose(L.stable_softmax(rows), [L.my_softmax(r) for r in rows], atol=1e-15)
+    assert np.allclose(S.stable_softmax(rows), [S.my_softmax(r) for r in rows], atol=1e-15)
 
 
 def test_roundoff_example():
-    r = L.roundoff_example()
+    r = S.roundoff_example()
     assert r["x1"] != r["x2"] and not r["equal"]
     assert 0 < abs(r["difference"]) < 1e-15
     assert r["x1_printed"] == "0.000200000000000000"  # the lecture's printout
@@ -117,13 +119,13 @@ def test_roundoff_example():
 def test_naive_softmax_overflows_in_float32_and_the_stable_one_does_not():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no NumPy overflow warning escapes
-        big = L.softmax_overflow(100.0)
-        pair = L.softmax_overflow(logits=[1000.0, 999.0, 0.0])
-        small = L.softmax_overflow(10.0)
+        big = S.softmax_overflow(100.0)
+        pair = S.softmax_overflow(logits=[1000.0, 999.0, 0.0])
+        small = S.softmax_overflow(10.0)
     for r in (big, pair):
         assert r["naive_has_inf"] and r["naive_has_nan"]
         assert r["stable_finite"] and r["stable_sum"] == pytest.approx(1.0, abs=1e-6)
-    assert np.allclose(pair["stable"][:2], L.my_softmax(np.array([1.0, 0.0])), atol=1e-6)
+    assert np.allclose(pair["stable"][:2], S.my_softmax(np.array([1.0, 0.0])), atol=1e-6)
     assert big["overflow_above"] == pytest.approx(np.log(np.finfo(np.float32).max))
     assert not small["naive_has_inf"] and np.allclose(small["naive"], small["stable"], atol=1e-6)
 
@@ -131,12 +133,12 @@ def test_naive_softmax_overflows_in_float32_and_the_stable_one_does_not():
 # ---- the loss three ways ---------------------------------------------------------------------
 
 def test_loss_three_ways_on_a_very_wrong_prediction():
-    a, b, c = L.loss_three_ways([0.0, 100.0], 0)
+    a, b, c = S.loss_three_ways([0.0, 100.0], 0)
     for row in (a, b):
         assert row.loss == pytest.approx(100.0, abs=1e-3)
         assert np.allclose(row.grad, [-1.0, 1.0], atol=1e-3)
         assert row.logits_recovered
-    cap = L.clipping()
+    cap = S.clipping()
     assert cap["epsilon"] == pytest.approx(1e-7)
     assert c.loss == pytest.approx(16.118, abs=1e-3)
     assert c.loss == pytest.approx(cap["loss_cap"], abs=1e-5)
@@ -146,8 +148,8 @@ def test_loss_three_ways_on_a_very_wrong_prediction():
 
 def test_loss_three_ways_agree_when_nothing_is_clipped():
     logits, label = np.array([2.0, 1.0, 0.1]), 0
-    rows = L.loss_three_ways(logits, label)
-    p = L.stable_softmax(logits)
+    rows = S.loss_three_ways(logits, label)
+    p = S.stable_softmax(logits)
     for row in rows:
         assert row.loss == pytest.approx(-np.log(p[label]), abs=1e-5)
         assert np.allclose(row.grad, p - np.eye(3)[label], atol=1e-5)  # p - y
@@ -163,7 +165,7 @@ def test_label_formats_and_the_same_loss_both_ways():
     assert np.array_equal(f["one_hot"].sum(axis=1), np.ones(4))
     logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [0.1, 0.2, 3.0], [1.0, 0.0, 0.0]])
     sparse, categorical = L.same_loss_both_ways(logits, y)
-    by_hand = -np.mean(np.log(L.stable_softmax(logits)[np.arange(4), y]))
+    by_hand = -np.mean(np.log(S.stable_softmax(logits)[np.arange(4), y]))
     assert sparse == pytest.approx(categorical, abs=1e-6)
     assert sparse == pytest.approx(by_hand, abs=1e-5)
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts
-from nncore import lessons
+from nncore.lessons import activations as lessons
 
 st.title("Activation functions")
 st.caption("g(z) turns a unit's weighted sum z = w·x + b into its output a. Its slope g'(z) is "

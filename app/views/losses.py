@@ -5,7 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts
-from nncore import ExperimentSpec, lessons
+from nncore import ExperimentSpec
+from nncore.lessons import losses as lessons
 from nncore.data import load_dataset
 
 st.title("Losses and labels")

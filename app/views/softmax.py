@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts
-from nncore import lessons
+from nncore.lessons import softmax as lessons
 
 st.title("Softmax and its numerics")
 st.caption("Softmax turns N numbers z (logits) into N probabilities: a_j = e^z_j / Σ e^z_k. "

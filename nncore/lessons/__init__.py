@@ -1,0 +1,9 @@
+"""The numbers behind the week's lesson pages, one module per page.
+
+    activations   Keras' activation curves and slopes, the lecture's advice, the ReLU lab
+    softmax       softmax three ways, round-off, float32 overflow, the loss three ways
+    losses        label formats and mismatches, the 0-or-1 network, multi-label scenes
+
+Every number a lesson page shows comes from here, computed by real NumPy, TensorFlow and
+Keras. TensorFlow loads only when a function needs it, so importing these stays light.
+"""
