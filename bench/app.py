@@ -1,4 +1,4 @@
-"""The app as a user meets it, for `python -m nncore bench`: `streamlit run` watched in Chromium.
+"""The app as a user meets it, for `python -m bench`: `streamlit run` watched in Chromium.
 
 - Cold start: from starting `streamlit run` to the first page's title painted in Chromium,
   for the playground and for a one-line app (`st.title("Hello")`), taking turns.
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .bench import rss_mb, train_here
+from .common import rss_mb, train_here
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, set_number, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
@@ -82,7 +82,7 @@ def page_training(browser, runs: list[int], cpus: set[int] | None = None,
 
 def headless_training(runs: list[int]) -> list[float]:
     """The same trainings in this process, without a page (after one that traces the network)."""
-    from .spec import ExperimentSpec
+    from nncore.spec import ExperimentSpec
 
     spec = ExperimentSpec.from_preset("practice-lab")
     # rounded as the page shows it
@@ -99,7 +99,7 @@ def split_cores(long: int) -> dict[str, Any]:
 
     from playwright.sync_api import sync_playwright
 
-    code = ("import json; from nncore.bench_app import headless_training; "
+    code = ("import json; from bench.app import headless_training; "
             f"print(json.dumps(headless_training([{long}])))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                           preexec_fn=lambda: os.sched_setaffinity(0, {0}))

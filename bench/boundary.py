@@ -1,27 +1,24 @@
 """Benchmark of live decision boundaries: cost of one frame, its size, and the training slowdown.
 
-    .venv/bin/python tests/bench_boundary.py
+    .venv/bin/python -m bench boundary
 
 Prints figures and ratios (with boundaries against without, in the same run); asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent)]
-
-from app import charts  # noqa: E402
-from nncore import ExperimentSpec  # noqa: E402
-from nncore.boundary import BoundaryProbe  # noqa: E402
-from nncore.train import TrainingJob  # noqa: E402
+from app import charts
+from nncore import ExperimentSpec
+from nncore.boundary import BoundaryProbe
+from nncore.train import TrainingJob
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(prog="python -m bench boundary", description=__doc__.split("\n")[0]).parse_args(argv)
     for preset in ("multiclass-lab", "softmax-lab"):
         spec = ExperimentSpec.from_preset(preset)
         times = {}

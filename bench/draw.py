@@ -1,6 +1,6 @@
 """Benchmark of the Draw page: server inference and stroke-to-prediction latency in Chromium.
 
-    .venv/bin/python tests/bench_draw.py [--drawings 20]
+    .venv/bin/python -m bench draw [--drawings 20]
 
 Prints, for one digit: the Predictor's time against Keras' model.predict (the baseline) and
 their ratio; then the time from the mouse-up of the last stroke to the new prediction on
@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 
 def server_inference(repeats: int = 200) -> dict:
     from nncore import preprocess
     from nncore.infer import ASSETS, load_predictor
-    from strokes import stroke_digits, to_canvas
+    from tests.strokes import stroke_digits, to_canvas
 
     p = load_predictor(ASSETS / "digits-logits")
     digit = stroke_digits(1, seed=3)[7]
@@ -51,8 +46,9 @@ def server_inference(repeats: int = 200) -> dict:
 def browser_latency(drawings: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    from browser import CHROMIUM_FLAGS, StreamlitServer, chromium_path, wait_for_app
-    from strokes import replay, stroke_digits
+    from tests.strokes import replay, stroke_digits
+
+    from .serve import CHROMIUM_FLAGS, StreamlitServer, chromium_path, wait_for_app
 
     server = StreamlitServer()
     server.wait_healthy()
@@ -70,7 +66,7 @@ def browser_latency(drawings: int) -> list[float]:
                 page.wait_for_function("() => !document.querySelector('.st-key-prediction')", timeout=30_000)
                 # draw all but the last stroke, then time the last one's mouse-up
                 *first, last = digit.strokes
-                from strokes import StrokeDigit
+                from tests.strokes import StrokeDigit
 
                 if first:
                     replay(page, canvas, StrokeDigit(digit.label, first, digit.style))
@@ -99,15 +95,15 @@ def browser_latency(drawings: int) -> list[float]:
 
 
 def replay_last_until_up(page, canvas, digit, stroke) -> None:
-    from strokes import StrokeDigit, replay
+    from tests.strokes import StrokeDigit, replay
 
     replay(page, canvas, StrokeDigit(digit.label, [stroke], digit.style), speed="fast")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench draw", description=__doc__.split("\n")[0])
     ap.add_argument("--drawings", type=int, default=15)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     s = server_inference()
     print(f"server, one digit: preprocessing {s['preprocess_ms']:.2f} ms; inference {s['predictor_ms']:.2f} ms "
           f"(Predictor) vs {s['model_predict_ms']:.1f} ms (model.predict): {s['speedup']:.0f}x faster")

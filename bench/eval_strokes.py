@@ -1,6 +1,6 @@
 """Accuracy of a digit model on our stroke test set, through the Draw page's preprocessing.
 
-    python tests/eval_strokes.py [MODEL_PATH] [--per-digit N] [--seed S]
+    python -m bench strokes [MODEL_PATH] [--per-digit N] [--seed S] [--mnist N]
 
 The strokes are drawn on a 280x280 canvas with the page's 18-pixel brush (as the page would
 receive them), preprocessed with nncore.preprocess.from_strokes, and classified. Prints
@@ -10,17 +10,12 @@ accuracy overall, per digit, per size class and per style, and the worst mistake
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from nncore import preprocess  # noqa: E402
-from strokes import stroke_digits, to_canvas  # noqa: E402
+from nncore import preprocess
+from tests.strokes import stroke_digits, to_canvas
 
 CANVAS, BRUSH = 280, 18
 
@@ -49,15 +44,15 @@ def evaluate(predictor, digits) -> dict:
             "mistakes": [(d.style, int(p)) for d, p, ok in zip(digits, predicted, right) if not ok]}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     from nncore.infer import ASSETS, load_predictor
 
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog="python -m bench strokes", description=__doc__.split("\n")[0])
     ap.add_argument("model", nargs="?", default=str(ASSETS / "digits-logits"))
     ap.add_argument("--per-digit", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--mnist", type=int, default=0, help="also N traced real validation digits")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     predictor = load_predictor(args.model)
     if args.mnist:
         traced = evaluate(predictor, mnist_stroke_digits(args.mnist, args.seed, predictor.spec))
@@ -75,7 +70,7 @@ def mnist_stroke_digits(n: int = 300, seed: int = 0, spec=None):
     """Real validation digits of `spec`'s split (never trained on), traced into strokes."""
     from nncore import ExperimentSpec
     from nncore.data import load_dataset
-    from strokes import mnist_strokes
+    from tests.strokes import mnist_strokes
 
     data = load_dataset(spec or ExperimentSpec())
     idx = np.random.default_rng(seed).choice(len(data.x_val), n, replace=False)

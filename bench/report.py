@@ -1,4 +1,4 @@
-"""`python -m nncore bench`: the playground's speed and memory, each beside a baseline.
+"""`python -m bench`: the playground's speed and memory, each beside a baseline.
 
 Every figure is measured in this run against a baseline measured in the same run, and
 printed with their ratio; nothing is asserted (timing never decides a test). The trainer
@@ -21,41 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from .common import growth, rss_mb, train_here
+
 EPOCHS = 10
-
-
-def rss_mb(pid: int | str = "self") -> float:
-    """Resident memory of a process (this one by default), in MB."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def train_here(spec, data=None, views: bool = True):
-    """One TrainingJob run to the end in this thread, its network given back to the pool."""
-    from .train import TrainingJob
-
-    job = TrainingJob(spec, data=data, views=views)
-    s = job.run()
-    job.release()
-    if s.status != "done":
-        raise RuntimeError(s.message)
-    return job
-
-
-def _growth(step, times: int) -> tuple[float, float]:
-    """RSS before and after `times` calls of `step`, once it has run once (first-time costs)."""
-    import gc
-
-    step()
-    gc.collect()
-    before = rss_mb()
-    for _ in range(times):
-        step()
-    gc.collect()
-    return before, rss_mb()
 
 
 def _median(xs: list[float]) -> float:
@@ -104,9 +72,9 @@ def training(repeats: int = 5, epochs: int = EPOCHS) -> dict[str, Any]:
     plain `model.fit(x, y, batch_size=32)` on an already-fitted model, the app's TrainingJob
     with its live views (validation each epoch, loss log, the digits' PCA plane) and without,
     and the same math by hand in NumPy."""
-    from . import ExperimentSpec
-    from .data import load_dataset
-    from .model import build_model
+    from nncore import ExperimentSpec
+    from nncore.data import load_dataset
+    from nncore.model import build_model
 
     spec = ExperimentSpec(epochs=epochs)
     data = load_dataset(spec)
@@ -157,8 +125,8 @@ def _seven() -> list[list[tuple[float, float]]]:
 def drawing(calls: int = 200) -> dict[str, Any]:
     """Canvas strokes to probabilities, the Draw page's way (preprocess + Predictor) against
     the same preprocessing + `model.predict`."""
-    from .infer import ASSETS, DEFAULT_MODELS, load_predictor
-    from .preprocess import from_strokes
+    from nncore.infer import ASSETS, DEFAULT_MODELS, load_predictor
+    from nncore.preprocess import from_strokes
 
     p = load_predictor(ASSETS / DEFAULT_MODELS["logits"])
     strokes = _seven()
@@ -186,14 +154,14 @@ def drawing(calls: int = 200) -> dict[str, Any]:
 def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
     """RSS growth over `trainings` trainings through the pool (as the app trains), against
     `fresh` trainings that each build and fit a new Keras model; and RSS while training."""
-    from . import ExperimentSpec
-    from .data import load_dataset
-    from .model import build_model
-    from .train import TrainingJob
+    from nncore import ExperimentSpec
+    from nncore.data import load_dataset
+    from nncore.model import build_model
+    from nncore.train import TrainingJob
 
     spec = ExperimentSpec(epochs=1)
     data = load_dataset(spec)
-    before, after = _growth(lambda: train_here(spec, data), trainings)  # the first one traces
+    before, after = growth(lambda: train_here(spec, data), trainings)  # the first one traces
 
     peak = 0.0
     job = TrainingJob(spec.replace(epochs=5), data=data).start()
@@ -205,7 +173,7 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
         model = build_model(spec)
         model.fit(data.x_train, data.y_train, batch_size=32, epochs=1, verbose=0)
 
-    fresh_before, fresh_after = _growth(fresh_training, fresh)
+    fresh_before, fresh_after = growth(fresh_training, fresh)
     per_fresh = (fresh_after - fresh_before) / fresh
     return {"trainings": trainings, "rss_before_mb": before, "rss_after_mb": after,
             "growth_mb": after - before, "rss_training_mb": peak,
@@ -222,9 +190,9 @@ def memory_new_process(trainings: int = 20, rounds: int = 2) -> list[float]:
     from pathlib import Path
 
     code = ("import json; from nncore import ExperimentSpec, import_keras; import_keras(); "
-            "from nncore.bench import _growth, train_here; from nncore.data import load_dataset; "
+            "from bench.common import growth, train_here; from nncore.data import load_dataset; "
             "spec = ExperimentSpec(epochs=1); data = load_dataset(spec); "
-            f"print(json.dumps([b - a for a, b in (_growth(lambda: train_here(spec, data), {trainings}) "
+            f"print(json.dumps([b - a for a, b in (growth(lambda: train_here(spec, data), {trainings}) "
             f"for _ in range({rounds}))]))")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
                           capture_output=True, text=True, check=True)
@@ -234,9 +202,9 @@ def memory_new_process(trainings: int = 20, rounds: int = 2) -> list[float]:
 # ---- the whole report ---------------------------------------------------------------------
 
 def run(repeats: int = 5, epochs: int = EPOCHS, browser: bool = True) -> dict[str, Any]:
-    from . import import_keras
-    from .data import load_dataset
-    from .spec import ExperimentSpec
+    from nncore import import_keras
+    from nncore.data import load_dataset
+    from nncore.spec import ExperimentSpec
 
     t0 = time.perf_counter()
     keras = import_keras()
@@ -255,7 +223,7 @@ def run(repeats: int = 5, epochs: int = EPOCHS, browser: bool = True) -> dict[st
     report["memory"] = memory()
     report["memory"]["new_process_growth_mb"] = memory_new_process()
     if browser:
-        from .bench_app import app_figures
+        from .app import app_figures
 
         report["app"] = app_figures()
     report["seconds"] = time.perf_counter() - t0

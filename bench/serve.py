@@ -1,7 +1,7 @@
 """`streamlit run` on a free port, and the system's Chromium: for the benchmark and the tests.
 
-nncore never imports Streamlit; this only starts the app as another process (stopped by its
-own process id) so `python -m nncore bench` can time it as a user meets it.
+This only starts the app as another process (stopped by its own process id) so `python -m bench`
+can time it as a user meets it; the real-browser tests use it through tests/browser.py.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def test_code_prints_runnable_keras():
 
 
 def test_bench_measures_the_apps_trainer_against_plain_fit():
-    from nncore.bench import training
+    from bench.report import training
 
     t = training(repeats=1, epochs=1)
     assert t["samples"] == 4000 and min(t["plain_s"], t["ours_s"], t["numpy_s"], t["first_ours_s"]) > 0
@@ -83,7 +83,7 @@ def test_bench_measures_the_apps_trainer_against_plain_fit():
 
 
 def test_bench_drawing_goes_from_strokes_to_the_right_digit():
-    from nncore.bench import drawing
+    from bench.report import drawing
 
     d = drawing(calls=5)
     assert d["answer"] == 7  # the benchmark's stroke really is a seven to the shipped model

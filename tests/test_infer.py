@@ -64,7 +64,7 @@ def test_property_labels():
 
 
 def test_shipped_default_reads_drawn_strokes(logits_model):
-    from eval_strokes import evaluate
+    from bench.eval_strokes import evaluate
     from strokes import stroke_digits
 
     result = evaluate(logits_model, stroke_digits(n_per_digit=20, seed=101))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec
-from nncore.bench import numpy_epoch
+from bench.report import numpy_epoch
 from nncore.model import build_model
 from nncore.pool import POOL, ModelPool, pool_key
 from nncore.train import DONE, TrainingJob

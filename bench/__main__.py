@@ -1,0 +1,46 @@
+"""`python -m bench`: the speed and memory report, or one of the other benchmarks.
+
+    python -m bench [--json] [--epochs 10] [--repeats 5] [--no-browser]   # the report
+    python -m bench draw [--drawings 15]        # the Draw page in Chromium
+    python -m bench boundary                    # live decision boundaries
+    python -m bench strokes [MODEL] [--per-digit 30] [--seed 0] [--mnist N]   # accuracy on strokes
+
+Each of the last three is also `python -m bench.draw`, `bench.boundary`, `bench.eval_strokes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SCRIPTS = {
+    "draw": ("bench.draw", "the Draw page: inference and stroke-to-prediction latency in Chromium"),
+    "boundary": ("bench.boundary", "live decision boundaries: a frame's cost and size, the slowdown"),
+    "strokes": ("bench.eval_strokes", "a digit model's accuracy on drawn strokes"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SCRIPTS:
+        module = importlib.import_module(SCRIPTS[argv[0]][0])
+        return module.main(argv[1:]) or 0
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="speed and memory, each beside a baseline from the same run",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="other benchmarks (each with its own -h):\n" + "\n".join(
+            f"  python -m bench {name:<9} {text}" for name, (_, text) in SCRIPTS.items()))
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--epochs", type=int, default=10, help="epochs of the training measured (default 10)")
+    parser.add_argument("--repeats", type=int, default=5, help="trainings per figure; medians are shown (default 5)")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="skip the figures that start the app in Chromium (cold start, page open)")
+    args = parser.parse_args(argv)
+    from .report import main as report
+
+    return report(as_json=args.json, repeats=args.repeats, epochs=args.epochs, browser=not args.no_browser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
