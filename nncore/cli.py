@@ -5,7 +5,8 @@
     python -m nncore code --preset practice-lab        # the Keras code of a spec
     python -m nncore presets                           # what presets there are
     python -m nncore assets                            # retrain the Draw page's default models
-    python -m nncore bench                             # speed and memory against baselines
+
+The benchmarks are not part of nncore: `python -m bench` (the repository's bench/).
 
 A bad spec exits with status 2 and one line on stderr naming the field.
 """
@@ -94,12 +95,6 @@ def cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import main as bench
-
-    return bench(as_json=args.json, repeats=args.repeats, epochs=args.epochs, browser=not args.no_browser)
-
-
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -122,13 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, help="epochs for each model (default: the preset's)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_assets)
-    p = sub.add_parser("bench", help="speed and memory, each beside a baseline from the same run")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--epochs", type=int, default=10, help="epochs of the training measured (default 10)")
-    p.add_argument("--repeats", type=int, default=5, help="trainings per figure; medians are shown (default 5)")
-    p.add_argument("--no-browser", action="store_true",
-                   help="skip the figures that start the app in Chromium (cold start, page open)")
-    p.set_defaults(func=cmd_bench)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)
     args = parser.parse_args(argv)
