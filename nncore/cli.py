@@ -5,6 +5,8 @@
     python -m nncore code --preset practice-lab        # the Keras code of a spec
     python -m nncore presets                           # what presets there are
     python -m nncore assets                            # retrain the Draw page's default models
+    python -m nncore graph lab --set w=3 --json        # a computation graph: values and dJ/dnode
+    python -m nncore derivative 'w**2' --at 3 --json   # (J(w+e) - J(w)) / e beside sympy's exact
 
 The benchmarks are not part of nncore: `python -m bench` (the repository's bench/).
 
@@ -95,6 +97,39 @@ def cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    from .lessons.backprop import GraphError, run, tf_gradients
+
+    try:
+        result = run(args.name, args.set or [])
+    except GraphError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    out = result.to_json(tf_gradients(args.name, args.set or []))
+    if not args.json:
+        for i, step in enumerate(result.steps, 1):
+            print(f"{i:>3}. {step.text}")
+    print(json.dumps(out) if args.json else f"J = {out['J']:g}; tf.GradientTape: {out['tf_grads']}")
+    return 0
+
+
+def cmd_derivative(args: argparse.Namespace) -> int:
+    from .lessons.derivatives import ExprError, derivative
+
+    try:
+        d = derivative(args.expression, args.at, args.epsilon)
+    except ExprError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if not args.json:
+        print(f"J(w) = {d.expression}, dJ/dw = {d.derivative}\nJ({d.w:g}) = {d.J:.12g}, "
+              f"J({d.w:g} + {d.epsilon:g}) = {d.J_nudged:.12g}\n(J(w + e) - J(w)) / e = {d.numeric:.12g}, "
+              f"exact {d.exact:.12g}")
+    else:
+        print(json.dumps(d.to_json()))
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -119,6 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_assets)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)
+    p = sub.add_parser("graph", help="a computation graph's forward and backward pass (lab, lecture-network)")
+    p.add_argument("name", help="lab or lecture-network")
+    p.add_argument("--set", action="append", metavar="VAR=VALUE", help="an input or parameter, e.g. w=3")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_graph)
+    p = sub.add_parser("derivative", help="J(w)'s derivative at a point: nudged by epsilon and exact")
+    p.add_argument("expression", help="a formula in w, e.g. 'w**2' or '1/w' (write a leading minus as '(-w)')")
+    p.add_argument("--at", required=True, metavar="W", help="the point w")
+    p.add_argument("--epsilon", default="0.001", metavar="E", help="the nudge (default 0.001)")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_derivative)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
