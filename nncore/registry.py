@@ -1,40 +1,136 @@
-"""Every choice a learner can make, in one place.
+"""Every choice a learner can make, in one place, each a typed record of what it does.
 
-One registry per kind of choice (activations, outputs, losses, optimizers, datasets,
-presets). Each entry is a name -> a small record: a label for the page, one line of
-explanation, and what Keras needs to build it. The sidebar's options, the spec's
-validation, the CLI and the code export all read these tables, so adding an activation is
-one entry here and nothing else.
+One registry per kind of choice (activations, layer kinds, outputs, losses, optimizers,
+datasets, presets). Each entry is a name -> a small frozen record: a label for the page,
+one line of explanation, and what the choice *does*: its Keras object (`build`), its
+Keras code (`code`), its limits; an activation also carries its formula g and slope g' in
+NumPy. The sidebar, the spec's validation, the CLI, the model builder and the code export
+all read these records, so adding an activation is one entry here and nothing else.
 
-Nothing here imports TensorFlow: building happens in `nncore.model`, which reads the
-`keras` fields below.
+Nothing here imports TensorFlow at import time: `build` imports Keras when called.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
+
+import numpy as np
+
+# What a data set's labels are, and so which outputs and losses fit them.
+CLASSES = "classes"  # one class of several per example: integers 0..k-1
+BINARY = "binary"  # one yes/no per example: 0 or 1
+MULTI_HOT = "multi-hot"  # several independent yes/no answers per example: rows of 0s and 1s
+NUMBER = "number"  # a real number per example (regression)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The shape of a data set's examples, as the network sees it: the one value that says how
+    many inputs (`features`), how many output units (`outputs`), and whether the inputs are
+    images (`image`: rows of `features` pixels that are `image` high and wide)."""
+
+    features: int
+    outputs: int
+    image: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One entry of a registry."""
+    """One entry of a registry: its name, a label for the page and one line of explanation."""
 
     name: str
     label: str
     help: str
-    # What Keras needs: free-form per registry (an activation string, a class name, ...).
-    keras: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Registry(Mapping[str, Choice]):
-    """An ordered, read-only map name -> Choice, with the messages a learner needs."""
+@dataclass(frozen=True, kw_only=True)
+class Activation(Choice):
+    keras: str  # the name keras.activations.get() and Dense(activation=...) take
+    g: Callable[[np.ndarray], np.ndarray]  # the formula, in NumPy
+    dg: Callable[[np.ndarray], np.ndarray]  # its slope g'(z), in NumPy
 
-    def __init__(self, kind: str, choices: list[Choice]):
+
+@dataclass(frozen=True, kw_only=True)
+class LayerKind(Choice):
+    keras_class: str
+    size: str | None  # what the layer's size counts ("units", "filters"), None: no size
+    max_size: int = 0
+    image_only: bool = False  # works on images only, before the Dense layers
+
+
+@dataclass(frozen=True, kw_only=True)
+class Output(Choice):
+    activation: str  # the output layer's activation
+    from_logits: bool  # the loss gets logits (it applies softmax/sigmoid itself)
+    labels: frozenset[str]  # the label kinds this output can answer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loss(Choice):
+    keras_class: str
+    labels: frozenset[str]  # the label kinds it takes
+    label_format: str  # how a learner writes the labels: "integer", "one-hot", "0 or 1", ...
+    label_example: str
+    takes_logits: bool = True  # has a from_logits argument
+
+    def code(self, from_logits: bool) -> str:
+        args = f"from_logits={from_logits}" if self.takes_logits else ""
+        return f"keras.losses.{self.keras_class}({args})"
+
+    def build(self, from_logits: bool):
+        import keras
+
+        cls = getattr(keras.losses, self.keras_class)
+        return cls(from_logits=from_logits) if self.takes_logits else cls()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Optimizer(Choice):
+    keras_class: str
+    args: tuple[tuple[str, Any], ...] = ()  # fixed arguments beside the learning rate
+
+    def code(self, learning_rate: float) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in self.args)
+        return f"keras.optimizers.{self.keras_class}(learning_rate={learning_rate:g}{args})"
+
+    def build(self, learning_rate: float):
+        import keras
+
+        return getattr(keras.optimizers, self.keras_class)(learning_rate=learning_rate, **dict(self.args))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetInfo(Choice):
+    shape: Shape
+    labels: str = CLASSES
+    classes: tuple[str, ...] = tuple(str(d) for d in range(10))
+    points: int | None = None  # a 2-D point set: its default number of points
+    noise: float | None = None  # and its default noise
+    online: bool = False  # needs a download once
+    page: str = "train"  # where a learner picks it: "train", "boundaries", or "lesson" (a lesson's own)
+
+    @property
+    def is_point_set(self) -> bool:
+        return self.points is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Preset(Choice):
+    fields: Mapping[str, Any]  # spec fields; anything left out keeps the spec's default
+
+
+T = TypeVar("T", bound=Choice)
+
+
+class Registry(Mapping[str, T], Generic[T]):
+    """An ordered, read-only map name -> record, with the messages a learner needs."""
+
+    def __init__(self, kind: str, choices: list[T]):
         self.kind = kind
         self._choices = {c.name: c for c in choices}
 
-    def __getitem__(self, name: str) -> Choice:
+    def __getitem__(self, name: str) -> T:
         return self._choices[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -49,171 +145,197 @@ class Registry(Mapping[str, Choice]):
     def label(self, name: str) -> str:
         return self._choices[name].label
 
-    def allowed(self) -> str:
-        return ", ".join(self._choices)
+    def allowed(self, names: list[str] | None = None) -> str:
+        return ", ".join(self._choices if names is None else names)
 
 
-ACTIVATIONS = Registry(
-    "activation",
-    [
-        Choice("relu", "ReLU", "max(0, z): flat on one side only, so gradient descent keeps moving. "
-               "The default for hidden layers.", {"activation": "relu"}),
-        Choice("sigmoid", "Sigmoid", "1 / (1 + e^-z): squashes to (0, 1); flat on both sides, "
-               "so deep sigmoid networks learn slowly.", {"activation": "sigmoid"}),
-        Choice("tanh", "tanh", "Like sigmoid but centred on 0, range (-1, 1).",
-               {"activation": "tanh"}),
-        Choice("linear", "Linear", "g(z) = z: no activation. Stacked linear layers are still one "
-               "linear layer.", {"activation": "linear"}),
-        Choice("leaky_relu", "Leaky ReLU", "Like ReLU with a small slope (0.2) for z < 0, so no "
-               "unit is ever completely flat.", {"activation": "leaky_relu"}),
-        Choice("swish", "Swish (SiLU)", "z * sigmoid(z): a smooth ReLU.", {"activation": "silu"}),
-    ],
-)
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, float)))  # = 1 / (1 + e^-x), no overflow
 
-LAYER_KINDS = Registry(
-    "layer kind",
-    [
-        Choice("dense", "Dense", "Every unit sees every input: a = g(W x + b). The course's layer.",
-               {"class": "Dense", "size": "units", "max": 1024}),
-        Choice("conv", "Conv2D 3x3", "Each unit (filter) looks at a 3x3 window and slides over the "
-               "image: few weights, and it finds a stroke wherever it is. Other layer types, week 2.",
-               {"class": "Conv2D", "size": "filters", "max": 256}),
-        Choice("pool", "MaxPooling2D 2x2", "Keeps the largest of each 2x2 block: halves the image's "
-               "width and height, no weights.", {"class": "MaxPooling2D", "size": None, "max": 0}),
-    ],
-)
 
-OUTPUTS = Registry(
-    "output",
-    [
-        Choice("logits", "Logits + from_logits=True",
-               "Dense(10, linear) outputs logits z; the loss applies softmax inside itself "
-               "(from_logits=True), which is numerically more accurate. The course's recommendation.",
-               {"activation": "linear", "from_logits": True}),
-        Choice("softmax", "Softmax layer",
-               "Dense(10, softmax) outputs probabilities a; the loss takes them as they are "
-               "(from_logits=False).",
-               {"activation": "softmax", "from_logits": False}),
-    ],
-)
+# Keras' leaky_relu lets 0.2 of a negative input through (its `negative_slope` default).
+LEAKY_SLOPE = 0.2
 
-LOSSES = Registry(
-    "loss",
-    [
-        Choice("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy",
-               "Cross-entropy -log a_y for labels given as integers.",
-               {"class": "SparseCategoricalCrossentropy", "labels": "integer",
-                "label_example": "y = [3, 0, 7]"}),
-        Choice("categorical_crossentropy", "CategoricalCrossentropy",
-               "The same cross-entropy for labels given one-hot.",
-               {"class": "CategoricalCrossentropy", "labels": "one-hot",
-                "label_example": "y = [[0,0,0,1,0,0,0,0,0,0], ...]"}),
-    ],
-)
+ACTIVATIONS: Registry[Activation] = Registry("activation", [
+    Activation("relu", "ReLU", "max(0, z): flat on one side only, so gradient descent keeps moving. "
+               "The default for hidden layers.", keras="relu",
+               g=lambda x: np.maximum(0.0, x), dg=lambda x: (np.asarray(x) > 0).astype(float)),
+    Activation("sigmoid", "Sigmoid", "1 / (1 + e^-z): squashes to (0, 1); flat on both sides, "
+               "so deep sigmoid networks learn slowly.", keras="sigmoid",
+               g=_sigmoid, dg=lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
+    Activation("tanh", "tanh", "Like sigmoid but centred on 0, range (-1, 1).", keras="tanh",
+               g=np.tanh, dg=lambda x: 1 - np.tanh(x) ** 2),
+    Activation("linear", "Linear", "g(z) = z: no activation. Stacked linear layers are still one "
+               "linear layer.", keras="linear",
+               g=lambda x: np.asarray(x, float), dg=lambda x: np.ones_like(x, float)),
+    Activation("leaky_relu", "Leaky ReLU", "Like ReLU with a small slope (0.2) for z < 0, so no "
+               "unit is ever completely flat.", keras="leaky_relu",
+               g=lambda x: np.where(np.asarray(x) > 0, x, LEAKY_SLOPE * np.asarray(x)),
+               dg=lambda x: np.where(np.asarray(x) > 0, 1.0, LEAKY_SLOPE)),
+    Activation("swish", "Swish (SiLU)", "z * sigmoid(z): a smooth ReLU.", keras="silu",
+               g=lambda x: x * _sigmoid(x), dg=lambda x: _sigmoid(x) + x * _sigmoid(x) * (1 - _sigmoid(x))),
+])
 
-OPTIMIZERS = Registry(
-    "optimizer",
-    [
-        Choice("adam", "Adam", "Adaptive moment estimation: a learning rate per parameter that "
-               "grows when steps agree and shrinks when they oscillate.",
-               {"class": "Adam", "args": {}}),
-        Choice("sgd", "Gradient descent (SGD)", "w = w - alpha * dJ/dw on each mini-batch.",
-               {"class": "SGD", "args": {}}),
-        Choice("momentum", "SGD with momentum", "Gradient descent that keeps 90% of its last step: "
-               "it speeds up along consistent directions.",
-               {"class": "SGD", "args": {"momentum": 0.9}}),
-        Choice("rmsprop", "RMSprop", "Divides each step by a running average of the gradient's size.",
-               {"class": "RMSprop", "args": {}}),
-    ],
-)
+LAYER_KINDS: Registry[LayerKind] = Registry("layer kind", [
+    LayerKind("dense", "Dense", "Every unit sees every input: a = g(W x + b). The course's layer.",
+              keras_class="Dense", size="units", max_size=1024),
+    LayerKind("conv", "Conv2D 3x3", "Each unit (filter) looks at a 3x3 window and slides over the "
+              "image: few weights, and it finds a stroke wherever it is. Other layer types, week 2.",
+              keras_class="Conv2D", size="filters", max_size=256, image_only=True),
+    LayerKind("pool", "MaxPooling2D 2x2", "Keeps the largest of each 2x2 block: halves the image's "
+              "width and height, no weights.", keras_class="MaxPooling2D", size=None, image_only=True),
+])
 
-DATASETS = Registry(
-    "dataset",
-    [
-        Choice("digits-5k", "Handwritten digits (5,000, offline)",
-               "5,000 real MNIST digits, 500 of each class, 28x28 grey pixels. Ships with the app.",
-               {"online": False, "image_shape": (28, 28)}),
-        Choice("mnist", "Full MNIST (70,000, needs internet once)",
-               "The whole MNIST set through keras.datasets.mnist; downloaded once and cached by Keras.",
-               {"online": True, "image_shape": (28, 28)}),
-        Choice("blobs", "Four blobs (the course's multiclass lab)",
-               "Points around the centres [-5,2], [-2,-2], [1,2], [5,-2] with standard deviation 1: "
-               "the course's multiclass and softmax labs.",
-               {"points": 100, "noise": 1.0, "classes": 4}),
-        Choice("moons", "Two moons", "Two interleaving half circles: no straight line separates them.",
-               {"points": 300, "noise": 0.15, "classes": 2}),
-        Choice("circles", "Circles", "A ring around a disc: a boundary must close around the centre.",
-               {"points": 300, "noise": 0.08, "classes": 2}),
-        Choice("xor", "XOR", "Four quadrants, opposite ones alike: the classic problem a single "
-               "linear layer cannot solve.", {"points": 300, "noise": 0.1, "classes": 2}),
-        Choice("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
-               {"points": 450, "noise": 0.2, "classes": 3}),
-    ],
-)
+OUTPUTS: Registry[Output] = Registry("output", [
+    Output("logits", "Logits + from_logits=True",
+           "A linear output layer gives logits z; the loss applies softmax (or sigmoid) inside itself "
+           "(from_logits=True), which is numerically more accurate. The course's recommendation.",
+           activation="linear", from_logits=True, labels=frozenset({CLASSES, BINARY, MULTI_HOT})),
+    Output("softmax", "Softmax layer",
+           "Dense(10, softmax) outputs probabilities a; the loss takes them as they are "
+           "(from_logits=False).", activation="softmax", from_logits=False, labels=frozenset({CLASSES})),
+    Output("sigmoid", "Sigmoid units",
+           "One sigmoid unit per yes/no question: each output is its own probability, and they need "
+           "not sum to 1 (binary and multi-label classification).",
+           activation="sigmoid", from_logits=False, labels=frozenset({BINARY, MULTI_HOT})),
+    Output("linear", "Linear (a number)", "A linear output for regression: any real number.",
+           activation="linear", from_logits=False, labels=frozenset({NUMBER})),
+])
 
-# A preset is a named set of spec fields; anything it leaves out keeps the spec's default.
-PRESETS = Registry(
-    "preset",
-    [
-        Choice("practice-lab", "Practice lab: 25 ReLU, 15 ReLU, 10 logits",
-               "The course's practice lab: Dense(25, relu), Dense(15, relu), Dense(10, linear) with "
-               "SparseCategoricalCrossentropy(from_logits=True), Adam 0.001, 40 epochs.",
-               {"fields": {"hidden": "25:relu,15:relu", "output": "logits",
-                           "loss": "sparse_categorical_crossentropy", "optimizer": "adam",
-                           "learning_rate": 0.001, "batch_size": 32, "epochs": 40}}),
-        Choice("softmax-regression", "Softmax regression: no hidden layer",
-               "One Dense(10, softmax) layer straight on the pixels: a linear model.",
-               {"fields": {"hidden": "", "output": "softmax", "optimizer": "adam",
-                           "learning_rate": 0.001, "epochs": 20}}),
-        Choice("sigmoid-net", "Sigmoid hidden layers",
-               "The practice lab's network with sigmoid instead of ReLU: compare how fast it learns.",
-               {"fields": {"hidden": "25:sigmoid,15:sigmoid", "output": "logits",
-                           "optimizer": "adam", "learning_rate": 0.001, "epochs": 40}}),
-        Choice("draw-cnn", "Small CNN for drawings, with augmentation",
-               "Conv2D(32) -> pool -> Conv2D(64) -> pool -> Dense(128) -> 10 logits, trained on "
-               "digits randomly shifted, rotated, scaled and thickened so that drawings look familiar. "
-               "The Draw page's default model.",
-               {"fields": {"hidden": "conv32:relu,pool,conv64:relu,pool,128:relu", "output": "logits",
-                           "optimizer": "adam", "learning_rate": 0.001, "batch_size": 64,
-                           "epochs": 40, "augment": True, "validation_split": 0.1}}),
-        Choice("multiclass-lab", "Multiclass lab: Dense(2, ReLU), 4 logits",
-               "The course's multiclass lab: 100 blob points, Dense(2, relu) -> Dense(4, linear) with "
-               "from_logits=True, Adam 0.01, 200 epochs. Four clean regions from two ReLU units. "
-               "Two units are few: some seeds leave one dead (try them); the course fixes its seeds too.",
-               {"fields": {"dataset": "blobs", "points": 100, "hidden": "2:relu", "output": "logits",
-                           "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32,
-                           "epochs": 200, "seed": 1}}),
-        Choice("softmax-lab", "Softmax lab: 25 ReLU, 15 ReLU, 4 outputs",
-               "The course's softmax lab: 2,000 blob points, 25 relu -> 15 relu -> 4, Adam 0.001, "
-               "10 epochs.",
-               {"fields": {"dataset": "blobs", "points": 2000, "hidden": "25:relu,15:relu",
-                           "output": "logits", "optimizer": "adam", "learning_rate": 0.001,
-                           "batch_size": 32, "epochs": 10}}),
-        Choice("linear-moons", "All-linear layers on moons",
-               "Three linear hidden layers on the moons: however deep, the boundary stays a straight "
-               "line, because linear layers compose into one linear layer.",
-               {"fields": {"dataset": "moons", "hidden": "8:linear,8:linear,8:linear",
-                           "output": "logits", "optimizer": "adam", "learning_rate": 0.01,
-                           "epochs": 100}}),
-        Choice("diverging", "Diverging: SGD with learning rate 10",
-               "Gradient descent with a step far too large on linear layers: the weights grow "
-               "every step until the loss becomes NaN.",
-               {"fields": {"hidden": "25:linear,15:linear", "optimizer": "sgd",
-                           "learning_rate": 10.0, "epochs": 10}}),
-        Choice("dead-relu", "Dead ReLUs: the practice lab with SGD at 10",
-               "The practice lab's network with gradient descent at learning rate 10: the first "
-               "steps push every ReLU unit to zero and the network stops learning.",
-               {"fields": {"hidden": "25:relu,15:relu", "optimizer": "sgd",
-                           "learning_rate": 10.0, "epochs": 10}}),
-    ],
-)
+LOSSES: Registry[Loss] = Registry("loss", [
+    Loss("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy",
+         "Cross-entropy -log a_y for labels given as integers.", keras_class="SparseCategoricalCrossentropy",
+         labels=frozenset({CLASSES}), label_format="integer", label_example="y = [3, 0, 7]"),
+    Loss("categorical_crossentropy", "CategoricalCrossentropy",
+         "The same cross-entropy for labels given one-hot.", keras_class="CategoricalCrossentropy",
+         labels=frozenset({CLASSES}), label_format="one-hot", label_example="y = [[0,0,0,1,0,0,0,0,0,0], ...]"),
+    Loss("binary_crossentropy", "BinaryCrossentropy",
+         "-y log a - (1 - y) log(1 - a) for each yes/no answer, averaged.", keras_class="BinaryCrossentropy",
+         labels=frozenset({BINARY, MULTI_HOT}), label_format="0 or 1", label_example="y = [1, 0, 1]"),
+    Loss("mean_squared_error", "MeanSquaredError", "(prediction - y)², averaged: for regression.",
+         keras_class="MeanSquaredError", labels=frozenset({NUMBER}), label_format="number",
+         label_example="y = [2.0, 0.5, 1.3]", takes_logits=False),
+])
+
+OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", [
+    Optimizer("adam", "Adam", "Adaptive moment estimation: a learning rate per parameter that "
+              "grows when steps agree and shrinks when they oscillate.", keras_class="Adam"),
+    Optimizer("sgd", "Gradient descent (SGD)", "w = w - alpha * dJ/dw on each mini-batch.", keras_class="SGD"),
+    Optimizer("momentum", "SGD with momentum", "Gradient descent that keeps 90% of its last step: "
+              "it speeds up along consistent directions.", keras_class="SGD", args=(("momentum", 0.9),)),
+    Optimizer("rmsprop", "RMSprop", "Divides each step by a running average of the gradient's size.",
+              keras_class="RMSprop"),
+])
+
+_DIGITS = Shape(784, 10, (28, 28))
+DATASETS: Registry[DatasetInfo] = Registry("dataset", [
+    DatasetInfo("digits-5k", "Handwritten digits (5,000, offline)",
+                "5,000 real MNIST digits, 500 of each class, 28x28 grey pixels. Ships with the app.",
+                shape=_DIGITS),
+    DatasetInfo("mnist", "Full MNIST (70,000, needs internet once)",
+                "The whole MNIST set through keras.datasets.mnist; downloaded once and cached by Keras.",
+                shape=_DIGITS, online=True),
+    DatasetInfo("blobs", "Four blobs (the course's multiclass lab)",
+                "Points around the centres [-5,2], [-2,-2], [1,2], [5,-2] with standard deviation 1: "
+                "the course's multiclass and softmax labs.", shape=Shape(2, 4), classes=("0", "1", "2", "3"),
+                points=100, noise=1.0, page="boundaries"),
+    DatasetInfo("moons", "Two moons", "Two interleaving half circles: no straight line separates them.",
+                shape=Shape(2, 2), classes=("0", "1"), points=300, noise=0.15, page="boundaries"),
+    DatasetInfo("circles", "Circles", "A ring around a disc: a boundary must close around the centre.",
+                shape=Shape(2, 2), classes=("0", "1"), points=300, noise=0.08, page="boundaries"),
+    DatasetInfo("xor", "XOR", "Four quadrants, opposite ones alike: the classic problem a single "
+                "linear layer cannot solve.", shape=Shape(2, 2), classes=("0", "1"), points=300, noise=0.1,
+                page="boundaries"),
+    DatasetInfo("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
+                shape=Shape(2, 3), classes=("0", "1", "2"), points=450, noise=0.2, page="boundaries"),
+    # the lessons' own data
+    DatasetInfo("digits-0-1", "Handwritten 0s and 1s", "The 0s and 1s of the 5,000 offline digits, "
+                "labelled 0 and 1: the course's first binary classifier.", shape=Shape(784, 1, (28, 28)),
+                labels=BINARY, classes=("0", "1"), page="lesson"),
+    DatasetInfo("relu-lab", "The ReLU lab's curve", "300 points x in [0, 3] and the lab's target: "
+                "slopes -2, 1, 3 on [0, 1], [1, 2], [2, 3].", shape=Shape(1, 1), labels=NUMBER,
+                classes=("y",), page="lesson"),
+    DatasetInfo("scenes", "Street scenes: car? bus? pedestrian?", "1,500 synthetic scenes, 7 measured "
+                "features, three yes/no labels (several can be yes).", shape=Shape(7, 3), labels=MULTI_HOT,
+                classes=("car", "bus", "pedestrian"), page="lesson"),
+    DatasetInfo("scenes-main", "Street scenes: the biggest object", "The same scenes labelled with their "
+                "biggest object only: one class of three.", shape=Shape(7, 3),
+                classes=("car", "bus", "pedestrian"), page="lesson"),
+])
+
+PRESETS: Registry[Preset] = Registry("preset", [
+    Preset("practice-lab", "Practice lab: 25 ReLU, 15 ReLU, 10 logits",
+           "The course's practice lab: Dense(25, relu), Dense(15, relu), Dense(10, linear) with "
+           "SparseCategoricalCrossentropy(from_logits=True), Adam 0.001, 40 epochs.",
+           fields={"hidden": "25:relu,15:relu", "output": "logits", "loss": "sparse_categorical_crossentropy",
+                   "optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "epochs": 40}),
+    Preset("softmax-regression", "Softmax regression: no hidden layer",
+           "One Dense(10, softmax) layer straight on the pixels: a linear model.",
+           fields={"hidden": "", "output": "softmax", "optimizer": "adam", "learning_rate": 0.001, "epochs": 20}),
+    Preset("sigmoid-net", "Sigmoid hidden layers",
+           "The practice lab's network with sigmoid instead of ReLU: compare how fast it learns.",
+           fields={"hidden": "25:sigmoid,15:sigmoid", "output": "logits", "optimizer": "adam",
+                   "learning_rate": 0.001, "epochs": 40}),
+    Preset("draw-cnn", "Small CNN for drawings, with augmentation",
+           "Conv2D(32) -> pool -> Conv2D(64) -> pool -> Dense(128) -> 10 logits, trained on "
+           "digits randomly shifted, rotated, scaled and thickened so that drawings look familiar. "
+           "The Draw page's default model.",
+           fields={"hidden": "conv32:relu,pool,conv64:relu,pool,128:relu", "output": "logits",
+                   "optimizer": "adam", "learning_rate": 0.001, "batch_size": 64, "epochs": 40,
+                   "augment": True, "validation_split": 0.1}),
+    Preset("multiclass-lab", "Multiclass lab: Dense(2, ReLU), 4 logits",
+           "The course's multiclass lab: 100 blob points, Dense(2, relu) -> Dense(4, linear) with "
+           "from_logits=True, Adam 0.01, 200 epochs. Four clean regions from two ReLU units. "
+           "Two units are few: some seeds leave one dead (try them); the course fixes its seeds too.",
+           fields={"dataset": "blobs", "points": 100, "hidden": "2:relu", "output": "logits",
+                   "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 200, "seed": 1}),
+    Preset("softmax-lab", "Softmax lab: 25 ReLU, 15 ReLU, 4 outputs",
+           "The course's softmax lab: 2,000 blob points, 25 relu -> 15 relu -> 4, Adam 0.001, 10 epochs.",
+           fields={"dataset": "blobs", "points": 2000, "hidden": "25:relu,15:relu", "output": "logits",
+                   "optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "epochs": 10}),
+    Preset("linear-moons", "All-linear layers on moons",
+           "Three linear hidden layers on the moons: however deep, the boundary stays a straight "
+           "line, because linear layers compose into one linear layer.",
+           fields={"dataset": "moons", "hidden": "8:linear,8:linear,8:linear", "output": "logits",
+                   "optimizer": "adam", "learning_rate": 0.01, "epochs": 100}),
+    Preset("diverging", "Diverging: SGD with learning rate 10",
+           "Gradient descent with a step far too large on linear layers: the weights grow "
+           "every step until the loss becomes NaN.",
+           fields={"hidden": "25:linear,15:linear", "optimizer": "sgd", "learning_rate": 10.0, "epochs": 10}),
+    Preset("dead-relu", "Dead ReLUs: the practice lab with SGD at 10",
+           "The practice lab's network with gradient descent at learning rate 10: the first "
+           "steps push every ReLU unit to zero and the network stops learning.",
+           fields={"hidden": "25:relu,15:relu", "optimizer": "sgd", "learning_rate": 10.0, "epochs": 10}),
+    # the lessons' networks
+    Preset("zero-or-one", "The course's first network: is it a 0 or a 1?",
+           "Dense(25, sigmoid) -> Dense(15, sigmoid) -> Dense(1, sigmoid), BinaryCrossentropy, Adam 0.001, "
+           "on the digits 0 and 1.",
+           fields={"dataset": "digits-0-1", "hidden": "25:sigmoid,15:sigmoid", "output": "sigmoid",
+                   "loss": "binary_crossentropy", "optimizer": "adam", "learning_rate": 0.001,
+                   "batch_size": 32, "epochs": 20}),
+    Preset("relu-lab", "The ReLU lab, fitted by Keras",
+           "Dense(3, relu) -> Dense(1, linear), MeanSquaredError, Adam 0.02, batches of 30.",
+           fields={"dataset": "relu-lab", "hidden": "3:relu", "output": "linear", "loss": "mean_squared_error",
+                   "optimizer": "adam", "learning_rate": 0.02, "batch_size": 30, "epochs": 200,
+                   "validation_split": 0.05}),
+    Preset("scenes-multilabel", "Street scenes, multi-label: 3 sigmoid units",
+           "Dense(16, relu) -> Dense(3, sigmoid), BinaryCrossentropy: three independent yes/no answers.",
+           fields={"dataset": "scenes", "hidden": "16:relu", "output": "sigmoid", "loss": "binary_crossentropy",
+                   "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 30}),
+    Preset("scenes-multiclass", "Street scenes, multi-class: 3 logits",
+           "Dense(16, relu) -> Dense(3, linear), SparseCategoricalCrossentropy(from_logits=True), on the "
+           "biggest object only.",
+           fields={"dataset": "scenes-main", "hidden": "16:relu", "output": "logits",
+                   "loss": "sparse_categorical_crossentropy", "optimizer": "adam", "learning_rate": 0.01,
+                   "batch_size": 32, "epochs": 30}),
+])
 
 
 def is_point_set(dataset: str) -> bool:
     """A 2-D point set (x1, x2) rather than images."""
-    return dataset in DATASETS and "points" in DATASETS[dataset].keras
+    return dataset in DATASETS and DATASETS[dataset].is_point_set
 
 
-def io_shape(dataset: str) -> tuple[int, int]:
-    """(inputs, classes) of a dataset's examples: (2, k) for a point set, (784, 10) for digits."""
-    return (2, DATASETS[dataset].keras["classes"]) if is_point_set(dataset) else (784, 10)
+def data_shape(dataset: str) -> Shape:
+    """The shape of a dataset's examples: Shape(2, k) for a point set, Shape(784, 10, (28, 28)) for digits."""
+    return DATASETS[dataset].shape

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
-                       Registry, is_point_set)
+                       Registry, Shape, is_point_set)
 
 MAX_UNITS = 1024
 MAX_HIDDEN_LAYERS = 8
@@ -88,30 +88,37 @@ class ExperimentSpec:
             errors.append(SpecError("hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}"))
         seen_dense = False
         pools = 0
-        image = DATASETS[self.dataset].keras.get("image_shape") if self.dataset in DATASETS else None
+        info = DATASETS.get(self.dataset)
+        image = info.shape.image if info else None
         for i, layer in enumerate(self.hidden):
             name = f"hidden layer {i + 1}"
             if layer.kind not in LAYER_KINDS:
                 choice(f"{name} kind", layer.kind, LAYER_KINDS)
                 continue
-            info = LAYER_KINDS[layer.kind].keras
-            if info["size"]:
-                number(f"{name} {info['size']}", layer.units, 1, info["max"], int)
+            kind = LAYER_KINDS[layer.kind]
+            if kind.size:
+                number(f"{name} {kind.size}", layer.units, 1, kind.max_size, int)
                 choice(f"{name} activation", layer.activation, ACTIVATIONS)
-            if layer.kind == "dense":
+            if not kind.image_only:
                 seen_dense = True
                 continue
             if not image:
-                errors.append(SpecError(f"{name} kind", f"{LAYER_KINDS.label(layer.kind)} needs "
+                errors.append(SpecError(f"{name} kind", f"{kind.label} needs "
                                         "images; this dataset's examples are plain vectors"))
             elif seen_dense:
-                errors.append(SpecError(f"{name} kind", f"{LAYER_KINDS.label(layer.kind)} must come "
+                errors.append(SpecError(f"{name} kind", f"{kind.label} must come "
                                         "before the Dense layers (they flatten the image)"))
             pools += layer.kind == "pool"
             if image and pools and min(image) // 2 ** pools < 1:
                 errors.append(SpecError(f"{name} kind", f"too many pooling layers for {image[0]}x{image[1]} images"))
-        choice("output", self.output, OUTPUTS)
-        choice("loss", self.loss, LOSSES)
+        # the output and the loss must fit the data's labels (classes, yes/no answers, numbers)
+        for field_name, value, registry in (("output", self.output, OUTPUTS), ("loss", self.loss, LOSSES)):
+            if value not in registry:
+                choice(field_name, value, registry)
+            elif info and info.labels not in registry[value].labels:
+                fits = [n for n, c in registry.items() if info.labels in c.labels]
+                errors.append(SpecError(field_name, f"{registry.kind} {value!r} does not fit {self.dataset}'s "
+                                        f"labels ({info.labels}); allowed: {registry.allowed(fits)}"))
         choice("optimizer", self.optimizer, OPTIMIZERS)
         number("learning_rate", self.learning_rate, 0, 100, float, low_open=True)
         number("batch_size", self.batch_size, 1, 4096, int)
@@ -145,11 +152,17 @@ class ExperimentSpec:
 
     @property
     def from_logits(self) -> bool:
-        return bool(OUTPUTS[self.output].keras["from_logits"])
+        return OUTPUTS[self.output].from_logits
 
     @property
     def label_format(self) -> str:
-        return LOSSES[self.loss].keras["labels"]
+        """How the loss wants the labels: "integer", "one-hot", "0 or 1" or "number"."""
+        return LOSSES[self.loss].label_format
+
+    @property
+    def shape(self) -> Shape:
+        """The shape of this spec's examples: inputs, output units, image size (one value)."""
+        return DATASETS[self.dataset].shape
 
     @property
     def hidden_text(self) -> str:
@@ -157,9 +170,9 @@ class ExperimentSpec:
 
     def point_set(self) -> tuple[int, float]:
         """(points, noise) of this spec's 2-D point set, the set's defaults where unset."""
-        info = DATASETS[self.dataset].keras
-        return (self.points if self.points is not None else info["points"],
-                self.noise if self.noise is not None else info["noise"])
+        info = DATASETS[self.dataset]
+        return (self.points if self.points is not None else info.points,
+                self.noise if self.noise is not None else info.noise)
 
     @property
     def is_convolutional(self) -> bool:
@@ -204,7 +217,7 @@ class ExperimentSpec:
     def from_preset(cls, name: str) -> "ExperimentSpec":
         if name not in PRESETS:
             raise SpecError("preset", f"unknown preset {name!r}; allowed: {PRESETS.allowed()}")
-        return cls.from_dict(dict(PRESETS[name].keras["fields"]))
+        return cls.from_dict(dict(PRESETS[name].fields))
 
     def replace(self, **changes: Any) -> "ExperimentSpec":
         """A copy with some fields changed (values coerced as from JSON)."""

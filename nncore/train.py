@@ -107,7 +107,7 @@ def warm_up(delay: float = 0.0, preset: str = "practice-lab") -> None:
 def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
     """Batches per call of the network's train function: about CALL_SECONDS of work, at most an epoch."""
     steps = math.ceil(len(data.x_train) / spec.batch_size)
-    macs = macs_per_example(spec, data.n_features, data.n_classes, data.image_shape)
+    macs = macs_per_example(spec, data.shape)
     per_batch = BATCH_OVERHEAD_S + spec.batch_size * macs / MACS_PER_SECOND
     return max(1, min(steps, int(CALL_SECONDS / per_batch)))
 
@@ -260,7 +260,7 @@ class TrainingJob:
         steps = math.ceil(n / spec.batch_size)
         from .pool import POOL
 
-        net = POOL.lend(spec, data.n_features, data.n_classes, data.image_shape)
+        net = POOL.lend(spec, data.shape)
         with self._pool_lock:
             self.network, self.model = net, net.model
             # a job dropped without release() (its session ended) still gives its network back

@@ -26,7 +26,7 @@ def small_digits(digits: Dataset) -> Dataset:
     tr = rng.choice(len(digits.x_train), 800, replace=False)
     va = rng.choice(len(digits.x_val), 200, replace=False)
     return Dataset("digits-5k", digits.x_train[tr], digits.y_train[tr], digits.x_val[va],
-                   digits.y_val[va], digits.image_shape, digits.class_names)
+                   digits.y_val[va], digits.shape, digits.class_names)
 
 
 # ---- real-browser fixtures (one Streamlit server and one Chromium per test module) ----------

@@ -46,7 +46,7 @@ def test_multiclass_lab_reaches_the_course_result():
 def test_probe_matches_the_model_on_its_grid():
     spec = ExperimentSpec(dataset="moons", hidden=(), epochs=1).replace(hidden="6:tanh")
     data = load_dataset(spec)
-    model = build_model(spec, 2, 2)
+    model = build_model(spec)
     probe = BoundaryProbe(model, data.bounds(), spec.from_logits)
     b = probe(3)
     _, _, points = grid(data.bounds())

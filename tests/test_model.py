@@ -6,7 +6,9 @@ import sys
 import numpy as np
 
 from nncore import ExperimentSpec, Layer
-from nncore.model import build_model, count_params, keras_code, summary_rows
+from nncore.export import keras_code
+from nncore.model import build_model, count_params, summary_rows
+from nncore.registry import Shape
 
 
 def test_practice_lab_network_matches_the_course():
@@ -17,8 +19,8 @@ def test_practice_lab_network_matches_the_course():
     assert model.layers[-1].activation.__name__ == "linear"
     assert model.count_params() == count_params(spec) == 20175
     # The course's lab reads 400 pixels (20x20) and has 10,575 parameters.
-    assert count_params(spec, n_features=400) == 10575
-    assert build_model(spec, n_features=400).count_params() == 10575
+    assert count_params(spec, Shape(400, 10)) == 10575
+    assert build_model(spec, Shape(400, 10)).count_params() == 10575
 
 
 def test_summary_rows_add_up():

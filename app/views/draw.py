@@ -62,7 +62,7 @@ def answer_view() -> None:
                     key="draw_probabilities")
 
     from_logits = answerer.spec.from_logits
-    loss = f"{LOSSES[answerer.spec.loss].keras['class']}(from_logits={from_logits})"
+    loss = LOSSES[answerer.spec.loss].code(from_logits).removeprefix("keras.losses.")
     with st.container(border=True, key="raw_output"):
         if from_logits:
             st.markdown("**The output layer gives logits z**: any real numbers, not probabilities.")

@@ -13,7 +13,8 @@ import numpy as np  # noqa: E402
 from app import builder, charts, state  # noqa: E402
 from app import training_ui as ui  # noqa: E402
 from nncore.metrics import confusion  # noqa: E402
-from nncore.model import count_params, keras_code, summary_rows  # noqa: E402
+from nncore.export import keras_code  # noqa: E402
+from nncore.model import count_params, summary_rows  # noqa: E402
 
 training = state.is_training()
 spec, problems = builder.spec_sidebar(disabled=training)

@@ -8,27 +8,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..data import relu_lab_target  # noqa: F401  (the lab's target lives with the data)
+from ..registry import ACTIVATIONS, LEAKY_SLOPE  # noqa: F401
+
 # ---- 1. Activation functions ------------------------------------------------------------
 
-# Keras' leaky_relu lets 0.2 of a negative input through (its `negative_slope` default).
-LEAKY_SLOPE = 0.2
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))  # = 1 / (1 + e^-x), without overflow for large -x
-
-
-# name -> (g, g'): the formulas in NumPy, to set beside Keras' own curves.
+# name -> (g, g'): the formulas in NumPy (the registry's records), to set beside Keras' own curves.
 ACTIVATION_FUNCTIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
-    "sigmoid": (_sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
-    "relu": (lambda x: np.maximum(0.0, x), lambda x: (x > 0).astype(float)),
-    "linear": (lambda x: np.asarray(x, float), lambda x: np.ones_like(x, float)),
-    "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
-    "leaky_relu": (lambda x: np.where(x > 0, x, LEAKY_SLOPE * x),
-                   lambda x: np.where(x > 0, 1.0, LEAKY_SLOPE)),
-    "swish": (lambda x: x * _sigmoid(x),
-              lambda x: _sigmoid(x) + x * _sigmoid(x) * (1 - _sigmoid(x))),
-}
+    name: (a.g, a.dg) for name, a in ACTIVATIONS.items()}
 
 
 def activation_curves(names: list[str] | tuple[str, ...], x: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
@@ -45,7 +32,7 @@ def activation_curves(names: list[str] | tuple[str, ...], x: np.ndarray) -> dict
 
     curves = {}
     for name in names:
-        g = keras.activations.get(name)
+        g = keras.activations.get(ACTIVATIONS[name].keras)
         z = tf.constant(np.asarray(x, np.float32))
         with tf.GradientTape() as tape:
             tape.watch(z)
@@ -88,12 +75,6 @@ ACTIVATION_GUIDANCE: tuple[Guidance, ...] = (
 
 RELU_LAB_UNIT0 = (-2.0, 2.0)  # (w0, b0): given in the lab, it makes the slope -2 on [0, 1]
 RELU_LAB_ANSWER = dict(w1=1.0, b1=-1.0, w2=2.0, b2=-4.0)  # turns on at x = 1 and at x = 2
-
-
-def relu_lab_target(x: np.ndarray) -> np.ndarray:
-    """The lab's target on [0, 3]: slopes -2, 1, 3 on [0, 1], [1, 2], [2, 3], continuous."""
-    x = np.asarray(x, np.float64)
-    return np.where(x < 1, -2 * x + 2, np.where(x < 2, x - 1, 3 * x - 5))
 
 
 def relu_lab_units(x: np.ndarray, w1: float, b1: float, w2: float, b2: float) -> dict[str, np.ndarray]:

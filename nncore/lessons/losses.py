@@ -8,7 +8,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..data import Dataset
+from ..registry import BINARY, DATASETS
+from ..data import SCENE_FEATURES, SCENE_LABELS, Dataset, traffic_scenes  # noqa: F401
 
 # ---- 6. Label formats -----------------------------------------------------------------------
 
@@ -100,7 +101,7 @@ def binary_zero_one_data(data: Dataset) -> Dataset:
     """Only the 0s and 1s of a digits data set, labels 0 and 1 (the course's first network)."""
     keep_train, keep_val = np.isin(data.y_train, (0, 1)), np.isin(data.y_val, (0, 1))
     return Dataset(f"{data.name} (0 and 1)", data.x_train[keep_train], data.y_train[keep_train],
-                   data.x_val[keep_val], data.y_val[keep_val], data.image_shape, ("0", "1"))
+                   data.x_val[keep_val], data.y_val[keep_val], DATASETS["digits-0-1"].shape, ("0", "1"), BINARY)
 
 
 @dataclass(frozen=True)
@@ -175,41 +176,6 @@ def train_binary(data: Dataset, epochs: int = 20, seed: int = 0, callback: Any =
 
 
 # ---- 8. Multi-label vs multi-class: cars, buses and pedestrians --------------------------------
-
-SCENE_LABELS = ("car", "bus", "pedestrian")
-SCENE_FEATURES = ("wheels", "length", "height", "windows", "legs", "noise 1", "noise 2")
-# How much each object, at size 1, adds to each measured feature of a scene.
-_SCENE_MIX = np.array([
-    # wheels length height windows legs
-    [1.0, 1.0, 0.3, 0.5, 0.0],   # car
-    [1.0, 2.5, 1.0, 2.0, 0.0],   # bus
-    [0.0, 0.1, 0.8, 0.0, 1.5],   # pedestrian
-])
-
-
-def _scenes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    present = rng.random((n, 3)) < np.array([0.5, 0.35, 0.45])
-    empty = ~present.any(axis=1)  # every scene shows at least one object
-    present[empty, rng.integers(0, 3, int(empty.sum()))] = True
-    size = np.where(present, rng.uniform(0.5, 1.5, (n, 3)), 0.0)  # how big (near) each object looks
-    measured = size @ _SCENE_MIX + rng.normal(0, 0.15, (n, 5))
-    x = np.hstack([measured, rng.normal(0, 1, (n, 2))]).astype(np.float32)
-    return x, present.astype(np.float32), size.argmax(axis=1)
-
-
-def traffic_scenes(n: int = 1500, seed: int = 0, with_main: bool = False):
-    """A synthetic version of the lecture's street scenes: is there a car, a bus, a pedestrian?
-
-    Each scene has each object or not (independently; never none at all), each at a random
-    size. Its 7 features are noisy measurements that the objects add to ("wheels",
-    "length", "height", "windows", "legs") and 2 features of pure noise.
-    Returns (X (n, 7) float32, Y (n, 3) zeros and ones), and with `with_main=True` also
-    the index of the biggest object in each scene (the one label a softmax could give).
-    """
-    x, y, main = _scenes(n, seed)
-    return (x, y, main) if with_main else (x, y)
-
 
 @dataclass
 class SceneComparison:

