@@ -34,7 +34,7 @@ def _warm_up_tensorflow() -> threading.Thread:
     the first paint never waits for them but the first Train finds both ready. It starts a
     moment after the first page is sent: importing TensorFlow holds Python's lock in long
     stretches and would slow that page down (by ~0.3 s, measured)."""
-    from nncore.train import warm_up
+    from nncore.training.job import warm_up
 
     thread = threading.Thread(target=warm_up, args=(1.5,), name="tensorflow-warm-up", daemon=True)
     thread.start()

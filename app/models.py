@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from nncore.infer import DEFAULT_MODELS, PROPERTIES_MODEL, ASSETS, Predictor, load_predictor
+from nncore.inference.predictor import DEFAULT_MODELS, PROPERTIES_MODEL, ASSETS, Predictor, load_predictor
 from nncore.spec import ExperimentSpec
-from nncore.train import TrainingJob, to_probabilities
+from nncore.training.job import TrainingJob, to_probabilities
 
 
 @st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~10 s)...")

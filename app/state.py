@@ -12,7 +12,7 @@ from typing import Callable
 import streamlit as st
 
 from nncore import ExperimentSpec
-from nncore.train import FINISHED, TrainingJob
+from nncore.training.job import FINISHED, TrainingJob
 
 JOB_KEY = "_job"
 RUNS_KEY = "_runs"

@@ -9,7 +9,7 @@ from app import charts, state
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
 from nncore.registry import LOSSES, OPTIMIZERS, is_point_set
-from nncore.train import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED, Snapshot, TrainingJob
+from nncore.training.job import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED, Snapshot, TrainingJob
 
 STATUS_BOX = {DONE: st.success, STOPPED: st.warning, DIVERGED: st.error, FAILED: st.error,
               QUEUED: st.info, RUNNING: st.info}

@@ -13,8 +13,8 @@ import time
 
 from app import charts
 from nncore import ExperimentSpec
-from nncore.boundary import BoundaryProbe
-from nncore.train import TrainingJob
+from nncore.training.probes import BoundaryProbe
+from nncore.training.job import TrainingJob
 
 
 def main(argv: list[str] | None = None) -> None:

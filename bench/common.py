@@ -14,7 +14,7 @@ def rss_mb(pid: int | str = "self") -> float:
 
 def train_here(spec, data=None, views: bool = True):
     """One TrainingJob run to the end in this thread, its network given back to the pool."""
-    from nncore.train import TrainingJob
+    from nncore.training.job import TrainingJob
 
     job = TrainingJob(spec, data=data, views=views)
     s = job.run()

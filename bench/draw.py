@@ -18,8 +18,8 @@ import numpy as np
 
 
 def server_inference(repeats: int = 200) -> dict:
-    from nncore import preprocess
-    from nncore.infer import ASSETS, load_predictor
+    from nncore.inference import preprocess
+    from nncore.inference.predictor import ASSETS, load_predictor
     from tests.strokes import stroke_digits, to_canvas
 
     p = load_predictor(ASSETS / "digits-logits")

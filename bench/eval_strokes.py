@@ -3,7 +3,7 @@
     python -m bench strokes [MODEL_PATH] [--per-digit N] [--seed S] [--mnist N]
 
 The strokes are drawn on a 280x280 canvas with the page's 18-pixel brush (as the page would
-receive them), preprocessed with nncore.preprocess.from_strokes, and classified. Prints
+receive them), preprocessed with nncore.inference.preprocess.from_strokes, and classified. Prints
 accuracy overall, per digit, per size class and per style, and the worst mistakes.
 """
 
@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from nncore import preprocess
+from nncore.inference import preprocess
 from tests.strokes import stroke_digits, to_canvas
 
 CANVAS, BRUSH = 280, 18
@@ -45,7 +45,7 @@ def evaluate(predictor, digits) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from nncore.infer import ASSETS, load_predictor
+    from nncore.inference.predictor import ASSETS, load_predictor
 
     ap = argparse.ArgumentParser(prog="python -m bench strokes", description=__doc__.split("\n")[0])
     ap.add_argument("model", nargs="?", default=str(ASSETS / "digits-logits"))

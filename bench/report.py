@@ -125,8 +125,8 @@ def _seven() -> list[list[tuple[float, float]]]:
 def drawing(calls: int = 200) -> dict[str, Any]:
     """Canvas strokes to probabilities, the Draw page's way (preprocess + Predictor) against
     the same preprocessing + `model.predict`."""
-    from nncore.infer import ASSETS, DEFAULT_MODELS, load_predictor
-    from nncore.preprocess import from_strokes
+    from nncore.inference.predictor import ASSETS, DEFAULT_MODELS, load_predictor
+    from nncore.inference.preprocess import from_strokes
 
     p = load_predictor(ASSETS / DEFAULT_MODELS["logits"])
     strokes = _seven()
@@ -157,7 +157,7 @@ def memory(trainings: int = 20, fresh: int = 5) -> dict[str, Any]:
     from nncore import ExperimentSpec
     from nncore.data import load_dataset
     from nncore.model import build_model
-    from nncore.train import TrainingJob
+    from nncore.training.job import TrainingJob
 
     spec = ExperimentSpec(epochs=1)
     data = load_dataset(spec)

@@ -44,7 +44,7 @@ def _add_spec_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .model import count_params
-    from .train import DONE, TrainingJob
+    from .training.job import DONE, TrainingJob
 
     spec = _spec_from_args(args)
     job = TrainingJob(spec)
@@ -68,7 +68,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "spec": spec.to_dict(),
     }
     if args.save and s.status == DONE:
-        from .infer import save_model
+        from .inference.predictor import save_model
 
         save_model(job.model, spec, args.save, metrics=result)
         result["saved"] = args.save
@@ -90,7 +90,7 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from .infer import ASSETS, build_assets
+    from .inference.predictor import ASSETS, build_assets
 
     report = build_assets(args.out or ASSETS, epochs=args.epochs, seed=args.seed)
     print(json.dumps(report, indent=2))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec
-from nncore.boundary import GRID, BoundaryProbe, equivalent_linear_layer, grid
+from nncore.training.probes import GRID, BoundaryProbe, equivalent_linear_layer, grid
 from nncore.data import load_dataset, make_points
 from nncore.model import build_model
-from nncore.train import DONE, TrainingJob
+from nncore.training.job import DONE, TrainingJob
 
 
 @pytest.mark.parametrize("name, classes", [("blobs", 4), ("moons", 2), ("circles", 2), ("xor", 2), ("spiral", 3)])

@@ -16,7 +16,7 @@ def nncore(*args, timeout=600):
 
 
 def test_importing_nncore_loads_neither_streamlit_nor_tensorflow():
-    code = ("import sys, nncore, nncore.data, nncore.model, nncore.train, nncore.registry; "
+    code = ("import sys, nncore, nncore.data, nncore.model, nncore.training.job, nncore.registry; "
             "print(sorted(m for m in ('streamlit', 'tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from nncore.infer import ASSETS, DEFAULT_MODELS, PROPERTIES_MODEL, build_assets, load_predictor
-from nncore.multilabel import PROPERTIES, property_labels
+from nncore.inference.predictor import ASSETS, DEFAULT_MODELS, PROPERTIES_MODEL, build_assets, load_predictor
+from nncore.inference.multilabel import PROPERTIES, property_labels
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import pytest
 from nncore import ExperimentSpec
 from bench.report import numpy_epoch
 from nncore.model import build_model
-from nncore.pool import POOL, ModelPool, pool_key
-from nncore.train import DONE, TrainingJob
+from nncore.training.pool import POOL, ModelPool, pool_key
+from nncore.training.job import DONE, TrainingJob
 
 
 def test_trainings_of_one_network_share_one_compiled_model(small_digits):

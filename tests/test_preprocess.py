@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from nncore import preprocess as P
+from nncore.inference import preprocess as P
 
 
 def ellipse(cx, cy, rx, ry, n=80):

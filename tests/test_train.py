@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec, Layer
-from nncore.train import DIVERGED, DONE, STOPPED, TrainingJob, to_probabilities
+from nncore.training.job import DIVERGED, DONE, STOPPED, TrainingJob, to_probabilities
 
 
 def small_spec(**changes):
@@ -82,7 +82,7 @@ def test_stop_mid_epoch_keeps_the_weights_trained_so_far(small_digits):
 
 
 def test_a_stop_before_the_slot_frees_ends_the_queued_job(small_digits, monkeypatch):
-    from nncore import train
+    from nncore.training import job as train
 
     monkeypatch.setattr(train, "_SLOTS", threading.BoundedSemaphore(1))
     train._SLOTS.acquire()  # another session holds the only slot

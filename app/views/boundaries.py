@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import builder, charts, state
 from app import training_ui as ui
-from nncore.boundary import equivalent_linear_layer
+from nncore.training.probes import equivalent_linear_layer
 from nncore.export import keras_code
 
 SCOPE = state.POINTS

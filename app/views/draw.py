@@ -5,8 +5,8 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from app import charts, models, state
-from nncore import preprocess
-from nncore.multilabel import PROPERTIES
+from nncore.inference import preprocess
+from nncore.inference.multilabel import PROPERTIES
 from nncore.registry import LOSSES, OUTPUTS
 
 CANVAS = 280  # pixels; the digit is scaled to MNIST's 20x20 box whatever its size

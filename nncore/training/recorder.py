@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from .registry import OPTIMIZERS
-from .train import DIVERGED, DONE, LOSS_POINTS_PER_EPOCH, STOPPED, TrainingJob, to_probabilities
+from ..registry import OPTIMIZERS
+from .job import DIVERGED, DONE, LOSS_POINTS_PER_EPOCH, STOPPED, TrainingJob, to_probabilities
 
 VIEW_INTERVAL = 0.2  # seconds between two boundary grids
 
@@ -50,11 +50,11 @@ class Recorder:
         self.good_weights = self.model.get_weights()
         job, data = self.job, self.job.data
         if job.views and data.is_points:
-            from .boundary import BoundaryProbe
+            from .probes import BoundaryProbe
 
             self.probes["boundary"] = BoundaryProbe(self.net, data.bounds(), job.spec.from_logits)
         elif job.views and data.image_shape is not None:
-            from .boundary import PlaneProbe
+            from .probes import PlaneProbe
 
             self.probes["plane"] = PlaneProbe(self.net, data.x_train, data.x_val, data.y_val,
                                               job.spec.from_logits)

@@ -66,7 +66,7 @@ class BoundaryProbe:
         self._last_kernel, self._last_bias = layers[-1].kernel, layers[-1].bias
 
     def __call__(self, epoch: int = 0) -> Boundary:
-        from .train import to_probabilities
+        from .job import to_probabilities
 
         outs = self.net.layer_outputs(self._points)
         final = outs[-1]
@@ -113,7 +113,7 @@ class PlaneProbe:
         self.from_logits = from_logits
 
     def __call__(self, epoch: int = 0) -> Plane:
-        from .train import to_probabilities
+        from .job import to_probabilities
 
         probs = to_probabilities(self.net.forward(self.images), self.from_logits)
         shape = (self.size, self.size)

@@ -25,9 +25,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .data import Dataset, DatasetUnavailable, load_dataset
-from .model import macs_per_example
-from .spec import ExperimentSpec
+from ..data import Dataset, DatasetUnavailable, load_dataset
+from ..model import macs_per_example
+from ..spec import ExperimentSpec
 
 # Status names a page can show.
 QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = (
@@ -96,7 +96,7 @@ def warm_up(delay: float = 0.0, preset: str = "practice-lab") -> None:
     import time
 
     time.sleep(delay)
-    from . import import_keras
+    from .. import import_keras
 
     import_keras()
     job = TrainingJob(ExperimentSpec.from_preset(preset).replace(epochs=1), views=False)
@@ -129,7 +129,7 @@ def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
               .flat_map(lambda indices: tf.data.Dataset.from_tensor_slices(indices).batch(size))
               .map(lambda i: (tf.gather(xs, i), tf.gather(ys, i))))
     if spec.augment:
-        from .augment import make_augmenter
+        from ..augment import make_augmenter
 
         chunks = chunks.map(make_augmenter(spec.seed))
     return iter(chunks.prefetch(2))
@@ -248,7 +248,7 @@ class TrainingJob:
 
     def _train(self) -> None:
         self._publish(status=RUNNING, message="Starting: loading TensorFlow and the data...")
-        from . import import_keras
+        from .. import import_keras
 
         import_keras()
         spec, data = self.spec, self.data

@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from .data import load_dataset
-from .spec import ExperimentSpec
+from ..data import load_dataset
+from ..spec import ExperimentSpec
 
 # question -> the digits for which the answer is yes
 PROPERTIES: dict[str, frozenset[int]] = {
@@ -35,9 +35,9 @@ def properties_spec(seed: int = 0, epochs: int = 30) -> ExperimentSpec:
 
 def train_properties_model(seed: int = 0, epochs: int = 30, data=None):
     """Train the multi-label model on the offline digits; returns (model, metrics)."""
-    from . import import_keras
-    from .augment import make_augmenter
-    from .model import build_model
+    from .. import import_keras
+    from ..augment import make_augmenter
+    from ..model import build_model
 
     keras = import_keras()
     import tensorflow as tf

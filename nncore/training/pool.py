@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from .registry import DATASETS, LOSSES, OPTIMIZERS, Shape
-from .spec import ExperimentSpec
+from ..registry import DATASETS, LOSSES, OPTIMIZERS, Shape
+from ..spec import ExperimentSpec
 
 # Idle networks kept for later, least recently used dropped first.
 MAX_IDLE = 12
@@ -42,7 +42,7 @@ MAX_IDLE = 12
 
 def pool_key(spec: ExperimentSpec, shape: Shape) -> tuple:
     """What a network's compiled and traced functions depend on."""
-    from .model import plan
+    from ..model import plan
 
     layers = tuple((p.cls, p.args, tuple(sorted(p.kwargs.items()))) for p in plan(spec, shape))
     optimizer = OPTIMIZERS[spec.optimizer]
@@ -165,7 +165,7 @@ class ModelPool:
     # ---- making and resetting ---------------------------------------------------------
 
     def _build(self, spec, key, shape, weights) -> Network:
-        from .model import build_model
+        from ..model import build_model
 
         model = build_model(spec, shape, weights=weights)
         model.optimizer.build(model.trainable_variables)  # its state at the start, kept to go back to
@@ -174,7 +174,7 @@ class ModelPool:
         return net
 
     def _reset(self, net: Network, spec, shape, weights) -> None:
-        from .model import build_model
+        from ..model import build_model
 
         if weights is None:
             weights = build_model(spec, shape, compile=False).get_weights()

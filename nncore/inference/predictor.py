@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .spec import ExperimentSpec
-from .train import to_probabilities
+from ..spec import ExperimentSpec
+from ..training.job import to_probabilities
 
 
 def save_model(model, spec: ExperimentSpec, path: str | Path, metrics: dict[str, Any] | None = None,
@@ -48,7 +48,7 @@ class Predictor:
     questions: list[str] | None = None  # a multi-label model: one sigmoid output per question
 
     def __post_init__(self):
-        from .pool import as_network
+        from ..training.pool import as_network
 
         self._lock = threading.Lock()
         self._net = as_network(self.model)  # its traced forward call, as training jobs use
@@ -71,7 +71,7 @@ class Predictor:
 
 
 def load_predictor(path: str | Path) -> Predictor:
-    from . import import_keras
+    from .. import import_keras
 
     keras = import_keras()
     path = Path(path).with_suffix(".keras")
@@ -83,7 +83,7 @@ def load_predictor(path: str | Path) -> Predictor:
     return predictor
 
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 DEFAULT_MODELS = {"logits": "digits-logits", "softmax": "digits-softmax"}
 PROPERTIES_MODEL = "digits-properties"
 
@@ -91,7 +91,7 @@ PROPERTIES_MODEL = "digits-properties"
 def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int = 0) -> dict[str, Any]:
     """Train and save the Draw page's default models; returns their metrics."""
     from .multilabel import PROPERTIES, train_properties_model
-    from .train import DONE, TrainingJob
+    from ..training.job import DONE, TrainingJob
 
     out = Path(out)
     report: dict[str, Any] = {}

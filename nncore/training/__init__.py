@@ -1,0 +1,7 @@
+"""Training: a job runs the loop beside the page; the recorder alone writes its snapshots.
+
+    job.py       TrainingJob: the worker thread, the process-wide slots, stop
+    pool.py      compiled networks lent to one job at a time; the traced loop over train_step
+    recorder.py  what a training writes down: the one writer of Snapshots
+    probes.py    what the recorder looks at while it trains: decision boundaries, the digits' plane
+"""
