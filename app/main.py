@@ -57,6 +57,8 @@ page = st.navigation({"Play": [
             url_path="activations"),
     st.Page(views / "softmax.py", title="Softmax", icon=":material/percent:", url_path="softmax"),
     st.Page(views / "losses.py", title="Losses and labels", icon=":material/label:", url_path="losses"),
+    st.Page(views / "derivatives.py", title="Derivatives", icon=":material/functions:", url_path="derivatives"),
+    st.Page(views / "backprop.py", title="Backpropagation", icon=":material/account_tree:", url_path="backprop"),
 ]}, position="top")
 page.run()
 _warm_up_tensorflow()

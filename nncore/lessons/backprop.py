@@ -282,7 +282,8 @@ def nudge_check(name: str, changes: dict | list | None = None, epsilon: float = 
 
 def to_dot(result: GraphResult, shown_values: set[str] | None = None, shown_grads: set[str] | None = None,
            current: str | None = None) -> str:
-    """The graph left to right: leaves as ovals, nodes as boxes with value and ∂J/∂node, edges as arrows.
+    """The graph left to right: boxes with value and ∂J/∂name (inputs and parameters dashed, parameters
+    blue, J red), edges as arrows.
 
     Only the names in `shown_values` / `shown_grads` show their numbers (all when None); `current`
     is drawn highlighted (the step just taken).
@@ -293,17 +294,18 @@ def to_dot(result: GraphResult, shown_values: set[str] | None = None, shown_grad
     labels = {op.name: op.label for op in g.ops}
     kinds = {name: kind for name, kind, _ in g.leaves}
     lines = ["digraph G {", '  rankdir=LR; bgcolor="transparent"; nodesep=0.25; ranksep=0.45;',
-             '  node [fontname="Helvetica", fontsize=12]; edge [color="#555555"];']
+             '  node [fontname="Helvetica", fontsize=14, margin="0.12,0.05"]; edge [color="#555555"];']
     for name in g.forward_order():
         title = labels.get(name, f"{name} ({kinds.get(name, '')})")
         value = fmt(result.values[name]) if name in vals else "?"
         grad = fmt(result.grads[name]) if name in grads else "?"
-        shape = "box" if name in labels else "ellipse"
+        shape = "box"
+        style = "rounded,filled" if name in labels else "rounded,filled,dashed"
         fill = "#fff3b0" if name == current else ("#e8f1fb" if kinds.get(name) == "parameter" else "#ffffff")
         if name == "J":
             fill = "#fde2e1" if name != current else fill
         label = f"{title}\\nvalue = {value}\\n∂J/∂{name} = {grad}"
-        lines.append(f'  "{name}" [shape={shape}, style="rounded,filled", fillcolor="{fill}", label="{label}"];')
+        lines.append(f'  "{name}" [shape={shape}, style="{style}", fillcolor="{fill}", label="{label}"];')
     for op in g.ops:
         for a in op.args:
             lines.append(f'  "{a}" -> "{op.name}";')
