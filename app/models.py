@@ -9,7 +9,8 @@ import streamlit as st
 
 from nncore.inference.predictor import DEFAULT_MODELS, PROPERTIES_MODEL, ASSETS, Predictor, load_predictor
 from nncore.spec import ExperimentSpec
-from nncore.training.job import TrainingJob, to_probabilities
+from nncore.outputs import to_probabilities
+from nncore.training.job import TrainingJob
 
 
 @st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~10 s)...")
@@ -46,13 +47,12 @@ def default_answerer(output: str) -> Answerer:
 
 def job_answerer(job: TrainingJob) -> Answerer | None:
     """The session's own network, if it has been built for 28x28 digits."""
-    net = job.network if job is not None else None
-    if net is None or job.data.image_shape != (28, 28):
+    if job is None or job.snapshot().weights is None or job.data.image_shape != (28, 28):
         return None
     s = job.snapshot()
 
     def outputs(x: np.ndarray) -> np.ndarray:
-        return net.forward(np.asarray(x, np.float32).reshape(-1, 784))
+        return job.outputs(np.asarray(x, np.float32).reshape(-1, 784))
 
     state = "training now" if not s.finished else f"{s.status}, {s.epoch} epochs"
     title = f"your network from the Train page ({job.spec.hidden_text or 'no hidden layers'}, {state})"

@@ -12,7 +12,7 @@ from typing import Callable
 import streamlit as st
 
 from nncore import ExperimentSpec
-from nncore.training.job import FINISHED, TrainingJob
+from nncore.training.job import TrainingJob
 
 JOB_KEY = "_job"
 RUNS_KEY = "_runs"
@@ -60,8 +60,9 @@ def runs(scope: str = DIGITS) -> list[dict]:
     """One row per finished training of this session's page, newest first."""
     job = current_job(scope)
     rows = st.session_state.setdefault(_key(RUNS_KEY, scope), [])
-    if job is not None and job.snapshot().finished and not getattr(job, "_recorded", False):
-        job._recorded = True
+    recorded = st.session_state.setdefault(_key("_recorded_jobs", scope), set())
+    if job is not None and job.snapshot().finished and job.id not in recorded:
+        recorded.add(job.id)
         s, spec = job.snapshot(), job.spec
         rows.insert(0, {
             "run": len(rows) + 1,
@@ -99,4 +100,4 @@ def _session_alive() -> Callable[[], bool]:
     return alive
 
 
-__all__ = ["current_job", "is_training", "start_training", "stop_training", "runs", "FINISHED"]
+__all__ = ["current_job", "is_training", "start_training", "stop_training", "runs"]

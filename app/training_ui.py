@@ -9,10 +9,11 @@ from app import charts, state
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
 from nncore.registry import LOSSES, OPTIMIZERS, is_point_set
-from nncore.training.job import DIVERGED, DONE, FAILED, QUEUED, RUNNING, STOPPED, Snapshot, TrainingJob
+from nncore.training.job import TrainingJob
+from nncore.training.snapshot import Snapshot, Status
 
-STATUS_BOX = {DONE: st.success, STOPPED: st.warning, DIVERGED: st.error, FAILED: st.error,
-              QUEUED: st.info, RUNNING: st.info}
+STATUS_BOX = {Status.DONE: st.success, Status.STOPPED: st.warning, Status.DIVERGED: st.error,
+              Status.FAILED: st.error, Status.QUEUED: st.info, Status.RUNNING: st.info}
 
 
 def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None:

@@ -70,7 +70,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.save and s.status == DONE:
         from .inference.predictor import save_model
 
-        save_model(job.model, spec, args.save, metrics=result)
+        save_model(job.keras_model(), spec, args.save, metrics=result)
         result["saved"] = args.save
     if args.json:
         print(json.dumps(result))

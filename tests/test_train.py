@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec, Layer
-from nncore.training.job import DIVERGED, DONE, STOPPED, TrainingJob, to_probabilities
+from nncore.outputs import to_probabilities
+from nncore.training.job import DIVERGED, DONE, STOPPED, TrainingJob
 
 
 def small_spec(**changes):

@@ -39,8 +39,8 @@ def live_view(job, s) -> None:
     ui.curves(s, suffix="_points")
 
     spec_ = job.spec
-    if spec_.hidden and all(layer.activation == "linear" for layer in spec_.hidden) and job.model is not None:
-        w, b = equivalent_linear_layer(job.model.get_weights())
+    if spec_.hidden and all(layer.activation == "linear" for layer in spec_.hidden) and s.weights is not None:
+        w, b = equivalent_linear_layer(list(s.weights))
         st.subheader("All-linear layers are one linear layer")
         st.markdown(
             f"Every hidden layer here is linear, so the {len(spec_.hidden) + 1} layers compose into "
@@ -52,7 +52,7 @@ def live_view(job, s) -> None:
         c1.dataframe({f"W[:, {j}]": np.round(w[:, j], 4) for j in range(w.shape[1])}, hide_index=False)
         c2.dataframe({"b": np.round(b, 4)})
         x = data.x_val[:5]
-        gap = float(np.abs(job.model(x, training=False).numpy() - (x @ w + b)).max()) if spec_.from_logits else None
+        gap = float(np.abs(job.outputs(x) - (x @ w + b)).max()) if spec_.from_logits else None
         if gap is not None:
             st.caption(f"Check on 5 validation points: the network's logits and x·W + b differ by at "
                        f"most {gap:.2e}.")

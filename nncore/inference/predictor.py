@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..spec import ExperimentSpec
-from ..training.job import to_probabilities
+from ..outputs import to_probabilities
 
 
 def save_model(model, spec: ExperimentSpec, path: str | Path, metrics: dict[str, Any] | None = None,
@@ -105,7 +105,7 @@ def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int 
             raise RuntimeError(f"{name}: {s.message}")
         metrics = {"val_accuracy": s.last("val_accuracy"), "val_loss": s.last("val_loss"),
                    "train_loss": s.last("loss"), "epochs": s.epoch, "seconds": round(job.seconds, 1)}
-        save_model(job.model, spec, out / name, metrics)
+        save_model(job.keras_model(), spec, out / name, metrics)
         report[name] = metrics
     model, spec, metrics = train_properties_model(seed=seed, epochs=epochs or 30)
     save_model(model, spec, out / PROPERTIES_MODEL, metrics, questions=list(PROPERTIES))

@@ -8,6 +8,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..outputs import stable_softmax  # noqa: F401  (the one stable softmax, nncore.outputs)
+
 # ---- 3. Softmax -------------------------------------------------------------------------
 
 def my_softmax(z: np.ndarray) -> np.ndarray:
@@ -25,13 +27,6 @@ def tf_softmax(z: np.ndarray) -> np.ndarray:
     import tensorflow as tf
 
     return tf.nn.softmax(tf.constant(np.asarray(z))).numpy()
-
-
-def stable_softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax after subtracting the largest z: the same answer, and e^z never overflows."""
-    z = np.asarray(z)
-    ez = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return ez / np.sum(ez, axis=-1, keepdims=True)
 
 
 # ---- 4. Numerical round-off ---------------------------------------------------------------

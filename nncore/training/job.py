@@ -1,100 +1,61 @@
-"""Training as a job: a training loop in a worker thread that the page can watch and stop.
+"""Training as a job: a training loop in a worker thread that a page can watch and stop.
 
     job = TrainingJob(spec)      # validates the spec, nothing runs yet
     job.start()                  # trains in a thread; job.run() trains right here
     job.snapshot()               # what the charts need, at any moment, never blocking
     job.stop()                   # ends the epoch early; the weights trained so far stay
-    job.release()                # its network goes back to the pool (nncore.pool)
+    job.release()                # its network goes back to the pool (nncore.training.pool)
 
 The job borrows a compiled network from the pool and runs chunks of batches through it
-(each chunk one traced call of Keras' own train_step). After each call the `Recorder`
-(nncore.recorder) records the running loss, and after each epoch the validation metrics;
-it checks the stop flag and catches a loss that becomes NaN or infinite: then the last
-good weights come back and the job says what happened.
-The worker thread never touches Streamlit; the page only reads `snapshot()`.
+(each chunk one traced call of Keras' own train_step). It tells its `Recorder`
+(nncore.training.recorder) what happened after each call and each epoch; the recorder alone
+writes the Snapshots a page reads, checks the stop flag and catches a loss that becomes NaN
+or infinite. The worker thread never touches Streamlit; a page only reads `snapshot()` and
+calls the public methods below.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import threading
+import time
 import weakref
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from ..data import Dataset, DatasetUnavailable, load_dataset
 from ..model import macs_per_example
+from ..outputs import to_probabilities
 from ..spec import ExperimentSpec
+from .recorder import Recorder
+from .snapshot import FINISHED, Snapshot, Status
 
-# Status names a page can show.
-QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = (
-    "queued", "running", "done", "stopped", "diverged", "failed")
-FINISHED = (DONE, STOPPED, DIVERGED, FAILED)
+# Status names, for pages and tests that compare with them (Status is a StrEnum).
+QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = (Status.QUEUED, Status.RUNNING, Status.DONE,
+                                                    Status.STOPPED, Status.DIVERGED, Status.FAILED)
 
 # A process-wide cap on trainings at once: the machine has few cores, sessions share them.
 MAX_RUNNING_JOBS = int(os.environ.get("NNCORE_MAX_JOBS", "2"))
 _SLOTS = threading.BoundedSemaphore(MAX_RUNNING_JOBS)
 
-# Many batches run in one call of the network's traced train function (nncore.pool):
+# Many batches run in one call of the network's traced train function (nncore.training.pool):
 # going back to Python after every batch costs more than a small network's batch itself.
 # One call covers about CALL_SECONDS of work, estimated from the network's size, so the page
-# still gets several updates a second and Stop answers within that time. The constants are
-# measured on a 2-core machine: a batch costs ~0.3 ms plus its forward multiply-adds at
-# ~2.2e10 a second (784-25-15-10: 0.33 ms a batch of 32; the Draw CNN: 12.5 ms a batch of 64).
+# still gets several updates a second and Stop answers within that time. A batch costs about
+# BATCH_OVERHEAD_S plus its forward multiply-adds at MACS_PER_SECOND (fitted on a 2-core machine).
 CALL_SECONDS = 0.15
 BATCH_OVERHEAD_S = 3e-4
 MACS_PER_SECOND = 2.2e10
-# Points of the running-loss curve per epoch (picked from the losses each call returns).
-LOSS_POINTS_PER_EPOCH = 8
 
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the page draws, as of one moment of the training. Read-only."""
-
-    status: str = QUEUED
-    message: str = ""
-    epoch: int = 0  # epochs completed
-    epochs: int = 0
-    step: int = 0  # batches done in the current epoch
-    steps_per_epoch: int = 0
-    elapsed: float = 0.0  # seconds of training
-    history: dict[str, tuple[float, ...]] = field(default_factory=dict)  # per epoch
-    batch_loss: tuple[tuple[float, float], ...] = ()  # (epochs done, running loss)
-    val_probabilities: np.ndarray | None = None  # (n_val, n_classes)
-    boundary: Any = None  # nncore.boundary.Boundary, for 2-D point sets
-    plane: Any = None  # nncore.boundary.Plane: digits in a PCA plane, for images
-    version: int = 0
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED
-
-    @property
-    def progress(self) -> float:
-        total = self.epochs * self.steps_per_epoch
-        return min(1.0, (self.epoch * self.steps_per_epoch + self.step) / total) if total else 0.0
-
-    @property
-    def seconds_left(self) -> float | None:
-        p = self.progress
-        if self.finished or p <= 0:
-            return None
-        return self.elapsed * (1 - p) / p
-
-    def last(self, name: str) -> float | None:
-        values = self.history.get(name, ())
-        return values[-1] if values else None
+_IDS = itertools.count(1)
 
 
 def warm_up(delay: float = 0.0, preset: str = "practice-lab") -> None:
     """Import TensorFlow and trace a preset's network (one short training, given back to the
     pool), so that the first real training of it starts at full speed. For servers."""
-    import time
-
     time.sleep(delay)
     from .. import import_keras
 
@@ -135,30 +96,28 @@ def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
     return iter(chunks.prefetch(2))
 
 
-def to_probabilities(outputs: np.ndarray, from_logits: bool) -> np.ndarray:
-    """Softmax of logits (stable: subtract the max first), or the probabilities themselves."""
-    outputs = np.asarray(outputs, dtype=np.float64)
-    if not from_logits:
-        return outputs
-    z = outputs - outputs.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 class TrainingJob:
     """One training of one spec. Safe to read from any thread while it runs."""
 
     def __init__(self, spec: ExperimentSpec, data: Dataset | None = None,
-                 alive: Callable[[], bool] | None = None, views: bool = True):
+                 alive: Callable[[], bool] | None = None, views: bool = True,
+                 initial_weights: list[np.ndarray] | None = None):
+        """`data`: the spec's data already loaded (or other data of the same shape); `alive`: a
+        check the loop calls, False ends the training (its session has gone); `views`: compute
+        decision boundaries / the digits' plane while training; `initial_weights`: start from
+        these instead of the spec's seeded initialisation (a lesson's own start, or a race's
+        shared one)."""
         self.spec = spec.validate()
+        self.id = next(_IDS)  # tells this training from the session's others
+        self.views = views
         self._data = data
         self._alive = alive or (lambda: True)
-        self.views = views  # compute decision boundaries / the digits' plane while training
+        self._initial_weights = initial_weights
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._snapshot = Snapshot(epochs=spec.epochs)
-        self.network = None  # nncore.pool.Network, borrowed from the pool while this job needs it
-        self.model = None
+        self._recorder = Recorder(self.spec, lambda: self.stop_requested)
+        self._network = None  # nncore.training.pool.Network, borrowed while this job needs it
+        self._finalizer = None
         self._pool_lock = threading.Lock()
         self._running = False
         self._released = False
@@ -177,7 +136,7 @@ class TrainingJob:
     def join(self, timeout: float | None = None) -> bool:
         if self._thread is not None:
             self._thread.join(timeout)
-        return self._snapshot.finished
+        return self.snapshot().finished
 
     def release(self) -> None:
         """Nobody will read this job's model again: it goes back to the pool (once the run ends)."""
@@ -187,12 +146,12 @@ class TrainingJob:
                 self._give_back()
 
     def _give_back(self) -> None:
-        if self.network is not None:
+        if self._network is not None:
             from .pool import POOL
 
-            POOL.give_back(self.network)
+            POOL.give_back(self._network)
             self._finalizer.detach()
-            self.network, self.model = None, None
+            self._network = None
 
     @property
     def stop_requested(self) -> bool:
@@ -201,7 +160,8 @@ class TrainingJob:
     # ---- reading --------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        return self._snapshot
+        """The latest Snapshot the recorder wrote (immutable; never blocks)."""
+        return self._recorder.snapshot
 
     @property
     def data(self) -> Dataset:
@@ -209,34 +169,61 @@ class TrainingJob:
             self._data = load_dataset(self.spec)
         return self._data
 
+    @property
+    def network(self):
+        """The pooled network this job has borrowed (None before it is built and once given back).
+        For nncore and tests; pages read snapshot() and the methods below."""
+        return self._network
+
+    @property
+    def model(self):
+        """The Keras model being trained (see `network`)."""
+        return self._network.model if self._network is not None else None
+
+    def outputs(self, x: np.ndarray) -> np.ndarray:
+        """The output layer's values (logits, or probabilities) for rows of x, from the model as it
+        is now, live while it trains; from the last snapshot's weights once it was given back."""
+        net = self._network
+        if net is not None:
+            return net.forward(np.asarray(x, np.float32))
+        weights = self.snapshot().weights
+        if weights is None:
+            raise RuntimeError("the model is not built yet")
+        return np.asarray(self.keras_model()(np.asarray(x, np.float32), training=False))
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Probabilities for rows of x from the model as it is now."""
-        if self.network is None:
-            raise RuntimeError("the model is not built yet (or was given back)")
-        return to_probabilities(self.network.forward(x), self.spec.from_logits)
+        return to_probabilities(self.outputs(x), self.spec.from_logits, self.data.labels)
 
-    def _publish(self, **changes: Any) -> None:
-        s = self._snapshot
-        self._snapshot = replace(s, version=s.version + 1, **changes)
+    def keras_model(self):
+        """A new Keras model of this spec with the snapshot's weights (to save, or keep after the
+        job's network has gone back to the pool)."""
+        from ..model import build_model
+
+        weights = self.snapshot().weights
+        if weights is None:
+            raise RuntimeError("the model is not built yet")
+        return build_model(self.spec, self.data.shape, weights=list(weights))
 
     # ---- the work -------------------------------------------------------------------
 
     def run(self) -> Snapshot:
         """Train to the end (or stop, or divergence) in this thread; returns the last snapshot."""
         acquired = False
+        recorder = self._recorder
         with self._pool_lock:
             self._running = True
         try:
-            self._publish(status=QUEUED, message="Waiting for a free training slot...")
+            recorder.queued()
             while not (acquired := _SLOTS.acquire(timeout=0.2)):
                 if self.stop_requested:
-                    self._publish(status=STOPPED, message="Stopped before it started.")
-                    return self._snapshot
+                    recorder.stopped_before_start()
+                    return self.snapshot()
             self._train()
         except DatasetUnavailable as e:
-            self._publish(status=FAILED, message=str(e))
+            recorder.failed(str(e))
         except Exception as e:  # a failure is a state the page shows, never a crash
-            self._publish(status=FAILED, message=f"Training failed: {type(e).__name__}: {e}")
+            recorder.failed(f"Training failed: {type(e).__name__}: {e}")
         finally:
             if acquired:
                 _SLOTS.release()
@@ -244,10 +231,11 @@ class TrainingJob:
                 self._running = False
                 if self._released:
                     self._give_back()
-        return self._snapshot
+        return self.snapshot()
 
     def _train(self) -> None:
-        self._publish(status=RUNNING, message="Starting: loading TensorFlow and the data...")
+        recorder = self._recorder
+        recorder.starting()
         from .. import import_keras
 
         import_keras()
@@ -256,23 +244,21 @@ class TrainingJob:
         if spec.label_format == "one-hot":
             y_train = np.eye(data.n_classes, dtype=np.float32)[y_train]
             y_val = np.eye(data.n_classes, dtype=np.float32)[y_val]
-        n = len(data.x_train)
-        steps = math.ceil(n / spec.batch_size)
+        elif data.labels != "classes":  # 0/1 answers and numbers: float rows, one per output unit
+            y_train = np.asarray(y_train, np.float32).reshape(len(y_train), -1)
+            y_val = np.asarray(y_val, np.float32).reshape(len(y_val), -1)
+        steps = math.ceil(len(data.x_train) / spec.batch_size)
         from .pool import POOL
 
-        net = POOL.lend(spec, data.shape)
+        net = POOL.lend(spec, data.shape, self._initial_weights)
         with self._pool_lock:
-            self.network, self.model = net, net.model
+            self._network = net
             # a job dropped without release() (its session ended) still gives its network back
             self._finalizer = weakref.finalize(self, POOL.give_back, net)
         per_call = steps_per_call(spec, data)
         calls = math.ceil(steps / per_call)  # calls of the train function per epoch
         chunks = _chunks(data.x_train, y_train, spec, per_call * spec.batch_size)
-        from .recorder import Recorder
-
-        recorder = Recorder(self, data.x_val, y_val, steps)
-        recorder.begin()
-        self._publish(status=RUNNING, message="Training...", steps_per_epoch=steps)
+        recorder.begin(net, data, y_val, steps, self.views)
         for epoch in range(spec.epochs):
             net.model.reset_metrics()
             recorder.epoch_begin(epoch)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..outputs import to_probabilities
+
 GRID = 100  # grid points per side
 MAX_UNITS_SHOWN = 8  # per layer (the page shows each as a small map)
 
@@ -66,8 +68,6 @@ class BoundaryProbe:
         self._last_kernel, self._last_bias = layers[-1].kernel, layers[-1].bias
 
     def __call__(self, epoch: int = 0) -> Boundary:
-        from .job import to_probabilities
-
         outs = self.net.layer_outputs(self._points)
         final = outs[-1]
         probs = to_probabilities(final, self.from_logits)
@@ -113,8 +113,6 @@ class PlaneProbe:
         self.from_logits = from_logits
 
     def __call__(self, epoch: int = 0) -> Plane:
-        from .job import to_probabilities
-
         probs = to_probabilities(self.net.forward(self.images), self.from_logits)
         shape = (self.size, self.size)
         boundary = Boundary(self.x1, self.x2, probs.argmax(1).astype(np.uint8).reshape(shape),

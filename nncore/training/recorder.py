@@ -1,72 +1,109 @@
-"""What a training job writes down while it trains (imported only when training starts).
+"""What a training writes down: the one writer of its Snapshots.
 
 The job's loop calls it after every call of the network's train function (a run of batches)
-and at the end of every epoch. It records the running loss after every few batches and the
-validation metrics every epoch, computes the live views a few times a second, and catches a
-loss that becomes NaN or infinite: the last good weights come back and the job says what
-happened and what to try.
+and at the end of every epoch; the job also tells it when the training waits for a slot,
+fails, or ends before it began. It records the running loss after every few batches and the
+validation metrics every epoch, asks its probes for the live views a few times a second, and
+catches a loss that becomes NaN or infinite: the last good weights come back and the snapshot
+says what happened and what to try. Nothing else publishes a Snapshot.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
+from typing import Any, Callable
 
 import numpy as np
 
-from ..registry import OPTIMIZERS
-from .job import DIVERGED, DONE, LOSS_POINTS_PER_EPOCH, STOPPED, TrainingJob, to_probabilities
+from ..data import Dataset
+from ..outputs import accuracy, to_probabilities
+from ..registry import CLASSES, OPTIMIZERS
+from ..spec import ExperimentSpec
+from .snapshot import Snapshot, Status
 
 VIEW_INTERVAL = 0.2  # seconds between two boundary grids
+LOSS_POINTS_PER_EPOCH = 8  # points of the running-loss curve per epoch
+
+
+def _frozen(arrays: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    out = []
+    for a in arrays:
+        a = np.array(a, copy=True)
+        a.setflags(write=False)
+        out.append(a)
+    return tuple(out)
 
 
 class Recorder:
-    def __init__(self, job: TrainingJob, x_val: np.ndarray, y_val: np.ndarray, steps: int):
-        import tensorflow as tf
-
-        self.job, self.y_val, self.steps = job, y_val, steps
-        self.net = job.network
-        self.model = self.net.model
-        self.x_val = tf.constant(np.asarray(x_val, np.float32))  # converted once, used every epoch
-        self.labels_val = y_val.argmax(-1) if y_val.ndim == 2 else y_val
-        self.every = max(1, steps // LOSS_POINTS_PER_EPOCH)  # batches between two loss points
-        self.history: dict[str, list[float]] = {
-            "loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-        self.batch_loss: list[tuple[float, float]] = []
-        self.good_weights: list[np.ndarray] = []
-        self.good_epoch = 0
-        self.diverged = False
+    def __init__(self, spec: ExperimentSpec, stop_requested: Callable[[], bool] = lambda: False):
+        self.spec = spec
+        self.stop_requested = stop_requested
+        self.snapshot = Snapshot(epochs=spec.epochs)
         self.stop = False  # the loop ends after this call (stop asked, or divergence)
-        self.epoch = 0
-        self.step = 0
+        self.diverged = False
         self.t0 = time.perf_counter()
-        self.probes: dict[str, object] = {}
-        self.last_view = -1.0
+
+    def _publish(self, **changes: Any) -> None:
+        s = self.snapshot
+        self.snapshot = replace(s, version=s.version + 1, **changes)
+
+    # ---- before and around the loop ---------------------------------------------------------
+
+    def queued(self) -> None:
+        self._publish(status=Status.QUEUED, message="Waiting for a free training slot...")
+
+    def stopped_before_start(self) -> None:
+        self._publish(status=Status.STOPPED, message="Stopped before it started.")
+
+    def starting(self) -> None:
+        self._publish(status=Status.RUNNING, message="Starting: loading TensorFlow and the data...")
+
+    def failed(self, message: str) -> None:
+        self._publish(status=Status.FAILED, message=message)
 
     def seconds(self) -> float:
         return time.perf_counter() - self.t0
 
-    def begin(self) -> None:
+    def begin(self, net, data: Dataset, y_val: np.ndarray, steps: int, views: bool) -> None:
+        """The loop is about to run `steps` batches an epoch on the lent network `net`."""
+        import tensorflow as tf
+
+        self.net, self.model, self.data, self.steps = net, net.model, data, steps
+        self.y_val = y_val
+        self.x_val = tf.constant(np.asarray(data.x_val, np.float32))  # converted once, used every epoch
+        self.every = max(1, steps // LOSS_POINTS_PER_EPOCH)  # batches between two loss points
+        self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+        if data.labels != "number":
+            self.history.update(accuracy=[], val_accuracy=[])
+        self.batch_loss: list[tuple[float, float]] = []
         self.good_weights = self.model.get_weights()
-        job, data = self.job, self.job.data
-        if job.views and data.is_points:
+        self.good_epoch = 0
+        self.epoch = self.step = 0
+        self.probes: dict[str, Callable[[int], Any]] = {}
+        self.last_view = -1.0
+        if views and data.is_points:
             from .probes import BoundaryProbe
 
-            self.probes["boundary"] = BoundaryProbe(self.net, data.bounds(), job.spec.from_logits)
-        elif job.views and data.image_shape is not None:
+            self.probes["boundary"] = BoundaryProbe(net, data.bounds(), self.spec.from_logits)
+        elif views and data.image_shape is not None and data.labels == CLASSES:
             from .probes import PlaneProbe
 
-            self.probes["plane"] = PlaneProbe(self.net, data.x_train, data.x_val, data.y_val,
-                                              job.spec.from_logits)
+            self.probes["plane"] = PlaneProbe(net, data.x_train, data.x_val, data.y_val, self.spec.from_logits)
         self._views(0, force=True)
         self.t0 = time.perf_counter()
+        self._publish(status=Status.RUNNING, message="Training...", steps_per_epoch=steps,
+                      weights=_frozen(self.good_weights))
 
     def _views(self, epoch: int, force: bool = False) -> None:
-        """Boundary grids, at most a few times a second (the page redraws twice a second)."""
+        """Boundary grids, at most a few times a second (the page redraws about once a second)."""
         if not self.probes or (not force and time.perf_counter() - self.last_view < VIEW_INTERVAL):
             return
-        self.job._publish(**{name: probe(epoch) for name, probe in self.probes.items()})
+        self._publish(**{name: probe(epoch) for name, probe in self.probes.items()})
         self.last_view = time.perf_counter()
+
+    # ---- while the loop runs ----------------------------------------------------------------
 
     def epoch_begin(self, epoch: int) -> None:
         self.epoch, self.step = epoch, 0
@@ -82,8 +119,8 @@ class Recorder:
             done = begin + i + 1
             if done % self.every == 0 or i == len(losses) - 1:
                 self.batch_loss.append((self.epoch + done / self.steps, float(value)))
-        self.job._publish(step=self.step, elapsed=self.seconds(), batch_loss=tuple(self.batch_loss))
-        if self.job.stop_requested:
+        self._publish(step=self.step, elapsed=self.seconds(), batch_loss=tuple(self.batch_loss))
+        if self.stop_requested():
             self.stop = True
         else:
             self._views(self.epoch)
@@ -96,54 +133,57 @@ class Recorder:
             return self._diverge(f"the end of epoch {epoch + 1}", loss)
         val_loss, val_accuracy, probs = self._validate()
         if self.step < self.steps:  # stopped mid-epoch: show the model as it is, no epoch point
-            self.job._publish(elapsed=self.seconds(), val_probabilities=probs)
+            self._publish(elapsed=self.seconds(), val_probabilities=probs)
             self._views(epoch, force=True)
             return
         self.history["loss"].append(loss)
-        self.history["accuracy"].append(logs["accuracy"])
         self.history["val_loss"].append(val_loss)
-        self.history["val_accuracy"].append(val_accuracy)
+        if "accuracy" in self.history:
+            self.history["accuracy"].append(logs["accuracy"])
+            self.history["val_accuracy"].append(val_accuracy)
         self.good_weights = self.model.get_weights()
         self.good_epoch = epoch + 1
-        self.job._publish(epoch=epoch + 1, step=0, elapsed=self.seconds(), val_probabilities=probs,
-                          history={k: tuple(v) for k, v in self.history.items()})
-        self._views(epoch + 1, force=epoch + 1 == self.job.spec.epochs)
+        self._publish(epoch=epoch + 1, step=0, elapsed=self.seconds(), val_probabilities=probs,
+                      history={k: tuple(v) for k, v in self.history.items()}, weights=_frozen(self.good_weights))
+        self._views(epoch + 1, force=epoch + 1 == self.spec.epochs)
 
-    def _validate(self) -> tuple[float, float, np.ndarray]:
+    def _validate(self) -> tuple[float, float | None, np.ndarray]:
         outputs = self.net.forward(self.x_val)
         val_loss = float(self.model.loss(self.y_val, outputs))
-        probs = to_probabilities(outputs, self.job.spec.from_logits)
+        probs = to_probabilities(outputs, self.spec.from_logits, self.data.labels)
         probs.setflags(write=False)
-        return val_loss, float(np.mean(probs.argmax(-1) == self.labels_val)), probs
+        return val_loss, accuracy(probs, self.y_val, self.data.labels), probs
 
     def _diverge(self, where: str, loss: float) -> None:
         self.diverged = self.stop = True
         self.model.set_weights(self.good_weights)
-        spec = self.job.spec
+        spec = self.spec
         advice = (f"The learning rate {spec.learning_rate:g} is too large for "
                   f"{OPTIMIZERS.label(spec.optimizer)}: try one 10 to 100 times smaller")
         if spec.optimizer != "adam":
             advice += ", or Adam with 0.001"
         kept = f"the weights after epoch {self.good_epoch}" if self.good_epoch else "the initial weights"
-        self.job._publish(status=DIVERGED, elapsed=self.seconds(),
-                          message=f"The loss became {loss} at {where}: gradient descent overshot "
-                                  f"and diverged. {advice}. Kept {kept}.")
+        self._publish(status=Status.DIVERGED, elapsed=self.seconds(), weights=_frozen(self.good_weights),
+                      message=f"The loss became {loss} at {where}: gradient descent overshot "
+                              f"and diverged. {advice}. Kept {kept}.")
 
     def finish(self) -> None:
-        """The last word once the loop ends: done, or stopped early."""
+        """The last word once the loop ends: done, or stopped early (with the weights as they are)."""
         if self.diverged:
             return
-        s = self.job.snapshot()
+        s = self.snapshot
+        weights = _frozen(self.model.get_weights())
         if s.epoch < s.epochs:
             where = f"during epoch {s.epoch + 1}" if self.step < self.steps else f"after epoch {s.epoch}"
-            self.job._publish(status=STOPPED, elapsed=self.seconds(),
-                              message=f"Stopped {where}; the model keeps the weights trained so far.")
-        else:
-            message = f"Done: {s.epochs} epochs in {self.seconds():.1f} s."
-            chance = 1 / self.model.output_shape[-1]
-            if s.last("val_accuracy") is not None and s.last("val_accuracy") < 1.5 * chance:
-                message += (f" But the network learned nothing: validation accuracy "
-                            f"{s.last('val_accuracy'):.0%} is guessing. A learning rate that is "
-                            f"too large can push every ReLU unit to zero for good (dead ReLUs); "
-                            f"try a smaller one, or Adam with 0.001.")
-            self.job._publish(status=DONE, elapsed=self.seconds(), message=message)
+            self._publish(status=Status.STOPPED, elapsed=self.seconds(), weights=weights,
+                          message=f"Stopped {where}; the model keeps the weights trained so far.")
+            return
+        message = f"Done: {s.epochs} epochs in {self.seconds():.1f} s."
+        chance = 1 / self.model.output_shape[-1]
+        if (self.data.labels == CLASSES and s.last("val_accuracy") is not None
+                and s.last("val_accuracy") < 1.5 * chance):
+            message += (f" But the network learned nothing: validation accuracy "
+                        f"{s.last('val_accuracy'):.0%} is guessing. A learning rate that is "
+                        f"too large can push every ReLU unit to zero for good (dead ReLUs); "
+                        f"try a smaller one, or Adam with 0.001.")
+        self._publish(status=Status.DONE, elapsed=self.seconds(), weights=weights, message=message)
