@@ -1,6 +1,8 @@
 """Backpropagation: a computation graph, forward left to right, backward right to left, one
 chain-rule product a step; a quiz; tf.GradientTape and nudges beside; N + P against N × P."""
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,6 +17,12 @@ st.caption("The forward pass computes J from left to right. The backward pass co
            "already found to its right (the chain rule).")
 
 ss = st.session_state
+
+
+def plain(text: str) -> str:
+    """Text shown as it is: Markdown's special characters escaped (__import__ stays __import__)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
+
 name = st.segmented_control("Graph", list(bp.GRAPHS), default="lab", key="bp_graph", required=True,
                             format_func=lambda n: {"lab": "The lab's graph",
                                                    "lecture-network": "The lecture's network"}[n])
@@ -46,7 +54,7 @@ try:  # the last good graph stays on screen when a setting is bad
     result = bp.run(name, changes)
     ss[key("good")] = changes
 except bp.GraphError as e:
-    st.error(f"{e}. Still showing the last good settings.", icon=":material/error:")
+    st.error(plain(f"{e}. Still showing the last good settings."), icon=":material/error:")
     changes = ss.get(key("good"), graph.defaults)
     result = bp.run(name, changes)
 
@@ -87,7 +95,7 @@ with st.container(horizontal=True, vertical_alignment="bottom", key="bp_steps"):
 
 fwd, bwd = ss[key("fwd")], ss[key("bwd")]
 leaves = {leaf for leaf, _, _ in graph.leaves}
-shown_values = leaves | {op.name for op in graph.ops[:fwd]}
+shown_values = leaves | {op.name for op in graph.ops[:n_fwd if quiz else fwd]}  # the quiz starts after the forward pass
 shown_grads = {s.name for s in result.steps[:bwd]}
 
 # ---- quiz: the learner's answers, each checked --------------------------------------------------
@@ -120,6 +128,9 @@ elif current is not None:
     st.info(f"**Forward step {fwd} of {n_fwd}:** {op.label} = {bp.fmt(result.values[op.name])}"
             + ("  \nThe forward pass is done: J is known. Now the backward pass." if fwd == n_fwd else ""),
             icon=":material/arrow_forward:")
+elif quiz:
+    st.info("Quiz: the forward pass is done, J is known. Type each ∂J/∂ below, from right to left.",
+            icon=":material/quiz:")
 else:
     st.info("Press **Forward step** to compute the first node, or **Reveal all**.", icon=":material/info:")
 
@@ -127,18 +138,18 @@ if quiz:
     st.subheader("Quiz: type ∂J/∂ of each, from right to left")
     st.caption("A number, or a product such as 2*3. Each answer is checked against the chain rule; a "
                "right answer shows in the graph.")
-    cols = st.columns(4)
-    for i, s in enumerate(result.steps):
-        with cols[i % 4]:
-            st.text_input(f"∂J/∂{s.name} =", key=key(f"quiz_{s.name}"), placeholder="?")
+    for s in result.steps:
+        left, right = st.columns([1, 4], vertical_alignment="bottom")
+        left.text_input(f"∂J/∂{s.name} =", key=key(f"quiz_{s.name}"), placeholder="?")
+        with right:
             if s.name in answers:
                 verdict, typed = answers[s.name]
                 if verdict == "right":
                     st.success(f"Right: {s.text}", icon=":material/check:")
                 elif verdict == "bad":
-                    st.error(typed, icon=":material/error:")
+                    st.error(plain(typed), icon=":material/error:")
                 else:
-                    st.error(f"Not {typed}: it is {bp.fmt(s.grad)}. {s.text}. {s.why}.", icon=":material/close:")
+                    st.error(f"Not {plain(typed)}: it is {bp.fmt(s.grad)}. {s.text}. {s.why}.", icon=":material/close:")
 
 # ---- the same derivatives two other ways ------------------------------------------------------
 st.subheader("By hand, by tf.GradientTape, by nudging")

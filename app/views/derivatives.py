@@ -1,5 +1,7 @@
 """Derivatives: nudge w by ε and J changes by about k·ε; k against sympy's exact derivative."""
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,6 +14,12 @@ st.caption("If w goes up by a tiny amount ε and J(w) goes up by k × ε, then k
            "dJ/dw. Pick or type J, a point w and an ε, and compare k with the exact derivative.")
 
 ss = st.session_state
+
+
+def plain(text: str) -> str:
+    """Text shown as it is: Markdown's special characters escaped (__import__ stays __import__)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
+
 ss.setdefault("d_text", "w**2")
 ss.setdefault("d_preset", "w**2")
 ss.setdefault("d_w", 3.0)
@@ -43,7 +51,7 @@ try:
     ss["_d_good"] = (text, w, eps)
 except ExprError as e:
     good = ss.get("_d_good", ("w**2", 3.0, 1e-3))
-    st.error(f"{e}. Still showing J(w) = {good[0]} at w = {good[1]:g}.", icon=":material/error:")
+    st.error(plain(f"{e}. Still showing J(w) = {good[0]} at w = {good[1]:g}."), icon=":material/error:")
     text, w, eps = good
     d = derivative(text, w, eps)
 

@@ -1,0 +1,81 @@
+"""The Derivatives and Backpropagation pages in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def open_page(page, server, path: str) -> None:
+    page.goto(server.url + path)
+    wait_for_app(page)
+
+
+def type_into(page, key: str, text: str) -> None:
+    box = page.locator(f".st-key-{key} input")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def no_exception(page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.errors == []
+
+
+def test_derivatives_page_lab_numbers_and_a_refused_expression(page, server, tmp_path):
+    open_page(page, server, "/derivatives")
+    assert page.locator("h1").first.inner_text() == "Derivatives"
+    numbers = page.locator(".st-key-d_numbers")
+    numbers.get_by_text("9.006001").wait_for()
+    assert "6.001" in numbers.inner_text()
+    assert page.locator(".js-plotly-plot").count() == 2
+    type_into(page, "d_text", "__import__('os').system('id')")
+    alert = page.locator("[data-testid=stAlert]").first
+    alert.wait_for()
+    assert "unknown name '__import__' at position 1" in alert.inner_text()
+    assert "9.006001" in numbers.inner_text()  # the last good function stays
+    no_exception(page)
+    page.screenshot(path=str(tmp_path / "derivatives.png"))
+
+
+def test_backprop_page_reveal_all_and_quiz(page, server, tmp_path):
+    open_page(page, server, "/backprop")
+    assert page.locator("h1").first.inner_text() == "Backpropagation"
+    graph = page.locator("[data-testid=stGraphVizChart] svg")
+    graph.wait_for()
+    assert "∂J/∂w = ?" in graph.text_content()
+    page.locator(".st-key-bp_all button").click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelector('[data-testid=stGraphVizChart] svg')"
+                           "?.textContent.includes('∂J/∂w = 6')", timeout=30_000)
+    text = page.locator("[data-testid=stGraphVizChart] svg").text_content()
+    assert "value = 4.5" in text and "∂J/∂x = −6" in text
+    page.locator(".st-key-bp_hide button").click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    page.locator(".st-key-bp_quiz label").click()  # quiz mode on
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    type_into(page, "bp_lab_quiz_d", "3")
+    type_into(page, "bp_lab_quiz_w", "5")
+    page.get_by_text("Right: ∂J/∂d").wait_for()
+    assert page.get_by_text("Not 5: it is 6.").count() == 1
+    page.locator(".st-key-bp_cost").get_by_text("20,175").wait_for(timeout=60_000)
+    no_exception(page)
+    page.screenshot(path=str(tmp_path / "backprop.png"), full_page=True)
