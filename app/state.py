@@ -80,6 +80,34 @@ def runs(scope: str = DIGITS) -> list[dict]:
     return rows
 
 
+# ---- lessons' trainings: a page may run several jobs at once (e.g. two networks side by side) ----
+
+def lesson_jobs(name: str) -> tuple[TrainingJob, ...]:
+    """The jobs the lesson `name` started last in this session (empty before the first)."""
+    return st.session_state.get(f"_lesson_{name}", ())
+
+
+def lesson_training(name: str) -> bool:
+    return any(not job.snapshot().finished for job in lesson_jobs(name))
+
+
+def start_lesson(name: str, jobs: tuple[TrainingJob, ...]) -> None:
+    """Stop and give back the lesson's previous jobs, then start these beside the page."""
+    for old in lesson_jobs(name):
+        old.stop()
+        old.release()
+    alive = _session_alive()
+    for job in jobs:
+        job.set_alive(alive)
+        job.start()
+    st.session_state[f"_lesson_{name}"] = tuple(jobs)
+
+
+def stop_lesson(name: str) -> None:
+    for job in lesson_jobs(name):
+        job.stop()
+
+
 def _session_alive() -> Callable[[], bool]:
     """A check the worker thread can call: is the browser session that started me still here?"""
     from streamlit import runtime
@@ -100,4 +128,5 @@ def _session_alive() -> Callable[[], bool]:
     return alive
 
 
-__all__ = ["current_job", "is_training", "start_training", "stop_training", "runs"]
+__all__ = ["current_job", "is_training", "start_training", "stop_training", "runs", "lesson_jobs",
+           "lesson_training", "start_lesson", "stop_lesson"]

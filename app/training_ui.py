@@ -92,3 +92,34 @@ def live(view, scope: str, every: float = 0.5, name: str = "") -> None:
     st.session_state[polling_key] = training
     fragment.__name__ = f"live_{scope}_{name}"
     st.fragment(fragment, run_every=every if training else None)()
+
+
+def lesson_live(name: str, view, every: float = 0.5) -> None:
+    """Run `view(jobs)` in a fragment that redraws every `every` seconds while the lesson's jobs
+    train (each job's snapshot is read inside the view), then once more in full."""
+    polling_key = f"_polling_lesson_{name}"
+
+    def fragment() -> None:
+        jobs = state.lesson_jobs(name)
+        view(jobs)
+        if st.session_state.get(polling_key) and not state.lesson_training(name):
+            st.session_state[polling_key] = False
+            st.rerun()
+
+    training = state.lesson_training(name)
+    st.session_state[polling_key] = training
+    fragment.__name__ = f"lesson_{name}"
+    st.fragment(fragment, run_every=every if training else None)()
+
+
+def lesson_progress(jobs, label: str = "") -> None:
+    """One progress bar for a lesson's jobs (their epochs together) and each one's status."""
+    snaps = [job.snapshot() for job in jobs]
+    done = sum(s.epoch for s in snaps)
+    total = sum(s.epochs for s in snaps)
+    running = [s for s in snaps if not s.finished]
+    text = f"{label}epoch {done} of {total}" + (f" · {max(s.elapsed for s in snaps):.1f} s" if snaps else "")
+    st.progress(sum(s.progress for s in snaps) / max(1, len(snaps)), text=text)
+    for s in snaps:
+        if s.status in (Status.QUEUED, Status.FAILED, Status.DIVERGED, Status.STOPPED) or (not running and s.message):
+            STATUS_BOX[s.status](s.message or s.status, icon=":material/monitoring:")

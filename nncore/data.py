@@ -219,6 +219,15 @@ def _points(name: str, n: int, noise: float, validation_split: float, seed: int)
                    info.shape, info.classes)
 
 
+def zero_one(digits: Dataset) -> Dataset:
+    """Only the 0s and 1s of a digits data set, labels 0 and 1: the course's first binary classifier."""
+    keep_train, keep_val = np.isin(digits.y_train, (0, 1)), np.isin(digits.y_val, (0, 1))
+    info = DATASETS["digits-0-1"]
+    return Dataset(info.name, _readonly(digits.x_train[keep_train]), _readonly(digits.y_train[keep_train]),
+                   _readonly(digits.x_val[keep_val]), _readonly(digits.y_val[keep_val]), info.shape,
+                   info.classes, BINARY)
+
+
 @functools.lru_cache(maxsize=8)
 def _lesson_data(name: str, validation_split: float, seed: int) -> Dataset:
     """The lessons' own data sets (registry page "lesson"), split seeded like the others."""
@@ -226,17 +235,13 @@ def _lesson_data(name: str, validation_split: float, seed: int) -> Dataset:
 
     info = DATASETS[name]
     if name == "digits-0-1":
-        digits = _split("digits-5k", validation_split, seed)
-        keep_train, keep_val = np.isin(digits.y_train, (0, 1)), np.isin(digits.y_val, (0, 1))
-        return Dataset(name, _readonly(digits.x_train[keep_train]), _readonly(digits.y_train[keep_train]),
-                       _readonly(digits.x_val[keep_val]), _readonly(digits.y_val[keep_val]), info.shape,
-                       info.classes, BINARY)
+        return zero_one(_split("digits-5k", validation_split, seed))
     if name == "relu-lab":
         x = np.linspace(0, 3, 300).astype(np.float32)[:, None]
         y, stratify = relu_lab_target(x).astype(np.float32), None
     elif name in ("scenes", "scenes-main"):
         x, multi_hot, main = traffic_scenes(1500, seed=0, with_main=True)
-        y, stratify = (multi_hot, None) if name == "scenes" else (main.astype(np.int64), main)
+        y, stratify = (multi_hot, None) if name == "scenes" else (main.astype(np.int64), None)  # the same split
     else:
         raise KeyError(name)
     x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=validation_split, random_state=seed,

@@ -30,3 +30,16 @@ def wait_until_finished(at: AppTest, key: str = "_job", seconds: float = 180):
         time.sleep(0.3)
     at.run()
     return job.snapshot()
+
+
+def wait_for_lesson(at: AppTest, name: str, seconds: float = 300) -> list:
+    """Wait for the lesson `name`'s jobs (started beside the page) to finish, rerun the page;
+    their last snapshots."""
+    jobs = at.session_state[f"_lesson_{name}"]
+    deadline = time.time() + seconds
+    while not all(job.snapshot().finished for job in jobs):
+        if time.time() > deadline:
+            raise AssertionError(f"the lesson's training {name!r} did not finish")
+        time.sleep(0.3)
+    at.run()
+    return [job.snapshot() for job in jobs]

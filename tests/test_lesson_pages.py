@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apptest import open_app
+from apptest import open_app, wait_for_lesson
 from browser import wait_for_app
 
 
@@ -49,6 +49,9 @@ def test_activation_page_relu_lab(at):
     assert any("Largest error" in w.value for w in at.warning)
     at.button(key="fit_relu").click().run()
     assert not at.exception
+    assert at.button(key="fit_relu").disabled or wait_for_lesson(at, "relu")  # training beside the page
+    assert [s.status for s in wait_for_lesson(at, "relu")] == ["done"]
+    assert not at.exception
     fit_rows = frames(at)[-1]
     assert len(fit_rows) == 3 and "mean squared error" in texts(at)
 
@@ -62,8 +65,10 @@ def test_losses_page_labels_mismatch_binary_and_multilabel(at):
     assert not at.exception and "In plain words" in texts(at)
     at.number_input(key="binary_epochs").set_value(5).run()
     at.button(key="train_binary").click().run()
+    assert wait_for_lesson(at, "binary")[0].epoch == 5
     assert any("Held-out 0s and 1s" in s.value for s in at.success)
     at.button(key="train_scenes").click().run()
+    assert [s.status for s in wait_for_lesson(at, "scenes")] == ["done", "done"]
     rows = frames(at)[-1]
     assert (rows["softmax sum"].round(2) == 1.0).all()
     assert (rows["sigmoid sum"].round(2) != 1.0).any()

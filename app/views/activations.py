@@ -4,7 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import charts
+from app import charts, state
+from app import training_ui as ui
 from nncore.lessons import activations as lessons
 
 st.title("Activation functions")
@@ -78,20 +79,41 @@ with st.container(key="relu_error"):
     else:
         st.warning(f"Largest error {error['max_abs_error']:.3f}, mean squared error {error['mse']:.4f}.")
 
-b1, b2 = st.columns(2)
+b1, b2, b3 = st.columns(3)
 b1.button("Show the lab's answer", key="relu_answer", on_click=show_answer)
-if b2.button("Fit it for me with Keras", key="fit_relu", type="primary"):
-    with st.spinner("Training Dense(3, relu) → Dense(1, linear) with Adam on 300 points..."):
-        st.session_state["relu_fit"] = lessons.fit_relu_lab(seed=0)
-fit = st.session_state.get("relu_fit")
-if fit:
-    st.markdown(f"Keras found, in {fit['seconds']:.1f} s, a mean squared error of **{fit['loss']:.5f}**:")
-    st.dataframe([{"unit": i, "w": round(float(fit["weights"][i]), 3), "b": round(float(fit["biases"][i]), 3),
-                   "bends at x = -b/w": round(float(fit["bends"][i]), 3),
-                   "output weight": round(float(fit["output_weights"][i]), 3)} for i in range(3)],
+fitting = state.lesson_training("relu")
+b2.button("Fit it for me with Keras", key="fit_relu", type="primary", disabled=fitting,
+          on_click=lambda: state.start_lesson("relu", (lessons.relu_lab_job(seed=0),)),
+          help="Trains Dense(3, relu) → Dense(1, linear) with Adam on the 300 points, beside the page.")
+b3.button("Stop", key="stop_relu", icon=":material/stop:", disabled=not fitting,
+          on_click=state.stop_lesson, args=("relu",))
+
+
+def relu_fit_view(jobs) -> None:
+    if not jobs:
+        return
+    ui.lesson_progress(jobs, "Dense(3, relu) → Dense(1, linear), Adam(0.02), MSE: ")
+    s = jobs[0].snapshot()
+    if s.weights is None:
+        return
+    fit = lessons.relu_lab_result(s)
+    where = "so far" if not s.finished else f"in {fit.seconds:.1f} s"
+    st.markdown(f"Keras found, {where}, a mean squared error of **{fit.loss:.5f}**:")
+    st.dataframe([{"unit": i, "w": round(float(fit.weights[i]), 3), "b": round(float(fit.biases[i]), 3),
+                   "bends at x = -b/w": round(float(fit.bends[i]), 3),
+                   "output weight": round(float(fit.output_weights[i]), 3)} for i in range(3)],
                  hide_index=True)
-    fig = go.Figure([go.Scatter(x=fit["x"], y=fit["target"], mode="lines", name="target",
+    c1, c2 = st.columns([3, 2])
+    fig = go.Figure([go.Scatter(x=fit.x, y=fit.target, mode="lines", name="target",
                                 line=dict(color="black", width=4)),
-                     go.Scatter(x=fit["x"], y=fit["output"], mode="lines", name="Keras' fit",
+                     go.Scatter(x=fit.x, y=fit.output, mode="lines", name="Keras' fit",
                                 line=dict(color=charts.TRAIN_COLOR))])
-    st.plotly_chart(charts.layout(fig, "What Keras learned", "x", "y", height=320), key="relu_fit_chart")
+    c1.plotly_chart(charts.layout(fig, "What Keras learned", "x", "y", height=320), key="relu_fit_chart")
+    if fit.history:
+        fig = go.Figure(go.Scatter(x=list(range(1, len(fit.history) + 1)), y=fit.history, mode="lines"))
+        fig.update_yaxes(type="log")
+        c2.plotly_chart(charts.layout(fig, "Mean squared error per epoch", "epoch", "MSE (log scale)",
+                                      height=320), key="relu_fit_loss")
+
+
+ui.lesson_live("relu", relu_fit_view)

@@ -4,10 +4,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import charts
-from nncore import ExperimentSpec
+from app import charts, state
+from app import training_ui as ui
 from nncore.lessons import losses as lessons
-from nncore.data import load_dataset
 
 st.title("Losses and labels")
 st.caption("The same cross-entropy comes in two Keras losses, one per label format. And a yes/no "
@@ -44,49 +43,54 @@ st.header("Binary classification: is it a 0 or a 1?")
 st.markdown("The course's first network: Dense(25, sigmoid) → Dense(15, sigmoid) → Dense(1, sigmoid), "
             "`BinaryCrossentropy`, Adam(0.001), on the digits 0 and 1 only.")
 epochs = st.number_input("Epochs", 1, 100, 20, key="binary_epochs")
+binary_training = state.lesson_training("binary")
+c1, c2 = st.columns([1, 3])
+c1.button("Train the 0-or-1 network", key="train_binary", type="primary", disabled=binary_training,
+          on_click=lambda: state.start_lesson("binary", (lessons.zero_or_one_job(epochs=int(epochs)),)))
+c2.button("Stop", key="stop_binary", icon=":material/stop:", disabled=not binary_training,
+          on_click=state.stop_lesson, args=("binary",))
 
 
-def train_binary() -> None:
-    import keras
-
-    chart = st.empty()
-    losses: list[float] = []
-
-    class Live(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            losses.append(float(logs["loss"]))
-            fig = go.Figure(go.Scatter(x=list(range(1, len(losses) + 1)), y=losses, mode="lines+markers"))
-            chart.plotly_chart(charts.layout(fig, f"BinaryCrossentropy, epoch {epoch + 1} of {epochs}",
-                                             "epoch", "loss", height=300), key=f"binary_live_{epoch}")
-
-    with st.spinner("Training on the 0s and 1s..."):
-        st.session_state["binary_result"] = lessons.train_binary(load_dataset(ExperimentSpec()),
-                                                                 epochs=int(epochs), callback=Live())
-    chart.empty()
-
-
-if st.button("Train the 0-or-1 network", key="train_binary", type="primary"):
-    train_binary()
-result = st.session_state.get("binary_result")
-if result:
-    h = result.history
-    fig = go.Figure([go.Scatter(x=list(range(1, len(h["loss"]) + 1)), y=h["loss"], mode="lines+markers", name="training"),
-                     go.Scatter(x=list(range(1, len(h["val_loss"]) + 1)), y=h["val_loss"], mode="lines+markers",
-                                name="validation")])
+def binary_view(jobs) -> None:
+    if not jobs:
+        return
+    ui.lesson_progress(jobs, "Training on the 0s and 1s: ")
+    s = jobs[0].snapshot()
+    h = s.history
+    if not h.get("loss"):
+        return
+    epochs_ = list(range(1, len(h["loss"]) + 1))
+    fig = go.Figure([go.Scatter(x=epochs_, y=h["loss"], mode="lines+markers", name="training"),
+                     go.Scatter(x=epochs_, y=h["val_loss"], mode="lines+markers", name="validation")])
     st.plotly_chart(charts.layout(fig, "BinaryCrossentropy", "epoch", "loss", height=300), key="binary_loss")
-    st.success(f"Held-out 0s and 1s: {result.val_accuracy:.1%} right after {len(h['loss'])} epochs "
-               f"({result.seconds:.1f} s). The output is P(y = 1): above 0.5 it says 1.")
+    if s.finished and s.val_probabilities is not None:
+        result = lessons.binary_result(jobs[0])
+        st.success(f"Held-out 0s and 1s: {result.val_accuracy:.1%} right after {len(h['loss'])} epochs "
+                   f"({result.seconds:.1f} s). The output is P(y = 1): above 0.5 it says 1.")
+
+
+ui.lesson_live("binary", binary_view)
 
 # ---- multi-label vs multi-class -------------------------------------------------------------
 st.header("Multi-class or multi-label?")
 st.markdown("The lecture's street scenes: is there a car, a bus, a pedestrian? Several can be there at "
             "once, so each question gets its own sigmoid (multi-label, BinaryCrossentropy). A softmax "
             "network (multi-class) must share one probability among the three.")
-if st.button("Train both networks", key="train_scenes", type="primary"):
-    with st.spinner("Training a 3-sigmoid and a 3-softmax network on 1,500 scenes..."):
-        st.session_state["scenes"] = lessons.train_multilabel_vs_multiclass()
-scenes = st.session_state.get("scenes")
-if scenes:
+scenes_training = state.lesson_training("scenes")
+c1, c2 = st.columns([1, 3])
+c1.button("Train both networks", key="train_scenes", type="primary", disabled=scenes_training,
+          on_click=lambda: state.start_lesson("scenes", lessons.scene_jobs()))
+c2.button("Stop", key="stop_scenes", icon=":material/stop:", disabled=not scenes_training,
+          on_click=state.stop_lesson, args=("scenes",))
+
+
+def scenes_view(jobs) -> None:
+    if not jobs:
+        return
+    ui.lesson_progress(jobs, "A 3-sigmoid and a 3-softmax network on 1,500 scenes: ")
+    if not all(job.snapshot().status == "done" for job in jobs):
+        return
+    scenes = lessons.compare_scenes(*jobs)
     rows = []
     for i in range(len(scenes.x)):
         present = ", ".join(l for l, t in zip(scenes.labels, scenes.truth[i]) if t) or "nothing"
@@ -101,3 +105,6 @@ if scenes:
     st.caption(f"Held-out scenes. Multi-label accuracy per question: {acc}; all three right: "
                f"{scenes.exact_match:.0%}. The softmax network's single answer is right for "
                f"{scenes.multiclass_accuracy:.0%} (it can only ever name one object).")
+
+
+ui.lesson_live("scenes", scenes_view)

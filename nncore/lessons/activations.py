@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -99,66 +98,77 @@ def relu_lab_error(w1: float, b1: float, w2: float, b2: float,
     return {"max_abs_error": float(np.max(np.abs(err))), "mse": float(np.mean(err ** 2))}
 
 
-def fit_relu_lab(seed: int = 0, epochs: int = 20, learning_rate: float = 0.02,
-                 init: str = "hinges", n_points: int = 300) -> dict[str, Any]:
-    """Let Keras find the lab's weights: Dense(3, relu) -> Dense(1, linear), Adam, MSE.
+@dataclass(frozen=True)
+class ReluFit:
+    """What Keras found for the ReLU lab: the 3 units' weights and where each bends."""
 
-    The recipe: 300 points on [0, 3], batches of 30, Adam(0.02), 20 epochs of 100 steps.
+    weights: np.ndarray  # (3,) w of each unit
+    biases: np.ndarray  # (3,) b of each unit
+    bends: np.ndarray  # (3,) -b/w: where each unit turns on or off
+    output_weights: np.ndarray  # (3,) the output layer's weights
+    output_bias: float
+    x: np.ndarray  # the 300 points on [0, 3]
+    target: np.ndarray
+    output: np.ndarray  # the fitted curve on x
+    loss: float  # mean squared error on the 300 points
+    history: tuple[float, ...]  # training MSE per epoch
+    dead_units: tuple[int, ...]  # units with z <= 0 on every x: their gradient is 0 for good
+    seconds: float
+
+
+RELU_LAB_INITS = ("hinges", "keras")
+
+
+def relu_lab_job(seed: int = 0, init: str = "hinges", epochs: int = 200):
+    """The lab's network as a training job (not started): Dense(3, relu) -> Dense(1, linear),
+    MeanSquaredError, Adam(0.02), batches of 30 of the 300 points (the preset `relu-lab`).
 
     `init="hinges"` (default) starts the way the lab's solution looks: unit 0 faces left
     (w < 0), units 1 and 2 face right (w > 0), slopes of random size in [0.5, 1.5] and
-    bends at random places in [0.2, 2.8]; the output layer starts at the lab's weights 1,
-    bias 0. Every unit then starts active on part of [0, 3], and the fit is reliable.
+    bends at random places in [0.2, 2.8] (a generator of its own, seeded); the output layer
+    starts at the lab's weights 1, bias 0. Every unit then starts active on part of [0, 3],
+    and the fit is reliable.
 
-    `init="keras"` keeps Keras' defaults (Glorot-uniform weights, zero biases). With
-    b = 0 and x >= 0, a unit whose w starts negative has z <= 0 on all of [0, 3]: it
-    starts dead, its gradient is 0 and it stays dead, and the fit gets stuck (a known
-    failure of ReLU, shown on purpose).
-
-    Returns weights, biases, bends (-b/w) of the 3 units, output_weights, output_bias,
-    x, target, output (the fitted curve), loss (final MSE on the points), history (MSE
-    per epoch), dead_units (units with z <= 0 on every x), and seconds.
+    `init="keras"` keeps Keras' defaults (Glorot-uniform weights, zero biases), seeded as
+    the Train page seeds. With b = 0 and x >= 0, a unit whose w starts negative has z <= 0
+    on all of [0, 3]: it starts dead, its gradient is 0 and it stays dead, and the fit gets
+    stuck (a known failure of ReLU, shown on purpose).
     """
-    if init not in ("hinges", "keras"):
-        raise ValueError(f"init must be 'hinges' or 'keras', got {init!r}")
-    from .. import import_keras
-    from ..model import _BUILD_LOCK
+    from ..spec import ExperimentSpec
+    from ..training.job import TrainingJob
 
-    keras = import_keras()
-    import tensorflow as tf
-
-    x = np.linspace(0, 3, n_points).astype(np.float32)[:, None]
-    y = relu_lab_target(x).astype(np.float32)
-    with _BUILD_LOCK:  # Keras' seed is process-wide
-        keras.utils.set_random_seed(seed)
-        out_init = "ones" if init == "hinges" else "glorot_uniform"
-        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(3, activation="relu", name="L1"),
-                                  keras.layers.Dense(1, activation="linear", kernel_initializer=out_init,
-                                                     name="L2")], name="relu_lab")
+    if init not in RELU_LAB_INITS:
+        raise ValueError(f"init must be one of {RELU_LAB_INITS}, got {init!r}")
+    spec = ExperimentSpec.from_preset("relu-lab").replace(seed=seed, epochs=epochs)
+    weights = None
     if init == "hinges":
         rng = np.random.default_rng(seed)
         w = np.array([-1.0, 1.0, 1.0]) * rng.uniform(0.5, 1.5, 3)
         bend = rng.uniform(0.2, 2.8, 3)
-        model.layers[0].set_weights([w[None, :].astype(np.float32), (-w * bend).astype(np.float32)])
-    steps = 100
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", steps_per_execution=steps)
-    batches = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(n_points, seed=seed)
-               .batch(30).repeat())
-    t0 = time.perf_counter()
-    history = model.fit(batches, epochs=epochs, steps_per_epoch=steps, verbose=0, shuffle=False)
-    seconds = time.perf_counter() - t0
-    (kernel, bias), (out_w, out_b) = model.layers[0].get_weights(), model.layers[1].get_weights()
-    w, b = kernel[0].astype(np.float64), bias.astype(np.float64)
-    output = np.asarray(model(x), np.float64)[:, 0]
-    z = w[:, None] * x[:, 0][None, :] + b[:, None]
+        weights = [w[None, :].astype(np.float32), (-w * bend).astype(np.float32),
+                   np.ones((3, 1), np.float32), np.zeros(1, np.float32)]
+    return TrainingJob(spec, initial_weights=weights, views=False)
+
+
+def relu_lab_result(snapshot) -> ReluFit:
+    """The fit as of a job's snapshot (its weights), checked against the target on 300 points."""
+    kernel, bias, out_w, out_b = (np.asarray(a, np.float64) for a in snapshot.weights)
+    w, b = kernel[0], bias
+    x = np.linspace(0, 3, 300)
+    z = w[:, None] * x[None, :] + b[:, None]
+    output = out_w[:, 0] @ np.maximum(0.0, z) + out_b[0]
+    target = relu_lab_target(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         bends = -b / w
-    return {
-        "weights": w, "biases": b, "bends": bends,
-        "output_weights": out_w[:, 0].astype(np.float64), "output_bias": float(out_b[0]),
-        "x": x[:, 0].astype(np.float64), "target": y[:, 0].astype(np.float64), "output": output,
-        "loss": float(np.mean((output - y[:, 0]) ** 2)),
-        "history": [float(v) for v in history.history["loss"]],
-        "dead_units": [i for i in range(3) if np.all(z[i] <= 0)],
-        "seconds": seconds,
-    }
+    return ReluFit(w, b, bends, out_w[:, 0], float(out_b[0]), x, target, output,
+                   float(np.mean((output - target) ** 2)), tuple(snapshot.history.get("loss", ())),
+                   tuple(i for i in range(3) if np.all(z[i] <= 0)), snapshot.elapsed)
+
+
+def fit_relu_lab(seed: int = 0, init: str = "hinges", epochs: int = 200) -> ReluFit:
+    """Train the lab's network to the end in this thread (headless use; a page starts the job)."""
+    job = relu_lab_job(seed, init, epochs)
+    try:
+        return relu_lab_result(job.run())
+    finally:
+        job.release()

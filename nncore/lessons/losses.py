@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-from ..registry import BINARY, DATASETS
-from ..data import SCENE_FEATURES, SCENE_LABELS, Dataset, traffic_scenes  # noqa: F401
+from ..data import SCENE_FEATURES, SCENE_LABELS, Dataset, traffic_scenes, zero_one  # noqa: F401
+from ..export import keras_code
+from ..spec import ExperimentSpec
 
 # ---- 6. Label formats -----------------------------------------------------------------------
 
@@ -99,85 +99,52 @@ def mismatch(kind: str, logits: np.ndarray | None = None, y_int: np.ndarray | No
 
 def binary_zero_one_data(data: Dataset) -> Dataset:
     """Only the 0s and 1s of a digits data set, labels 0 and 1 (the course's first network)."""
-    keep_train, keep_val = np.isin(data.y_train, (0, 1)), np.isin(data.y_val, (0, 1))
-    return Dataset(f"{data.name} (0 and 1)", data.x_train[keep_train], data.y_train[keep_train],
-                   data.x_val[keep_val], data.y_val[keep_val], DATASETS["digits-0-1"].shape, ("0", "1"), BINARY)
+    return zero_one(data)
 
 
 @dataclass(frozen=True)
-class BinarySpec:
-    """The course's first network: 25 -> 15 -> 1 sigmoid units, BinaryCrossentropy, Adam."""
-
-    hidden: tuple[tuple[int, str], ...] = ((25, "sigmoid"), (15, "sigmoid"))
-    output: tuple[int, str] = (1, "sigmoid")
-    loss: str = "BinaryCrossentropy"
-    learning_rate: float = 0.001
-    epochs: int = 20
-    batch_size: int = 32
-    seed: int = 0
-
-    def code(self) -> str:
-        """The Keras code of this network, as the course writes it."""
-        layers = [f"    Dense({u}, activation={a!r}, name='L{i + 1}')," for i, (u, a) in
-                  enumerate((*self.hidden, self.output))]
-        return "\n".join([
-            f"keras.utils.set_random_seed({self.seed})",
-            "model = keras.Sequential([", "    keras.Input(shape=(784,)),", *layers, "])",
-            f"model.compile(loss=keras.losses.{self.loss}(),",
-            f"              optimizer=keras.optimizers.Adam({self.learning_rate}), metrics=['accuracy'])",
-            f"model.fit(x_train, y_train, epochs={self.epochs}, batch_size={self.batch_size})",
-        ])
-
-
-def binary_spec(epochs: int = 20, seed: int = 0) -> BinarySpec:
-    return BinarySpec(epochs=epochs, seed=seed)
-
-
-@dataclass
 class BinaryResult:
-    spec: BinarySpec
-    model: Any
-    history: dict[str, list[float]]  # loss, accuracy, val_loss, val_accuracy per epoch
+    spec: ExperimentSpec  # the preset zero-or-one: Dense(25, sigmoid) -> Dense(15, sigmoid) -> Dense(1, sigmoid)
+    history: dict[str, tuple[float, ...]]  # loss, accuracy, val_loss, val_accuracy per epoch
     val_accuracy: float
     val_probabilities: np.ndarray  # (n_val,) the network's P(y = 1)
     y_val: np.ndarray
     seconds: float
 
+    def code(self) -> str:
+        """The Keras code of this network and its training, as a runnable script."""
+        return keras_code(self.spec)
 
-def train_binary(data: Dataset, epochs: int = 20, seed: int = 0, callback: Any = None) -> BinaryResult:
-    """Train the course's 0-or-1 network on the data's 0s and 1s; held-out 0s and 1s score it.
 
-    `data` is a digits Dataset (its other digits are dropped). `callback` is a Keras
-    callback, or a list of them, handed to `fit` so a page can watch the training live.
-    """
-    from .. import import_keras
-    from ..model import _BUILD_LOCK
+def zero_or_one_job(epochs: int = 20, seed: int = 0):
+    """The course's 0-or-1 network as a training job (not started), on the 0s and 1s of the
+    offline digits (the preset `zero-or-one`); held-out 0s and 1s score it."""
+    from ..training.job import TrainingJob
 
-    keras = import_keras()
-    spec = binary_spec(epochs, seed)
-    d = binary_zero_one_data(data) if set(np.unique(data.y_train)) - {0, 1} else data
-    with _BUILD_LOCK:
-        keras.utils.set_random_seed(seed)
-        model = keras.Sequential(
-            [keras.Input((d.n_features,))]
-            + [keras.layers.Dense(u, activation=a, name=f"L{i + 1}")
-               for i, (u, a) in enumerate((*spec.hidden, spec.output))], name="zero_or_one")
-    model.compile(loss=keras.losses.BinaryCrossentropy(), optimizer=keras.optimizers.Adam(spec.learning_rate),
-                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
-    callbacks = [] if callback is None else list(callback) if isinstance(callback, (list, tuple)) else [callback]
-    y_train, y_val = d.y_train.astype(np.float32), d.y_val.astype(np.float32)
-    t0 = time.perf_counter()
-    history = model.fit(d.x_train, y_train, epochs=epochs, batch_size=spec.batch_size, verbose=0,
-                        validation_data=(d.x_val, y_val), callbacks=callbacks)
-    seconds = time.perf_counter() - t0
-    p = np.asarray(model(d.x_val, training=False), np.float64)[:, 0]
-    return BinaryResult(spec, model, {k: [float(v) for v in vs] for k, vs in history.history.items()},
-                        float(np.mean((p >= 0.5) == (d.y_val == 1))), p, np.asarray(d.y_val), seconds)
+    return TrainingJob(ExperimentSpec.from_preset("zero-or-one").replace(epochs=epochs, seed=seed), views=False)
+
+
+def binary_result(job) -> BinaryResult:
+    """The 0-or-1 network's numbers as of its job's snapshot."""
+    s = job.snapshot()
+    p = np.asarray(s.val_probabilities, np.float64)[:, 0]
+    y_val = np.asarray(job.data.y_val)
+    return BinaryResult(job.spec, dict(s.history), float(np.mean((p >= 0.5) == (y_val == 1))), p, y_val, s.elapsed)
+
+
+def train_binary(epochs: int = 20, seed: int = 0) -> BinaryResult:
+    """Train the 0-or-1 network to the end in this thread (headless use; a page starts the job)."""
+    job = zero_or_one_job(epochs, seed)
+    try:
+        job.run()
+        return binary_result(job)
+    finally:
+        job.release()
 
 
 # ---- 8. Multi-label vs multi-class: cars, buses and pedestrians --------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class SceneComparison:
     labels: tuple[str, ...]
     x: np.ndarray  # the example scenes' features
@@ -191,50 +158,45 @@ class SceneComparison:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def train_multilabel_vs_multiclass(n: int = 1500, seed: int = 0, epochs: int = 30,
-                                   examples: int = 6) -> SceneComparison:
-    """Two networks on the same scenes, side by side.
+def scene_jobs(seed: int = 0, epochs: int = 30):
+    """Two networks on the same 1,500 scenes (the same split), as training jobs (not started):
 
-    (i) multi-label: Dense(16, relu) -> Dense(3, sigmoid), BinaryCrossentropy: three
-        yes/no answers, each its own probability; they need not sum to 1.
-    (ii) multi-class: Dense(16, relu) -> Dense(3, linear) with
-        SparseCategoricalCrossentropy(from_logits=True), trained on the biggest object
-        only; its softmax outputs compete and always sum to 1.
-    80% of the scenes train, the rest are held out; `examples` held-out scenes are shown,
-    chosen to include scenes with two or three objects.
+    (i) multi-label (preset scenes-multilabel): Dense(16, relu) -> Dense(3, sigmoid),
+        BinaryCrossentropy: three yes/no answers, each its own probability; they need not sum to 1.
+    (ii) multi-class (preset scenes-multiclass): Dense(16, relu) -> Dense(3, linear) with
+        SparseCategoricalCrossentropy(from_logits=True), trained on the biggest object only;
+        its softmax outputs compete and always sum to 1.
     """
-    from .. import import_keras
-    from ..model import _BUILD_LOCK
+    from ..training.job import TrainingJob
 
-    keras = import_keras()
-    import tensorflow as tf
+    return tuple(TrainingJob(ExperimentSpec.from_preset(name).replace(seed=seed, epochs=epochs), views=False)
+                 for name in ("scenes-multilabel", "scenes-multiclass"))
 
-    x, y, main = traffic_scenes(n, seed, with_main=True)
-    cut = int(0.8 * n)
-    seconds: dict[str, float] = {}
 
-    def train(name: str, units: int, activation: str, loss: Any, targets: np.ndarray):
-        with _BUILD_LOCK:
-            keras.utils.set_random_seed(seed)
-            model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(16, activation="relu"),
-                                      keras.layers.Dense(units, activation=activation)], name=name)
-        model.compile(loss=loss, optimizer=keras.optimizers.Adam(0.01), steps_per_execution=8)
-        t0 = time.perf_counter()
-        model.fit(x[:cut], targets[:cut], epochs=epochs, batch_size=32, verbose=0)
-        seconds[name] = time.perf_counter() - t0
-        return model
-
-    multilabel = train("multilabel", 3, "sigmoid", keras.losses.BinaryCrossentropy(), y)
-    multiclass = train("multiclass", 3, "linear", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                       main)
-    p_sig = np.asarray(multilabel(x[cut:], training=False), np.float64)
-    p_soft = np.asarray(tf.nn.softmax(multiclass(x[cut:], training=False)), np.float64)
-    y_val, main_val = y[cut:], main[cut:]
+def compare_scenes(multilabel, multiclass, examples: int = 6) -> SceneComparison:
+    """The two finished jobs side by side on the held-out scenes; `examples` of them shown,
+    chosen to include scenes with two or three objects."""
+    p_sig = np.asarray(multilabel.snapshot().val_probabilities, np.float64)
+    p_soft = np.asarray(multiclass.snapshot().val_probabilities, np.float64)
+    x, y_val, main_val = multilabel.data.x_val, np.asarray(multilabel.data.y_val), np.asarray(multiclass.data.y_val)
     right = (p_sig >= 0.5) == (y_val == 1)
     counts = y_val.sum(axis=1)  # show busy scenes first: that is where the two differ
     order = np.concatenate([np.flatnonzero(counts == 3)[:2], np.flatnonzero(counts == 2)[:examples],
                             np.flatnonzero(counts == 1)])[:examples]
     return SceneComparison(
-        SCENE_LABELS, x[cut:][order], y_val[order], main_val[order], p_sig[order], p_soft[order],
+        SCENE_LABELS, x[order], y_val[order], main_val[order], p_sig[order], p_soft[order],
         {label: float(right[:, i].mean()) for i, label in enumerate(SCENE_LABELS)},
-        float(right.all(axis=1).mean()), float(np.mean(p_soft.argmax(axis=1) == main_val)), seconds)
+        float(right.all(axis=1).mean()), float(np.mean(p_soft.argmax(axis=1) == main_val)),
+        {"multilabel": multilabel.snapshot().elapsed, "multiclass": multiclass.snapshot().elapsed})
+
+
+def train_multilabel_vs_multiclass(seed: int = 0, epochs: int = 30, examples: int = 6) -> SceneComparison:
+    """Train both scene networks to the end in this thread (headless use; a page starts the jobs)."""
+    jobs = scene_jobs(seed, epochs)
+    try:
+        for job in jobs:
+            job.run()
+        return compare_scenes(*jobs, examples=examples)
+    finally:
+        for job in jobs:
+            job.release()

@@ -133,6 +133,11 @@ class TrainingJob:
     def stop(self) -> None:
         self._stop.set()
 
+    def set_alive(self, alive: Callable[[], bool]) -> None:
+        """A check the loop calls while it trains: False ends the training (its session has gone).
+        Set it before start()."""
+        self._alive = alive
+
     def join(self, timeout: float | None = None) -> bool:
         if self._thread is not None:
             self._thread.join(timeout)
