@@ -20,7 +20,9 @@ def import_keras():
     """Import TensorFlow and Keras once, from whichever thread asks first.
 
     Two threads importing TensorFlow at the same moment can deadlock in Python's import
-    machinery; everything in the playground that needs Keras imports it through here.
+    machinery, so code that may be the first in a process to need Keras (a training job's
+    thread, a lesson, the Draw page's models) imports it through here; code that runs only
+    after that (building a model inside a job) may `import keras` directly.
     """
     with _TF_LOCK:
         import tensorflow  # noqa: F401

@@ -44,8 +44,13 @@ def test_train_two_epochs_fills_metrics_and_charts(at):
     assert not at.button(key="train").disabled and at.button(key="stop").disabled
     assert len(at.dataframe) == 2  # the model summary and the runs table
     # a chosen validation digit changes the probability chart's title
+    def titles():
+        return " ".join(c.proto.spec for c in at.get("plotly_chart"))
+
+    assert "Probabilities for digit #0 " in titles() and "Probabilities for digit #7 " not in titles()
     at.number_input(key="digit_index").set_value(7).run()
     assert not at.exception
+    assert "Probabilities for digit #7 " in titles() and "Probabilities for digit #0 " not in titles()
 
 
 @pytest.mark.parametrize("key, value, field", [

@@ -34,7 +34,9 @@ def properties_spec(seed: int = 0, epochs: int = 30) -> ExperimentSpec:
 
 
 def train_properties_model(seed: int = 0, epochs: int = 30, data=None):
-    """Train the multi-label model on the offline digits; returns (model, metrics)."""
+    """Train the multi-label model on the offline digits (the draw-cnn spec's split: its validation
+    digits are held out); returns (model, spec, metrics). An offline tool (`python -m nncore
+    assets`), so it uses `fit` in the calling thread."""
     from .. import import_keras
     from ..augment import make_augmenter
     from ..model import build_model
