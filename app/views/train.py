@@ -26,7 +26,7 @@ ui.train_buttons(spec, problems, state.DIGITS)
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------
 # Progress, numbers and curves every second; the confusion matrix, the digits and the plane
 # every five. Each Plotly redraw costs the browser ~0.15 s of CPU, and on a small machine the
-# browser and the training share the cores (python -m nncore bench measures it).
+# browser and the training share the cores (python -m bench measures it).
 def live_view(job, s) -> None:
     if job is None:
         st.info("Press **Train** to start. The loss curve, accuracy, confusion matrix and "
