@@ -307,3 +307,69 @@ def _number(key: str, value: Any, kind: str) -> Any:
     if kind == "int" and float(value).is_integer():
         return int(value)
     return float(value) if kind == "float" else value
+
+
+# ---- the page's address: a spec as query parameters --------------------------------------
+
+MAX_QUERY_VALUE = 200  # characters; a longer value in a link is an error naming its field
+FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ExperimentSpec))
+
+
+def field_text(spec: ExperimentSpec, name: str) -> str:
+    """One field's value as the CLI and the address write it (`hidden` as 25:relu,15:relu)."""
+    value = getattr(spec, name)
+    if name == "hidden":
+        return spec.hidden_text or "none"
+    if value is None:
+        return "default"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def differences(before: ExperimentSpec, after: ExperimentSpec) -> list[tuple[str, str, str]]:
+    """(field, before, after) for every field that differs, as text."""
+    return [(name, field_text(before, name), field_text(after, name)) for name in FIELD_NAMES
+            if getattr(before, name) != getattr(after, name)]
+
+
+def to_query(spec: ExperimentSpec, base: ExperimentSpec | None = None) -> dict[str, str]:
+    """The fields that differ from `base` (the page's default), as query parameters."""
+    return {name: new for name, _, new in differences(base or ExperimentSpec(), spec)}
+
+
+def from_query(params: dict[str, Any], base: ExperimentSpec | None = None,
+               ignore: tuple[str, ...] = ()) -> tuple[ExperimentSpec, list[SpecError]]:
+    """A spec from a page's query parameters, and one error per bad parameter (naming it and its
+    value); a bad parameter keeps the default, the good ones are used. Never raises."""
+    spec = base or ExperimentSpec()
+    errors: list[SpecError] = []
+    order = {name: i for i, name in enumerate(FIELD_NAMES)}
+    for key in sorted(params, key=lambda k: order.get(k, len(order))):  # the dataset first
+        if key in ignore:
+            continue
+        value = params[key]
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else ""
+        value = str(value)
+        shown = value if len(value) <= 40 else value[:40] + f"... ({len(value):,} characters)"
+        if key not in order:
+            errors.append(SpecError(key[:40], f"unknown setting {shown!r}; allowed: {', '.join(FIELD_NAMES)}"))
+            continue
+        if len(value) > MAX_QUERY_VALUE:
+            errors.append(SpecError(key, f"value too long ({len(value):,} characters, at most "
+                                    f"{MAX_QUERY_VALUE}); the default is used"))
+            continue
+        try:
+            candidate = spec.replace(**{key: value})
+        except SpecError as e:
+            why = e.message if e.field == key else str(e)
+            errors.append(SpecError(key, f"{shown!r} is not allowed ({why}); the default is used"))
+            continue
+        before = {str(p) for p in spec.problems()}
+        new = [p.message if p.field == key else str(p) for p in candidate.problems() if str(p) not in before]
+        if new:
+            errors.append(SpecError(key, f"{shown!r} is not allowed ({'; '.join(new)}); the default is used"))
+            continue
+        spec = candidate
+    return spec, errors

@@ -1,0 +1,325 @@
+"""The run store: every training is a run, kept in an embedded SQLite database.
+
+    store = open_store()                      # the file from $NNCORE_RUNS_DB, or the default
+    store.save(run, weights)                  # a finished training (weights: plain arrays)
+    store.get(run_id) / store.list(session) / store.weights(run_id)
+
+`RunStore` is the small interface the app uses; `SQLiteRunStore` is the one implementation here
+(stdlib sqlite3: no extra package, and the interface is four calls a PostgreSQL store can give
+too). The schema is created and upgraded by the store itself (table `schema_version`). Each call
+opens its own connection (safe from any thread); the database runs in WAL mode with a busy
+timeout, so two sessions saving at once wait for each other instead of failing. Weights are
+stored as .npz bytes (plain float arrays, loaded with allow_pickle=False), bounded: the newest
+N runs of each session keep theirs, and a total size cap drops the oldest first.
+
+Nothing from a link becomes a path: run ids must match RUN_ID, and the database's place comes
+only from the setting.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .spec import ExperimentSpec, differences
+
+RUN_ID = re.compile(r"^[0-9a-f]{12}$")
+SCHEMA_VERSION = 2
+DB_SETTING = "NNCORE_RUNS_DB"  # a file path, or a sqlite "file:...?mode=ro" URI
+KEEP_SETTING = "NNCORE_RUNS_KEEP_WEIGHTS"  # newest runs per session that keep their weights
+MAX_MB_SETTING = "NNCORE_RUNS_MAX_MB"  # all stored weights together, in megabytes
+TIMEOUT_SETTING = "NNCORE_RUNS_TIMEOUT"  # seconds a save waits for another writer
+
+# Each step takes the schema from version i to i + 1.
+MIGRATIONS = [
+    """CREATE TABLE runs (
+        id TEXT PRIMARY KEY, session TEXT NOT NULL, created REAL NOT NULL, spec TEXT NOT NULL,
+        status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', epochs INTEGER NOT NULL DEFAULT 0,
+        seconds REAL NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '{}',
+        confusion TEXT, class_names TEXT NOT NULL DEFAULT '[]', parent TEXT,
+        changes TEXT NOT NULL DEFAULT '');
+     CREATE INDEX runs_by_session ON runs (session, created);""",
+    """CREATE TABLE weights (
+        run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, session TEXT NOT NULL,
+        created REAL NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL);
+     CREATE INDEX weights_by_age ON weights (created);""",
+]
+
+
+class StoreError(RuntimeError):
+    """The run store cannot do what was asked (read-only, locked, corrupt, missing): the message
+    says so in words a learner understands."""
+
+
+def new_run_id() -> str:
+    return secrets.token_hex(6)
+
+
+def valid_run_id(text: Any) -> bool:
+    return isinstance(text, str) and RUN_ID.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training as stored: its spec, curves, final numbers, time and status."""
+
+    id: str
+    spec: ExperimentSpec
+    session: str = ""
+    created: float = 0.0
+    status: str = "done"
+    message: str = ""
+    epochs: int = 0  # epochs completed
+    seconds: float = 0.0
+    history: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    confusion: tuple[tuple[int, ...], ...] | None = None  # rows true, columns predicted
+    class_names: tuple[str, ...] = ()
+    parent: str | None = None  # the run this one was trained again from
+    changes: str = ""  # how it differs from the run before it, in words
+    has_weights: bool = False
+
+    def last(self, name: str) -> float | None:
+        values = self.history.get(name, ())
+        return values[-1] if values else None
+
+    def metrics_csv(self) -> str:
+        """The metrics per epoch as CSV: epoch, then one column per metric."""
+        names = sorted(self.history)
+        lines = [",".join(["epoch", *names])]
+        for i in range(max((len(v) for v in self.history.values()), default=0)):
+            row = [str(i + 1)] + [repr(float(self.history[n][i])) if i < len(self.history[n]) else ""
+                                  for n in names]
+            lines.append(",".join(row))
+        return "\n".join(lines) + "\n"
+
+
+def describe_changes(before: ExperimentSpec | None, after: ExperimentSpec) -> str:
+    """How `after` differs from `before` in words: "learning_rate 0.001 → 0.01"."""
+    if before is None:
+        return "first run"
+    diff = differences(before, after)
+    return "; ".join(f"{name} {old} → {new}" for name, old, new in diff) or "same settings"
+
+
+def weights_to_bytes(weights: list[np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, *[np.asarray(w, np.float32) for w in weights])
+    return buffer.getvalue()
+
+
+def weights_from_bytes(data: bytes) -> list[np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        return [npz[f"arr_{i}"] for i in range(len(npz.files))]
+
+
+class RunStore:
+    """What the app needs of a run store. `problem` says why runs are not being saved (None: they are)."""
+
+    problem: str | None = None
+
+    def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
+        raise NotImplementedError
+
+    def get(self, run_id: str) -> Run | None:
+        raise NotImplementedError
+
+    def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
+        raise NotImplementedError
+
+    def weights(self, run_id: str) -> list[np.ndarray] | None:
+        raise NotImplementedError
+
+
+def _explain(e: sqlite3.Error) -> str:
+    text = str(e)
+    if "readonly" in text or "read-only" in text:
+        return f"the run database is read-only ({text})"
+    if "locked" in text or "busy" in text:
+        return f"the run database is locked by another program ({text})"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"the run database file is damaged ({text})"
+    if "unable to open" in text:
+        return f"the run database cannot be opened ({text})"
+    return f"the run database failed: {type(e).__name__}: {text}"
+
+
+class SQLiteRunStore(RunStore):
+    def __init__(self, path: str | Path, keep_per_session: int = 5, max_bytes: int = 200 * 2**20,
+                 timeout: float = 30.0):
+        self.path = str(path)
+        self.keep_per_session = keep_per_session
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.problem = None
+        try:
+            if not self.path.startswith("file:"):
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._prepare()
+        except (sqlite3.Error, OSError) as e:
+            self.problem = _explain(e) if isinstance(e, sqlite3.Error) else f"the run database's folder: {e}"
+
+    # ---- connections and schema ----------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=self.timeout, uri=self.path.startswith("file:"),
+                              isolation_level=None)  # transactions are explicit (BEGIN IMMEDIATE)
+        con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        con.execute("PRAGMA foreign_keys = ON")
+        return con
+
+    def version(self, con: sqlite3.Connection | None = None) -> int:
+        """The database's schema version (0: empty)."""
+        own = con is None
+        con = con or self._connect()
+        try:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone():
+                return 0
+            row = con.execute("SELECT version FROM schema_version").fetchone()
+            return row[0] if row else 0
+        finally:
+            if own:
+                con.close()
+
+    def _prepare(self) -> None:
+        """Create or upgrade the schema to SCHEMA_VERSION (no writes when it is current)."""
+        current = self.version()
+        if current > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {current} is newer than this app's {SCHEMA_VERSION}")
+        if current == SCHEMA_VERSION:
+            return
+        con = self._connect()
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("BEGIN IMMEDIATE")
+            current = self.version(con)  # another process may have upgraded it meanwhile
+            if current == 0:
+                con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            for step in range(current, SCHEMA_VERSION):
+                # statement by statement: executescript() would commit the transaction
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+            con.execute("DELETE FROM schema_version")
+            con.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def _run(self, work, write: bool = False):
+        """Call work(connection) in one transaction; sqlite errors become StoreError."""
+        if self.problem and write:
+            raise StoreError(self.problem)
+        try:
+            con = self._connect()
+        except sqlite3.Error as e:
+            raise StoreError(_explain(e)) from None
+        try:
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            result = work(con)
+            con.execute("COMMIT")
+            return result
+        except sqlite3.Error as e:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise StoreError(_explain(e)) from None
+        finally:
+            con.close()
+
+    # ---- the interface -------------------------------------------------------------------
+
+    def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
+        if not valid_run_id(run.id):
+            raise StoreError(f"not a run id: {run.id[:40]!r}")
+        blob = weights_to_bytes(weights) if weights is not None else None
+
+        def work(con):
+            con.execute(
+                "INSERT OR REPLACE INTO runs (id, session, created, spec, status, message, epochs, seconds,"
+                " history, confusion, class_names, parent, changes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
+                 str(run.status), run.message, run.epochs, run.seconds,
+                 json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
+                 json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
+                 json.dumps(list(run.class_names)), run.parent, run.changes))
+            if blob is not None and len(blob) <= self.max_bytes:
+                con.execute("INSERT OR REPLACE INTO weights VALUES (?,?,?,?,?)",
+                            (run.id, run.session, time.time(), len(blob), blob))
+                self._bound(con, run.session)
+
+        self._run(work, write=True)
+
+    def _bound(self, con: sqlite3.Connection, session: str) -> None:
+        """Weights of the session's older runs beyond the newest N go, then the oldest anyone's
+        until all of them fit in max_bytes."""
+        con.execute("DELETE FROM weights WHERE session = ? AND run_id NOT IN (SELECT run_id FROM weights "
+                    "WHERE session = ? ORDER BY created DESC LIMIT ?)", (session, session, self.keep_per_session))
+        total = con.execute("SELECT COALESCE(SUM(size), 0) FROM weights").fetchone()[0]
+        for run_id, size in con.execute("SELECT run_id, size FROM weights ORDER BY created").fetchall():
+            if total <= self.max_bytes:
+                break
+            con.execute("DELETE FROM weights WHERE run_id = ?", (run_id,))
+            total -= size
+
+    _COLUMNS = ("r.id, r.session, r.created, r.spec, r.status, r.message, r.epochs, r.seconds, r.history, "
+                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL")
+
+    def _row(self, row) -> Run:
+        (run_id, session, created, spec, status, message, epochs, seconds, history, confusion,
+         class_names, parent, changes, has_weights) = row
+        return Run(run_id, ExperimentSpec.from_dict(json.loads(spec)), session, created, status, message,
+                   epochs, seconds, {k: tuple(v) for k, v in json.loads(history).items()},
+                   tuple(tuple(r) for r in json.loads(confusion)) if confusion else None,
+                   tuple(json.loads(class_names)), parent, changes, bool(has_weights))
+
+    def get(self, run_id: str) -> Run | None:
+        if not valid_run_id(run_id):
+            return None
+        row = self._run(lambda con: con.execute(
+            f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = ?",
+            (run_id,)).fetchone())
+        return self._row(row) if row else None
+
+    def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
+        where, args = ("WHERE r.session = ?", (session,)) if session is not None else ("", ())
+        rows = self._run(lambda con: con.execute(
+            f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id {where} "
+            "ORDER BY r.created DESC LIMIT ?", (*args, limit)).fetchall())
+        return [self._row(row) for row in rows]
+
+    def weights(self, run_id: str) -> list[np.ndarray] | None:
+        if not valid_run_id(run_id):
+            return None
+        row = self._run(lambda con: con.execute("SELECT data FROM weights WHERE run_id = ?", (run_id,)).fetchone())
+        return weights_from_bytes(row[0]) if row else None
+
+    def total_weight_bytes(self) -> int:
+        return self._run(lambda con: con.execute("SELECT COALESCE(SUM(size), 0) FROM weights").fetchone()[0])
+
+
+def default_path() -> Path:
+    """Outside the repository, in the user's data folder: ~/.local/share/nn-playground/runs.sqlite3."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "nn-playground" / "runs.sqlite3"
+
+
+def open_store(path: str | Path | None = None) -> RunStore:
+    """The run store the settings name ($NNCORE_RUNS_DB, else default_path()). Never raises: a store
+    that cannot save says why in `problem`."""
+    path = path or os.environ.get(DB_SETTING) or default_path()
+    return SQLiteRunStore(path, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
+                          max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),
+                          timeout=float(os.environ.get(TIMEOUT_SETTING, "30")))
