@@ -7,6 +7,7 @@
     python -m nncore assets                            # retrain the Draw page's default models
     python -m nncore graph lab --set w=3 --json        # a computation graph: values and dJ/dnode
     python -m nncore derivative 'w**2' --at 3 --json   # (J(w+e) - J(w)) / e beside sympy's exact
+    python -m nncore race --preset practice-lab --optimizers gd,adam --epochs 5 --json
 
 The benchmarks are not part of nncore: `python -m bench` (the repository's bench/).
 
@@ -130,6 +131,15 @@ def cmd_derivative(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_race(args: argparse.Namespace) -> int:
+    from .lessons.optimizers import parse_entrants, race_report, run_race
+
+    spec = _spec_from_args(args).replace(epochs=args.epochs)  # checks the epochs too
+    _, runs, _ = run_race(spec.validate(), parse_entrants(args.optimizers, args.learning_rates))
+    print(race_report(runs, args.json))
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -165,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epsilon", default="0.001", metavar="E", help="the nudge (default 0.001)")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(func=cmd_derivative)
+    p = sub.add_parser("race", help="race optimizers on one network from identical initial weights")
+    _add_spec_args(p)
+    p.add_argument("--optimizers", default="gd,momentum,rmsprop,adam", help="2 to 4 of gd, momentum, rmsprop, adam")
+    p.add_argument("--learning-rates", help="one per optimizer, e.g. 0.001,0.01 (default 0.001 each)")
+    p.add_argument("--epochs", default="10", help="epochs of each run (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_race)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

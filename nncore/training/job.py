@@ -101,12 +101,13 @@ class TrainingJob:
 
     def __init__(self, spec: ExperimentSpec, data: Dataset | None = None,
                  alive: Callable[[], bool] | None = None, views: bool = True,
-                 initial_weights: list[np.ndarray] | None = None):
+                 initial_weights: list[np.ndarray] | None = None, full_train_loss: bool = False):
         """`data`: the spec's data already loaded (or other data of the same shape); `alive`: a
         check the loop calls, False ends the training (its session has gone); `views`: compute
         decision boundaries / the digits' plane while training; `initial_weights`: start from
         these instead of the spec's seeded initialisation (a lesson's own start, or a race's
-        shared one)."""
+        shared one); `full_train_loss`: record the loss on the whole training set before epoch 1
+        and after each epoch, as the history series "train_loss_full" (a race compares these)."""
         self.spec = spec.validate()
         self.id = next(_IDS)  # tells this training from the session's others
         self.views = views
@@ -115,7 +116,7 @@ class TrainingJob:
         self._initial_weights = initial_weights
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._recorder = Recorder(self.spec, lambda: self.stop_requested)
+        self._recorder = Recorder(self.spec, lambda: self.stop_requested, full_train_loss)
         self._network = None  # nncore.training.pool.Network, borrowed while this job needs it
         self._finalizer = None
         self._pool_lock = threading.Lock()
@@ -263,7 +264,7 @@ class TrainingJob:
         per_call = steps_per_call(spec, data)
         calls = math.ceil(steps / per_call)  # calls of the train function per epoch
         chunks = _chunks(data.x_train, y_train, spec, per_call * spec.batch_size)
-        recorder.begin(net, data, y_val, steps, self.views)
+        recorder.begin(net, data, y_val, steps, self.views, y_train)
         for epoch in range(spec.epochs):
             net.model.reset_metrics()
             recorder.epoch_begin(epoch)

@@ -37,8 +37,12 @@ def _frozen(arrays: list[np.ndarray]) -> tuple[np.ndarray, ...]:
 
 
 class Recorder:
-    def __init__(self, spec: ExperimentSpec, stop_requested: Callable[[], bool] = lambda: False):
+    def __init__(self, spec: ExperimentSpec, stop_requested: Callable[[], bool] = lambda: False,
+                 full_train_loss: bool = False):
+        """`full_train_loss`: also record "train_loss_full", the loss on the whole training set
+        before epoch 1 and after each epoch (so that runs from the same start compare exactly)."""
         self.spec = spec
+        self.full_train_loss = full_train_loss
         self.stop_requested = stop_requested
         self.snapshot = Snapshot(epochs=spec.epochs)
         self.stop = False  # the loop ends after this call (stop asked, or divergence)
@@ -66,8 +70,10 @@ class Recorder:
     def seconds(self) -> float:
         return time.perf_counter() - self.t0
 
-    def begin(self, net, data: Dataset, y_val: np.ndarray, steps: int, views: bool) -> None:
-        """The loop is about to run `steps` batches an epoch on the lent network `net`."""
+    def begin(self, net, data: Dataset, y_val: np.ndarray, steps: int, views: bool,
+              y_train: np.ndarray | None = None) -> None:
+        """The loop is about to run `steps` batches an epoch on the lent network `net`
+        (`y_train`: the training labels as the loss takes them, for the full training loss)."""
         import tensorflow as tf
 
         self.net, self.model, self.data, self.steps = net, net.model, data, steps
@@ -92,9 +98,22 @@ class Recorder:
 
             self.probes["plane"] = PlaneProbe(net, data.x_train, data.x_val, data.y_val, self.spec.from_logits)
         self._views(0, force=True)
+        full = {}
+        if self.full_train_loss:
+            self.y_train = y_train
+            self.history["train_loss_full"] = [self._full_loss()]  # the initial weights' loss
+            full = {"history": {k: tuple(v) for k, v in self.history.items()}}
         self.t0 = time.perf_counter()
         self._publish(status=Status.RUNNING, message="Training...", steps_per_epoch=steps,
-                      weights=_frozen(self.good_weights))
+                      weights=_frozen(self.good_weights), **full)
+
+    def _full_loss(self, rows: int = 8192) -> float:
+        """The loss on the whole training set as the weights are now, in runs of `rows`."""
+        x, n, total = self.data.x_train, len(self.data.x_train), 0.0
+        for i in range(0, n, rows):
+            outputs = self.net.forward(x[i:i + rows])
+            total += float(self.model.loss(self.y_train[i:i + rows], outputs)) * len(outputs)
+        return total / n
 
     def _views(self, epoch: int, force: bool = False) -> None:
         """Boundary grids, at most a few times a second (the page redraws about once a second)."""
@@ -141,6 +160,8 @@ class Recorder:
         if "accuracy" in self.history:
             self.history["accuracy"].append(logs["accuracy"])
             self.history["val_accuracy"].append(val_accuracy)
+        if self.full_train_loss:
+            self.history["train_loss_full"].append(self._full_loss())
         self.good_weights = self.model.get_weights()
         self.good_epoch = epoch + 1
         self._publish(epoch=epoch + 1, step=0, elapsed=self.seconds(), val_probabilities=probs,

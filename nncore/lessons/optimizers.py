@@ -1,0 +1,259 @@
+"""Adam vs gradient descent, part 1: race optimizers on one network from identical weights.
+
+    entrants = parse_entrants("gd,adam", "0.001,0.001")   # names as the learner gives them
+    race = make_race(spec, entrants)                      # jobs, not started
+    race.start(); race.join()
+    runs = race.runs()                                    # one RaceRun per optimizer
+
+Every job of a race starts from the same weights (built once from the spec's seed, shown by
+a short checksum), trains on the same batches in the same order (the job's shuffle is a
+stateless function of the seed and the epoch) and records the loss on the whole training set
+before the first step and after each epoch: only the optimizer differs. The jobs are ordinary
+TrainingJobs, so the process-wide cap of running trainings applies (the rest wait their turn).
+
+The contour lesson (part 2) lives in nncore.lessons.optimizer_paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import macs_per_example
+from ..registry import OPTIMIZERS
+from ..spec import ExperimentSpec, SpecError
+
+# The names a race takes: the registry's, and "gd" for plain gradient descent (Keras' SGD).
+RACE_NAMES = {"gd": "sgd", "sgd": "sgd", "momentum": "momentum", "rmsprop": "rmsprop", "adam": "adam"}
+DEFAULT_ENTRANTS = ("gd", "momentum", "rmsprop", "adam")
+DEFAULT_LEARNING_RATE = 0.001  # the practice lab's
+MIN_ENTRANTS, MAX_ENTRANTS = 2, 4
+# All the race's networks train at once: together at most this many multiply-adds per example
+# (the practice lab's network needs 20,175, so four of them 80,700; a Conv2D network ~4 million).
+MAX_RACE_MACS = 2_000_000
+
+
+class RaceError(SpecError):
+    """A race setting a learner got wrong (names the setting, like SpecError)."""
+
+
+@dataclass(frozen=True)
+class Entrant:
+    """One runner: the optimizer's name as given (e.g. "gd"), its registry name, its learning rate."""
+
+    name: str
+    optimizer: str
+    learning_rate: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} α={self.learning_rate:g}"
+
+
+def describe(name: str) -> str:
+    """The optimizer's label for the page: gd -> Gradient descent (SGD)."""
+    return OPTIMIZERS.label(RACE_NAMES[name]) if name in RACE_NAMES else name
+
+
+def parse_entrants(names: str | list[str], rates: str | list | None = None) -> tuple[Entrant, ...]:
+    """Entrants from names (a comma list or a list) and learning rates (one each, or none: 0.001
+    for all). Raises RaceError naming the first bad name or value."""
+    names = [n.strip() for n in names.split(",")] if isinstance(names, str) else [str(n).strip() for n in names]
+    if rates is None or (isinstance(rates, str) and not rates.strip()):
+        rates = [DEFAULT_LEARNING_RATE] * len(names)
+    elif isinstance(rates, str):
+        rates = [r.strip() for r in rates.split(",")]
+    if len(rates) != len(names):
+        raise RaceError("learning rates", f"give one per optimizer: {len(names)} optimizers "
+                        f"({', '.join(names)}) but {len(rates)} learning rates")
+    entrants = []
+    for i, (name, rate) in enumerate(zip(names, rates)):
+        if name.lower() not in RACE_NAMES:
+            raise RaceError("optimizers", f"unknown optimizer {name!r}; allowed: {', '.join(RACE_NAMES)}")
+        entrants.append(Entrant(name, RACE_NAMES[name.lower()], _rate(name, i, rate)))
+    problems = check_entrants(entrants)
+    if problems:
+        raise problems[0]
+    return tuple(entrants)
+
+
+def _rate(name: str, i: int, value) -> float:
+    field = f"learning rate of {name} (optimizer {i + 1})"
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        raise RaceError(field, f"must be a number, got {value!r}") from None
+    if not rate > 0:  # also NaN
+        raise RaceError(field, f"must be greater than 0 (a step of {rate:g} times the gradient "
+                        f"{'goes nowhere' if rate == 0 else 'climbs uphill'}), got {rate:g}")
+    if rate > 100:
+        raise RaceError(field, f"{rate:g} is absurd: at most 100 (even 10 makes most networks diverge; "
+                        "the course uses 0.001 to 0.1)")
+    return rate
+
+
+def check_entrants(entrants) -> list[RaceError]:
+    """What is wrong with a field of runners: too few or many, the same one twice."""
+    errors = []
+    if len(entrants) < MIN_ENTRANTS:
+        errors.append(RaceError("optimizers", f"a race needs {MIN_ENTRANTS} to {MAX_ENTRANTS} optimizers, "
+                                f"got {len(entrants)}: add one to race against"))
+    if len(entrants) > MAX_ENTRANTS:
+        errors.append(RaceError("optimizers", f"at most {MAX_ENTRANTS} optimizers in a race, got {len(entrants)}"))
+    seen: dict[tuple[str, float], str] = {}
+    for e in entrants:
+        key = (e.optimizer, e.learning_rate)
+        if key in seen:
+            errors.append(RaceError("optimizers", f"{e.name} twice at the same learning rate {e.learning_rate:g} "
+                                    f"({seen[key]} and {e.name}): the two runs would be identical. Give them "
+                                    "different learning rates (a learning-rate race) or pick another optimizer"))
+        seen[key] = e.name
+    return errors
+
+
+def check_size(spec: ExperimentSpec, entrants) -> RaceError | None:
+    """Too big to race this many at once? (The networks train together on a small machine.)"""
+    macs = macs_per_example(spec)
+    if macs * len(entrants) > MAX_RACE_MACS:
+        fits = MAX_RACE_MACS // macs
+        return RaceError("network", f"too big to race {len(entrants)} at once: each run needs {macs:,} "
+                         f"multiply-adds per example, {macs * len(entrants):,} together; the limit is "
+                         f"{MAX_RACE_MACS:,} ({'no race fits' if fits < 2 else f'race at most {fits}'}; "
+                         "or pick a smaller network, e.g. the practice lab: 20,175 each)")
+    return None
+
+
+def initial_weights(spec: ExperimentSpec, shape=None) -> list[np.ndarray]:
+    """The spec's network's starting weights for its seed (what every run of the race starts from)."""
+    from .. import import_keras
+    from ..model import build_model
+
+    import_keras()
+    return build_model(spec, shape, compile=False).get_weights()
+
+
+def checksum(weights) -> str:
+    """A short fingerprint of the weights' exact bytes: equal checksums, bitwise-equal weights."""
+    h = hashlib.sha256()
+    for w in weights:
+        h.update(np.ascontiguousarray(w, np.float32).tobytes())
+    return h.hexdigest()[:8]
+
+
+def epochs_to(loss, target: float) -> int | None:
+    """The first epoch after which the loss is at or below `target` (0: it started there)."""
+    return next((k for k, value in enumerate(loss) if value <= target), None)
+
+
+@dataclass(frozen=True)
+class RaceRun:
+    """One runner's curves as of its job's latest snapshot."""
+
+    entrant: Entrant
+    status: str
+    message: str
+    loss: tuple[float, ...]  # on the whole training set: [0] before any step, [k] after epoch k
+    val_loss: tuple[float, ...]  # per epoch, from epoch 1
+    accuracy: tuple[float, ...]
+    val_accuracy: tuple[float, ...]
+    epoch: int
+    epochs: int
+    progress: float
+    seconds: float
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+    def to_json(self) -> dict:
+        return {"optimizer": self.entrant.name, "learning_rate": self.entrant.learning_rate,
+                "loss": list(self.loss),
+                "val_accuracy": self.val_accuracy[-1] if self.val_accuracy else None,
+                "seconds": round(self.seconds, 3)}
+
+
+class Race:
+    """The jobs of one race (TrainingJobs, views off, full training loss on), and what they share."""
+
+    def __init__(self, spec: ExperimentSpec, entrants, jobs, checksum: str):
+        self.spec, self.entrants, self.jobs, self.checksum = spec, tuple(entrants), tuple(jobs), checksum
+
+    def start(self) -> "Race":
+        for job in self.jobs:
+            job.start()
+        return self
+
+    def stop(self) -> None:
+        for job in self.jobs:
+            job.stop()
+
+    def join(self) -> None:
+        for job in self.jobs:
+            job.join()
+
+    def release(self) -> None:
+        for job in self.jobs:
+            job.release()
+
+    @property
+    def finished(self) -> bool:
+        return all(job.snapshot().finished for job in self.jobs)
+
+    def runs(self) -> list[RaceRun]:
+        return [race_run(e, job) for e, job in zip(self.entrants, self.jobs)]
+
+
+def race_run(entrant: Entrant, job) -> RaceRun:
+    s = job.snapshot()
+    h = s.history
+    return RaceRun(entrant, str(s.status), s.message, tuple(h.get("train_loss_full", ())), tuple(h.get("val_loss", ())),
+                   tuple(h.get("accuracy", ())), tuple(h.get("val_accuracy", ())), s.epoch, s.epochs, s.progress,
+                   s.elapsed)
+
+
+def make_race(spec: ExperimentSpec, entrants, epochs: int | None = None, data=None) -> Race:
+    """The race's jobs (not started): one per entrant, all from the spec's seeded initial weights,
+    on the same data (loaded once), with the spec's batch size, seed and `epochs`."""
+    from ..data import load_dataset
+    from ..training.job import TrainingJob
+
+    spec = spec.replace(epochs=epochs) if epochs is not None else spec
+    problems = check_entrants(entrants)
+    too_big = check_size(spec.validate(), entrants)
+    if problems or too_big:
+        raise (problems or [too_big])[0]
+    data = data if data is not None else load_dataset(spec)
+    weights = initial_weights(spec, data.shape)
+    jobs = [TrainingJob(spec.replace(optimizer=e.optimizer, learning_rate=e.learning_rate), data=data,
+                        views=False, initial_weights=weights, full_train_loss=True) for e in entrants]
+    return Race(spec, entrants, jobs, checksum(weights))
+
+
+def run_race(spec: ExperimentSpec, entrants, epochs: int | None = None) -> tuple[Race, list[RaceRun], float]:
+    """A whole race here (headless): its jobs started together, waited for, given back.
+    Returns the race, its runs and the wall-clock seconds from start to the last finish."""
+    race = make_race(spec, entrants, epochs)
+    t0 = time.perf_counter()
+    race.start()
+    race.join()
+    seconds = time.perf_counter() - t0
+    race.release()
+    return race, race.runs(), seconds
+
+
+def race_report(runs: list[RaceRun], as_json: bool = False) -> str:
+    """The CLI's output: {"runs": [...]} as one JSON line, or a table (a diverged run's reason after it)."""
+    import json
+
+    if as_json:
+        return json.dumps({"runs": [r.to_json() for r in runs]})
+    lines = [f"{'optimizer':<10} {'α':>8} {'loss before':>12} {'loss after':>11} {'val acc':>8} {'seconds':>8}"]
+    for r in runs:
+        acc = f"{r.val_accuracy[-1]:.3f}" if r.val_accuracy else "–"
+        first, last = (f"{r.loss[0]:>12.4f}", f"{r.loss[-1]:>11.4f}") if r.loss else ("–", "–")
+        lines.append(f"{r.entrant.name:<10} {r.entrant.learning_rate:>8g} {first:>12} {last:>11} {acc:>8} "
+                     f"{r.seconds:>8.2f}" + (f"  {r.message}" if r.status != "done" else ""))
+    return "\n".join(lines)
