@@ -73,14 +73,14 @@ def parse_entrants(names: str | list[str], rates: str | list | None = None) -> t
     for i, (name, rate) in enumerate(zip(names, rates)):
         if name.lower() not in RACE_NAMES:
             raise RaceError("optimizers", f"unknown optimizer {name!r}; allowed: {', '.join(RACE_NAMES)}")
-        entrants.append(Entrant(name, RACE_NAMES[name.lower()], _rate(name, i, rate)))
+        entrants.append(Entrant(name, RACE_NAMES[name.lower()], parse_rate(name, i, rate)))
     problems = check_entrants(entrants)
     if problems:
         raise problems[0]
     return tuple(entrants)
 
 
-def _rate(name: str, i: int, value) -> float:
+def parse_rate(name: str, i: int, value) -> float:
     field = f"learning rate of {name} (optimizer {i + 1})"
     try:
         rate = float(value)

@@ -1,0 +1,265 @@
+"""Optimizers: race them on one network from identical weights, then see why Adam wins."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import charts, state
+from app import training_ui as ui
+from nncore import ExperimentSpec, SpecError
+from nncore.lessons import optimizer_paths as paths
+from nncore.lessons import optimizers as race_lib
+from nncore.model import count_params, plan
+from nncore.registry import PRESETS
+from nncore.training.job import MAX_RUNNING_JOBS
+from nncore.training.snapshot import Status
+
+ss = st.session_state
+NAMES = list(race_lib.DEFAULT_ENTRANTS)  # gd, momentum, rmsprop, adam
+COLORS = {"gd": "#1f77b4", "sgd": "#1f77b4", "momentum": "#2ca02c", "rmsprop": "#9467bd", "adam": "#d62728"}
+RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728"]  # by place, so that a learning-rate race tells runs apart
+NONE = "—"
+
+st.title("Optimizers: Adam vs gradient descent")
+st.caption("Gradient descent takes one step size α for every parameter. Adam keeps a step size per "
+           "parameter: it grows while that parameter keeps moving the same way and shrinks when it "
+           "oscillates. Race them on a real network, then watch them walk across a loss surface.")
+
+# ---- 1. the race ----------------------------------------------------------------------------
+st.header("1. The race")
+train_job = ss.get("_job")  # the Train page's current training, if this session has one
+TRAIN = "train"
+choices = ([TRAIN] if train_job is not None else []) + list(PRESETS)
+source = st.selectbox("Network", choices, key="race_network",
+                      index=choices.index("practice-lab") if train_job is None else 0,
+                      format_func=lambda n: "The Train page's network" if n == TRAIN else PRESETS[n].label)
+spec = train_job.spec if source == TRAIN else ExperimentSpec.from_preset(source)
+layers = [p.short() for p in plan(spec) if p.cls not in ("Reshape", "Flatten")]
+st.markdown(f"**{' → '.join([spec.dataset, *layers])}** · {count_params(spec):,} parameters · "
+            f"`{spec.loss}` · batch {spec.batch_size} · seed {spec.seed}")
+
+c1, c2 = st.columns(2)
+epochs = int(c1.number_input("Epochs for each optimizer", 1, 200, 10, key="race_epochs"))
+target = float(c2.number_input("Target training loss (epochs to reach it)", 0.0, 100.0, 0.3, step=0.05,
+                               format="%.3f", key="race_target"))
+
+st.markdown("**Optimizers** (two to four), each with its learning rate α:")
+entrants, problems = [], []
+for i, col in enumerate(st.columns(4)):
+    name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], index=i + 1, key=f"race_opt_{i}",
+                         format_func=lambda n: n if n == NONE else f"{n}: {race_lib.describe(n)}")
+    rate = col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), key=f"race_lr_{i}",
+                          disabled=name == NONE)
+    if name != NONE:
+        try:
+            entrants.append(race_lib.Entrant(name, race_lib.RACE_NAMES[name], race_lib.parse_rate(name, i, rate)))
+        except SpecError as e:
+            problems.append(e)
+if not problems:
+    problems += race_lib.check_entrants(entrants)
+    too_big = race_lib.check_size(spec, entrants) if len(entrants) else None
+    problems += [too_big] if too_big else []
+with st.container(key="race_problems"):
+    for p in problems:
+        st.error(f"**{p.field}**: {p.message}", icon=":material/error:")
+
+
+def start_race(spec: ExperimentSpec, entrants: list, epochs: int) -> None:
+    try:
+        race = race_lib.make_race(spec, entrants, epochs)
+    except Exception as e:  # e.g. a data set that cannot be had offline: a message, not a crash
+        ss["_race_error"] = f"The race could not start: {e}"
+        return
+    ss.pop("_race_error", None)
+    ss["_race"] = race
+    state.start_lesson("race", race.jobs)
+
+
+racing = state.lesson_training("race")
+with st.container(horizontal=True):
+    st.button("Race", key="race", type="primary", icon=":material/sports_score:", disabled=bool(problems) or racing,
+              on_click=start_race, args=(spec, entrants, epochs),
+              help="Fix the settings marked in red first." if problems else "Train them side by side.")
+    st.button("Stop", key="race_stop", icon=":material/stop:", disabled=not racing,
+              on_click=state.stop_lesson, args=("race",), help="Stop every run; each keeps its curves so far.")
+if ss.get("_race_error"):
+    st.error(ss["_race_error"], icon=":material/error:")
+
+
+def loss_figure(runs, target: float) -> go.Figure:
+    traces = []
+    for i, r in enumerate(runs):
+        color = RUN_COLORS[i % 4]
+        if r.loss:
+            traces.append(go.Scatter(x=np.arange(len(r.loss)), y=np.asarray(r.loss), mode="lines+markers",
+                                     name=f"{r.entrant.label} training", line=dict(color=color)))
+        if r.val_loss:
+            traces.append(go.Scatter(x=np.arange(1, len(r.val_loss) + 1), y=np.asarray(r.val_loss), mode="lines",
+                                     name=f"{r.entrant.label} validation", line=dict(color=color, dash="dot")))
+        if r.diverged and r.loss:
+            traces.append(go.Scatter(x=[len(r.loss) - 1], y=[r.loss[-1]], mode="markers+text", showlegend=False,
+                                     marker=dict(symbol="x", size=16, color=color), text=["diverged"],
+                                     textposition="top right", hovertext=[r.message], hoverinfo="text"))
+    fig = go.Figure(traces)
+    if target > 0:
+        fig.add_hline(y=target, line=dict(color="grey", dash="dash"), annotation_text=f"target {target:g}")
+    fig.update_yaxes(type="log")
+    return charts.layout(fig, "Loss: training (whole training set, from the shared start) and validation",
+                         "epoch", "loss (log scale)", height=400)
+
+
+def accuracy_figure(runs) -> go.Figure:
+    traces = []
+    for i, r in enumerate(runs):
+        color = RUN_COLORS[i % 4]
+        for values, what, dash in ((r.val_accuracy, "validation", None), (r.accuracy, "training", "dot")):
+            if values:
+                traces.append(go.Scatter(x=np.arange(1, len(values) + 1), y=np.asarray(values), mode="lines+markers",
+                                         name=f"{r.entrant.label} {what}", line=dict(color=color, dash=dash)))
+    fig = go.Figure(traces)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return charts.layout(fig, "Accuracy: validation (solid) and training (dotted)", "epoch", "accuracy", height=400)
+
+
+def race_view(jobs) -> None:
+    race = ss.get("_race")
+    if not jobs or race is None or tuple(race.jobs) != tuple(jobs):
+        st.info("Press **Race** to train the optimizers side by side.", icon=":material/sports_score:")
+        return
+    runs = race.runs()
+    done = sum(r.progress for r in runs) / len(runs)
+    elapsed = max(r.seconds for r in runs)
+    st.progress(done, text=f"{sum(r.epoch for r in runs)} of {sum(r.epochs for r in runs)} epochs · {elapsed:.1f} s")
+    st.markdown(f"Every run starts from the **same initial weights** (checksum `{race.checksum}`, the same "
+                f"bytes for all) and sees the **same batches in the same order** (seed {race.spec.seed}, batch "
+                f"{race.spec.batch_size}): only the optimizer differs.")
+    rows = []
+    for r in runs:
+        reach = race_lib.epochs_to(r.loss, target)
+        rows.append({"optimizer": r.entrant.name, "α": r.entrant.learning_rate, "status": r.status,
+                     "epoch": f"{r.epoch} of {r.epochs}", "loss at the start": r.loss[0] if r.loss else None,
+                     "training loss": r.loss[-1] if r.loss else None,
+                     "validation loss": r.val_loss[-1] if r.val_loss else None,
+                     "validation accuracy": r.val_accuracy[-1] if r.val_accuracy else None,
+                     f"epochs to loss ≤ {target:g}": str(reach) if reach is not None else "not yet",
+                     "seconds": round(r.seconds, 1)})
+    st.dataframe(rows, hide_index=True, key="race_table",
+                 column_config={"validation accuracy": st.column_config.NumberColumn(format="percent"),
+                                "loss at the start": st.column_config.NumberColumn(format="%.6f")})
+    for r in runs:
+        if r.status in (Status.DIVERGED, Status.FAILED):
+            st.error(f"**{r.entrant.label}**: {r.message} The other runs go on.", icon=":material/warning:")
+        elif r.status == Status.STOPPED:
+            st.warning(f"**{r.entrant.label}**: {r.message}", icon=":material/stop:")
+        elif r.status == Status.QUEUED:
+            st.info(f"**{r.entrant.label}**: waiting for a free training slot (at most "
+                    f"{MAX_RUNNING_JOBS} trainings run at once in this app).",
+                    icon=":material/hourglass_empty:")
+    left, right = st.columns(2)
+    left.plotly_chart(loss_figure(runs, target), key="race_loss")
+    right.plotly_chart(accuracy_figure(runs), key="race_accuracy")
+
+
+ui.lesson_live("race", race_view, every=1.0)
+
+# ---- 2. why: the contour picture ------------------------------------------------------------
+st.header("2. Why: walking down a loss surface")
+surface = paths.SURFACES[st.segmented_control("Loss surface", list(paths.SURFACES), default="valley",
+                                              required=True, key="surface",
+                                              format_func=lambda n: paths.SURFACES[n].label)]
+st.caption(surface.help)
+shown = st.pills("Optimizers on the surface", NAMES, selection_mode="multi", default=NAMES, key="path_opts",
+                 format_func=race_lib.describe) or []
+RATES = [0.0003, 0.001, 0.003, 0.0075, 0.01, 0.019, 0.03, 0.1, 0.3, 0.5, 1.0]
+rates = {}
+for name, col in zip(shown, st.columns(max(1, len(shown)))):
+    rates[name] = col.select_slider(f"α for {name}", RATES, value=surface.rates[name], key=f"alpha_{surface.name}_{name}")
+step = st.slider("Step", 1, surface.steps, surface.steps, key=f"path_step_{surface.name}",
+                 help="Show the paths up to this step, and write out this step by hand below.")
+
+
+@st.cache_data(show_spinner="Walking with Keras' optimizers...", max_entries=64)
+def walk(surface_name: str, name: str, rate: float) -> paths.Path:
+    return paths.walk(surface_name, name, rate)
+
+
+walks = {name: walk(surface.name, name, rate) for name, rate in rates.items()}
+p1, p2 = surface.params
+
+
+def contour_figure() -> go.Figure:
+    gx, gy, J = surface.grid()
+    fig = go.Figure(go.Contour(x=gx, y=gy, z=np.log10(J - J.min() + 1e-3), colorscale="Greys", reversescale=True,
+                               showscale=False, contours=dict(coloring="lines"), ncontours=24,
+                               hovertemplate=f"{p1}=%{{x:.2f}}, {p2}=%{{y:.2f}}<extra></extra>"))
+    for name, w in walks.items():
+        pts = w.points[: step + 1]
+        label = f"{name} α={w.learning_rate:g}" + (" (diverged)" if w.diverged and step >= len(w.grads) else "")
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=label,
+                                 line=dict(color=COLORS[name], width=2), marker=dict(size=4)))
+        end = "x" if w.diverged and step >= len(w.grads) else "circle"
+        fig.add_trace(go.Scatter(x=pts[-1:, 0], y=pts[-1:, 1], mode="markers", showlegend=False,
+                                 marker=dict(symbol=end, size=12, color=COLORS[name]), hovertext=[w.diverged or name]))
+    lo, hi = surface.minimum
+    fig.add_trace(go.Scatter(x=[surface.start[0], lo], y=[surface.start[1], hi], mode="markers+text",
+                             text=["start", "minimum"], textposition="top center", showlegend=False,
+                             marker=dict(symbol=["square", "star"], size=12, color="black")))
+    fig.update_xaxes(range=list(surface.box[0]))
+    fig.update_yaxes(range=list(surface.box[1]))
+    return charts.layout(fig, f"Contours of J({p1}, {p2}) and each optimizer's path, steps 0 to {step}", p1, p2,
+                         height=520)
+
+
+def steps_figure(what: str) -> go.Figure:
+    traces = []
+    for name, w in walks.items():
+        values = np.abs(w.steps) if what == "step" else w.effective_rate
+        n = min(step, len(values))
+        for j, (param, dash) in enumerate(((p1, None), (p2, "dot"))):
+            traces.append(go.Scatter(x=np.arange(1, n + 1), y=values[:n, j], mode="lines", name=f"{name} {param}",
+                                     line=dict(color=COLORS[name], dash=dash)))
+    fig = go.Figure(traces)
+    fig.update_yaxes(type="log")
+    if what == "step":
+        return charts.layout(fig, "Each parameter's step |Δθ| (Adam: α·m̂/(√v̂+ε))", "step", "|Δθ| (log scale)",
+                             height=340)
+    return charts.layout(fig, "Effective learning rate per parameter |Δθ| / |∂J/∂θ|", "step",
+                         "step / gradient (log scale)", height=340)
+
+
+if not walks:
+    st.info("Pick at least one optimizer to walk the surface.")
+else:
+    c1, c2 = st.columns([3, 2])
+    c1.plotly_chart(contour_figure(), key="contour")
+    with c2:
+        st.plotly_chart(steps_figure("step"), key="step_sizes")
+        st.plotly_chart(steps_figure("rate"), key="effective_rates")
+    for name, w in walks.items():
+        if w.diverged:
+            st.error(f"**{name} α={w.learning_rate:g}** {w.diverged}.", icon=":material/trending_up:")
+    st.caption("Gradient descent's effective learning rate is the flat line α for both parameters. Adam's "
+               "differs per parameter: large for the one whose gradient keeps its sign, small for the one "
+               "that oscillates. Every point comes from Keras: `opt.apply_gradients` on two `tf.Variable`s.")
+
+    # ---- 3. one step by hand ---------------------------------------------------------------------
+    st.header("3. One step by hand, beside Keras")
+    for name in ("adam", "momentum"):
+        w = walks.get(name)
+        if w is None:
+            st.caption(f"Add {name} to the surface above to see its step written out.")
+            continue
+        t = min(step, len(w.grads))
+        h = paths.by_hand(w, t)
+        st.subheader(f"{race_lib.describe(name)}, step {t}, α = {w.learning_rate:g}")
+        st.code("\n".join(h.formulas), language="text")
+        rows = [{"": k, p1: float(v[0]), p2: float(v[1])} for k, v in h.terms.items()]
+        rows += [{"": "θ before", p1: h.theta_before[0], p2: h.theta_before[1]},
+                 {"": "θ after, by hand", p1: h.theta_hand[0], p2: h.theta_hand[1]},
+                 {"": "θ after, Keras", p1: h.theta_keras[0], p2: h.theta_keras[1]},
+                 {"": "|difference|", p1: h.difference[0], p2: h.difference[1]}]
+        st.dataframe(rows, hide_index=True, key=f"hand_{name}",
+                     column_config={p: st.column_config.NumberColumn(format="%.9g") for p in (p1, p2)})
+        box = st.success if h.agrees else st.warning
+        box(f"By hand and Keras agree to float32 precision (largest difference {h.difference.max():.1e})."
+            if h.agrees else f"By hand and Keras differ by {h.difference.max():.1e}.", icon=":material/check:")
