@@ -4,21 +4,37 @@ Every option list comes from `nncore.registry`; every check comes from the spec 
 so a bad value gets the same message here as on the command line. Two pages build
 networks: Train (digits, widget keys as they are) and Boundaries (2-D point sets, keys
 with a `p_` prefix), each with its own settings.
+
+A link is a spec: the page's address carries the fields that differ from the page's default
+(`?hidden=64:relu,32:relu&learning_rate=0.05`, the CLI's names and grammar). Opening such a link
+fills the widgets; changing a widget rewrites the address.
 """
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 import streamlit as st
 
+from app import state
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
                              is_point_set)
-from nncore.spec import MAX_HIDDEN_LAYERS
+from nncore.spec import FIELD_NAMES, MAX_HIDDEN_LAYERS, from_query, to_query
 
 CUSTOM = "custom"
 DIGITS, POINTS = "digits", "points"
 FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs", "validation_split",
           "seed")
+
+
+NOT_SPEC = ("run",)  # query parameters a page reads that are not spec fields
+
+
+def plain(text: str) -> str:
+    """Text shown as typed: Markdown's special characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def preset_scope(name: str) -> str:
@@ -38,6 +54,54 @@ class _Builder:
 
     def k(self, name: str) -> str:
         return self.prefix + name
+
+    @property
+    def default(self) -> ExperimentSpec:
+        """The page's default spec (its first preset): the address carries only what differs."""
+        return ExperimentSpec.from_preset(self.presets[0])
+
+    # ---- the address ---------------------------------------------------------------------
+
+    def from_address(self, links: bool = True) -> None:
+        """Fill the widgets from a link (or from a spec another page asked for) before they are drawn."""
+        ss, k = st.session_state, self.k
+        query = {key: value for key, value in st.query_params.to_dict().items() if key not in NOT_SPEC}
+        asked = state.take_spec_to_load(self.scope)
+        if asked is not None:
+            spec, errors = asked, []
+        elif links and query and query != ss.get(k("_address")):
+            spec, errors = from_query(query, self.default)
+            if spec.dataset not in self.datasets:
+                errors.insert(0, SpecError("dataset", f"{spec.dataset!r} is not on this page; "
+                                           f"allowed: {', '.join(self.datasets)}; the default is used"))
+                spec = spec.replace(dataset=self.default.dataset, points=None, noise=None)
+        elif k("n_hidden") not in ss:
+            spec, errors = self.default, []
+        else:
+            return
+        self.write(spec)
+        ss[k("preset")] = next((p for p in self.presets if ExperimentSpec.from_preset(p) == spec), CUSTOM)
+        ss[k("_link_errors")] = errors
+        ss[k("_address")] = query
+
+    def to_address(self, spec: ExperimentSpec) -> dict[str, str]:
+        """Write a good spec's differences from the default into the address; returns them."""
+        ss, k = st.session_state, self.k
+        query = to_query(spec, self.default)
+        current = st.query_params.to_dict()
+        if ss.get(k("_address")) != query:
+            ss[k("_link_errors")] = []  # the learner has moved on from the link
+        ss[k("_address")] = query
+        if {key: v for key, v in current.items() if key not in NOT_SPEC} != query:
+            st.query_params.from_dict({**{key: v for key, v in current.items() if key in NOT_SPEC}, **query})
+        return query
+
+    def link_errors(self) -> None:
+        errors = st.session_state.get(self.k("_link_errors")) or []
+        if errors:
+            st.warning("This link has settings that could not be used; the page's defaults are used for "
+                       "them:\n\n" + "\n".join(f"- **{plain(e.field)}**: {plain(e.message)}" for e in errors),
+                       icon=":material/link_off:")
 
     def write(self, spec: ExperimentSpec) -> None:
         """Put a spec's values into the widgets' session-state keys."""
@@ -93,10 +157,7 @@ class _Builder:
 
     def draw(self, disabled: bool) -> tuple[ExperimentSpec | None, list[SpecError]]:
         ss, k, sb = st.session_state, self.k, st.sidebar
-        if k("n_hidden") not in ss:
-            first = self.presets[0]
-            ss[k("preset")] = first
-            self.write(ExperimentSpec.from_preset(first))
+        self.from_address(links=not disabled)  # while it trains, the address does not change the builder
 
         sb.selectbox("Preset", [CUSTOM, *self.presets], key=k("preset"), on_change=self.apply_preset,
                      format_func=lambda n: "Custom (your own settings)" if n == CUSTOM else PRESETS.label(n),
@@ -176,5 +237,29 @@ class _Builder:
 
 
 def spec_sidebar(disabled: bool = False, scope: str = DIGITS) -> tuple[ExperimentSpec | None, list[SpecError]]:
-    """Draw the builder in the sidebar; return the spec it describes and its problems."""
-    return _Builder(scope).draw(disabled)
+    """Draw the builder in the sidebar; return the spec it describes and its problems. The page's
+    address follows the spec (and a link fills the builder)."""
+    builder = _Builder(scope)
+    spec, problems = builder.draw(disabled)
+    builder.link_errors()
+    if spec is not None and not problems:
+        query = builder.to_address(spec)
+        copy_link(query)
+    return spec, problems
+
+
+def default_spec(scope: str) -> ExperimentSpec:
+    """The default spec of the page of `scope` (its first preset)."""
+    return _Builder(scope).default
+
+
+def page_url(query: dict[str, str]) -> str:
+    """This page's address with `query` (as the browser shows it)."""
+    base = (st.context.url or "").split("?")[0]
+    return base + ("?" + urlencode(query) if query else "")
+
+
+def copy_link(query: dict[str, str]) -> None:
+    with st.sidebar.popover("Copy link", icon=":material/link:", width="stretch"):
+        st.caption("This link opens this network with these settings (the code box has a copy button):")
+        st.code(page_url(query), language=None, wrap_lines=True)

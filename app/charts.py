@@ -67,7 +67,23 @@ def accuracy_curve(history: dict, epochs: int | None = None) -> go.Figure:
     return _figure(traces, "Accuracy", "epoch", "accuracy", xaxis=xaxis, yaxis=dict(range=[0, 1.02], tickformat=".0%"))
 
 
-def confusion_matrix(cm: np.ndarray, class_names) -> go.Figure:
+def compare_curves(series: list[tuple[str, dict]], name: str, title: str, y: str, percent: bool = False) -> go.Figure:
+    """One metric of several runs overlaid: `series` is (label, history) per run; validation
+    values solid, training values dotted, one colour per run."""
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    traces = []
+    for i, (label, history) in enumerate(series):
+        color = palette[i % len(palette)]
+        for key, dash, kind in ((f"val_{name}", "solid", "validation"), (name, "dot", "training")):
+            x, values = _series(history, key)
+            if len(values):
+                traces.append(go.Scatter(x=x, y=values, mode="lines", name=f"{label} ({kind})",
+                                         line=dict(color=color, dash=dash)))
+    yaxis = dict(tickformat=".0%") if percent else None
+    return _figure(traces, title, "epoch", y, height=380, yaxis=yaxis)
+
+
+def confusion_matrix(cm: np.ndarray, class_names, title: str = "Confusion matrix (validation)") -> go.Figure:
     """Counts of (true, predicted) pairs; the diagonal is what the network gets right."""
     names = [str(c) for c in class_names]
     fig = go.Figure(go.Heatmap(
@@ -76,7 +92,7 @@ def confusion_matrix(cm: np.ndarray, class_names) -> go.Figure:
         hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="bottom")
-    return layout(fig, "Confusion matrix (validation)", "predicted digit", "true digit", height=380)
+    return layout(fig, title, "predicted digit", "true digit", height=380)
 
 
 def digit_grid(images: np.ndarray, labels, predictions, columns: int = 8) -> go.Figure:

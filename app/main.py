@@ -48,10 +48,12 @@ train = st.Page(views / "train.py", title="Train", icon=":material/model_trainin
                 default=True)
 page = st.navigation({"Play": [
     train,
-    st.Page(lambda: st.switch_page(train), title="Train", url_path="train", visibility="hidden"),
+    st.Page(lambda: st.switch_page(train, query_params=st.query_params.to_dict()), title="Train", url_path="train",
+            visibility="hidden"),
     st.Page(views / "draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
     st.Page(views / "boundaries.py", title="Boundaries", icon=":material/scatter_plot:",
             url_path="boundaries"),
+    st.Page(views / "runs.py", title="Runs", icon=":material/compare_arrows:", url_path="runs"),
 ], "Lessons": [
     st.Page(views / "activations.py", title="Activations", icon=":material/show_chart:",
             url_path="activations"),

@@ -57,3 +57,39 @@ def job_answerer(job: TrainingJob) -> Answerer | None:
     state = "training now" if not s.finished else f"{s.status}, {s.epoch} epochs"
     title = f"your network from the Train page ({job.spec.hidden_text or 'no hidden layers'}, {state})"
     return Answerer(title, job.spec, outputs, live=not s.finished)
+
+
+# ---- stored runs: their weights answer drawings, and go home as a .keras file ---------------
+
+def keras_file(spec: ExperimentSpec, weights: list[np.ndarray]) -> bytes:
+    """The network as a `.keras` file's bytes: standard Keras layers only, so
+    `keras.saving.load_model(path)` loads it with safe_mode on; no optimizer state."""
+    import tempfile
+    from pathlib import Path
+
+    from nncore.model import build_model
+
+    model = build_model(spec, compile=False, weights=list(weights))
+    with tempfile.TemporaryDirectory(prefix="nn-playground-") as folder:
+        path = Path(folder) / "model.keras"  # our own name: nothing from a link becomes a path
+        model.save(path)
+        return path.read_bytes()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the run's network...")
+def _run_predictor(run_id: str, spec_json: str, _weights: list[np.ndarray]) -> Predictor:
+    from nncore.model import build_model
+
+    spec = ExperimentSpec.from_json(spec_json)
+    return Predictor(build_model(spec, compile=False, weights=_weights), spec, {}, run_id)
+
+
+def run_answerer(run, weights: list[np.ndarray]) -> Answerer | None:
+    """A stored run's network (from a `?run=` link), if it reads 28x28 digits."""
+    if run.spec.shape.image != (28, 28):
+        return None
+    p = _run_predictor(run.id, run.spec.to_json(), weights)
+    acc = run.last("val_accuracy")
+    title = (f"run {run.id} ({run.spec.hidden_text or 'no hidden layers'}, {run.epochs} epochs"
+             + (f", validation accuracy {acc:.1%})" if acc is not None else ")"))
+    return Answerer(title, run.spec, p.outputs)

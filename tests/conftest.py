@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The run store of every app the tests start (AppTest in this process, servers as children): a
+# fresh temporary file, never the learner's own ~/.local/share/nn-playground/runs.sqlite3.
+os.environ.setdefault("NNCORE_RUNS_DB", os.path.join(tempfile.mkdtemp(prefix="nn-runs-"), "runs.sqlite3"))
 
 from nncore import ExperimentSpec  # noqa: E402
 from nncore.data import Dataset, load_dataset  # noqa: E402

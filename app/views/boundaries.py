@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app import builder, charts, state
+from app import builder, charts, runs_ui, state
 from app import training_ui as ui
 from nncore.training.probes import equivalent_linear_layer
 from nncore.export import keras_code
@@ -59,6 +59,7 @@ def live_view(job, s) -> None:
 
 
 ui.live(live_view, SCOPE, every=1.0)
+runs_ui.take_home(SCOPE)
 
 with st.expander("Keras code for this network"):
     if valid:

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from app import charts, models, state
+from app.builder import plain
 from nncore.inference import preprocess
 from nncore.inference.multilabel import PROPERTIES
 from nncore.registry import LOSSES, OUTPUTS
@@ -42,8 +43,21 @@ steps = preprocess.from_strokes(strokes, (CANVAS, CANVAS), BRUSH)
 
 job = state.current_job()
 mine = models.job_answerer(job)
-use_mine = mine is not None and mine.spec.output == output and not st.toggle(
-    "Answer with the default CNN instead of my network", key="use_default")
+linked = st.query_params.get("run")  # ?run=<id>: a stored run's network answers
+if linked is not None:
+    run, message = state.get_run(linked)
+    weights = state.run_weights(run.id) if run is not None and run.has_weights else None
+    if run is not None and weights is None:
+        message = f"Run {run.id}'s trained weights are no longer kept (only the newest runs keep theirs)."
+    elif run is not None and (mine := models.run_answerer(run, weights)) is None:
+        message = f"Run {run.id} was not trained on 28x28 digits ({run.spec.dataset}), so it cannot read a drawing."
+    if message:
+        st.error(plain(message) + " The default network answers instead.", icon=":material/link_off:")
+    use_mine = mine is not None and message is None and not st.toggle(
+        "Answer with the default CNN instead of the linked run", key="use_default")
+else:
+    use_mine = mine is not None and mine.spec.output == output and not st.toggle(
+        "Answer with the default CNN instead of my network", key="use_default")
 
 
 def answer_view() -> None:

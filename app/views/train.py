@@ -10,7 +10,7 @@ st.caption("Choose layers, activations, the output, the loss and the optimizer i
 
 import numpy as np  # noqa: E402
 
-from app import builder, charts, state  # noqa: E402
+from app import builder, charts, runs_ui, state  # noqa: E402
 from app import training_ui as ui  # noqa: E402
 from nncore.metrics import confusion  # noqa: E402
 from nncore.export import keras_code  # noqa: E402
@@ -85,6 +85,7 @@ def details_view(job, s) -> None:
 
 ui.live(live_view, state.DIGITS, every=1.0, name="curves")
 ui.live(details_view, state.DIGITS, every=5.0, name="details")
+runs_ui.take_home(state.DIGITS)
 
 # ---- the model and its code --------------------------------------------------------------
 summary_tab, code_tab, runs_tab = st.tabs(["Model summary", "Keras code", "Your runs"])
@@ -97,8 +98,11 @@ with code_tab:
     if valid:
         st.code(keras_code(spec), language="python")
 with runs_tab:
+    runs_ui.saving_notice()
     rows = state.runs()
     if rows:
-        st.dataframe(rows, hide_index=True)
+        runs_ui.table(rows)
+        st.page_link("views/runs.py", label="Compare runs: curves overlaid, confusion matrices side by side",
+                     icon=":material/compare_arrows:")
     else:
         st.caption("Each finished training is listed here, so you can compare settings.")

@@ -1,0 +1,106 @@
+"""What the Train page and the Runs page share about runs: downloads, the table, the
+saving notice. Streamlit calls only; the numbers come from nncore.runs records or a job."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import streamlit as st
+
+from app import models, state
+from nncore import ExperimentSpec
+from nncore.export import keras_code
+from nncore.runs import Run
+from nncore.spec import to_query
+
+
+def file_stem(spec: ExperimentSpec, run_id: str | None) -> str:
+    return f"nn-playground-{run_id}" if run_id else "nn-playground"
+
+
+def metrics_csv(history: dict) -> str:
+    return Run("", ExperimentSpec(), history=history).metrics_csv()
+
+
+def downloads(spec: ExperimentSpec, history: dict, weights: Callable[[], list[np.ndarray] | None],
+              run_id: str | None = None) -> None:
+    """The trained network (.keras), its Keras code (.py) and its metrics per epoch (.csv)."""
+    stem = file_stem(spec, run_id)
+    with st.container(horizontal=True):
+        w = weights()
+        if w is not None:
+            st.download_button("Trained network (.keras)", data=lambda: models.keras_file(spec, w),
+                               file_name=f"{stem}.keras", mime="application/octet-stream", key="download_model",
+                               icon=":material/download:", on_click="ignore",
+                               help="Keras' own format: keras.saving.load_model(path) loads it (safe_mode on).")
+        st.download_button("Keras code (.py)", data=keras_code(spec), file_name=f"{stem}.py", mime="text/x-python",
+                           key="download_code", icon=":material/code:", on_click="ignore",
+                           help="A script that builds the same data split and trains this network with model.fit.")
+        st.download_button("Metrics per epoch (.csv)", data=metrics_csv(history), file_name=f"{stem}-metrics.csv",
+                           mime="text/csv", key="download_csv", icon=":material/table:", on_click="ignore")
+    st.caption("Each chart's camera button (top right, on hover) saves it as a PNG.")
+
+
+def saving_notice() -> None:
+    problem = state.saving_problem()
+    if problem:
+        st.warning(f"Runs are not being saved: {problem}. Trainings still work; their results stay in "
+                   "this tab only.", icon=":material/database:")
+
+
+def table(runs: list[Run]) -> None:
+    """One row per run, newest first, each with its link."""
+    rows = [{
+        "run": r.id,
+        "changes": r.changes,
+        "hidden layers": r.spec.hidden_text or "none",
+        "optimizer": f"{r.spec.optimizer} {r.spec.learning_rate:g}",
+        "epochs": r.epochs,
+        "status": r.status,
+        "train loss": r.last("loss"),
+        "val loss": r.last("val_loss"),
+        "val accuracy": r.last("val_accuracy"),
+        "seconds": round(r.seconds, 1),
+        "link": f"/runs?run={r.id}",
+    } for r in runs]
+    st.dataframe(rows, hide_index=True, column_config={
+        "link": st.column_config.LinkColumn("link", display_text="open"),
+        "val accuracy": st.column_config.NumberColumn(format="percent"),
+    })
+
+
+def spec_link(spec: ExperimentSpec) -> str:
+    """The Train or Boundaries page with this spec in the address."""
+    from urllib.parse import urlencode
+
+    from app.builder import default_spec
+
+    scope = state.scope_of(spec)
+    page = "/" if scope == state.DIGITS else "/boundaries"
+    query = to_query(spec, default_spec(scope))
+    return page + ("?" + urlencode(query) if query else "")
+
+
+def page_link_for_run(run_id: str) -> str:
+    """The Runs page's full address for one run."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(st.context.url or "")
+    origin = f"{url.scheme}://{url.netloc}" if url.netloc else ""
+    return f"{origin}/runs?run={run_id}"
+
+
+def take_home(scope: str) -> None:
+    """After a training: its run's link and the downloads."""
+    job = state.current_job(scope)
+    if job is None or not job.snapshot().finished:
+        return
+    s, run_id = job.snapshot(), state.current_run_id(scope)
+    st.subheader("Share it, take it home")
+    saving_notice()
+    if run_id and not state.saving_problem():
+        st.markdown(f"This training is run **{run_id}**: its link opens its curves and numbers for anyone on "
+                    "this server, after a reload or a restart.")
+        st.code(page_link_for_run(run_id), language=None)
+    downloads(job.spec, s.history, lambda: list(s.weights) if s.weights is not None else None, run_id)

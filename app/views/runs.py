@@ -1,0 +1,114 @@
+"""Runs: every training kept; open one by its link (?run=<id>), or put several side by side."""
+
+import streamlit as st
+
+from app import charts, runs_ui, state
+from app.builder import plain
+from nncore.runs import Run
+from nncore.spec import FIELD_NAMES
+
+st.title("Runs")
+ss = st.session_state
+runs_ui.saving_notice()
+
+# Fields that keep the network's shape: changing one of them can start from the same initial weights.
+SAME_SHAPE = [f for f in FIELD_NAMES if f not in ("dataset", "hidden", "points", "noise")]
+
+
+def train_again(run: Run, field: str, value: str) -> None:
+    """Rerun `run` with one field changed, from the run's own initial weights (the spec's seeded
+    initialisation: the network is built again with the run's seed, before any training)."""
+    from nncore import SpecError
+    from nncore.model import build_model
+
+    try:
+        spec = run.spec.with_settings([f"{field}={value}"]).validate()
+    except SpecError as e:
+        ss["_again_error"] = str(e)
+        return
+    initial = build_model(run.spec, compile=False).get_weights()
+    scope = state.load_into_builder(spec)
+    state.start_training(spec, scope, initial_weights=initial, parent=run)
+    ss["_again_started"] = scope
+
+
+def one_run(run: Run) -> None:
+    st.subheader(f"Run {run.id}")
+    acc = run.last("val_accuracy")
+    st.markdown(f"**{plain(run.spec.hidden_text or 'no hidden layers')}** · {run.spec.optimizer} "
+                f"(learning_rate={run.spec.learning_rate:g}) · batch {run.spec.batch_size} · "
+                f"{run.epochs} of {run.spec.epochs} epochs · **{run.status}** · {run.seconds:.1f} s  \n"
+                f"Changed from the run before: {plain(run.changes or '–')}")
+    cols = st.columns(4)
+    for col, (label, key, fmt) in zip(cols, [("Training loss", "loss", "{:.4f}"), ("Validation loss", "val_loss", "{:.4f}"),
+                                             ("Training accuracy", "accuracy", "{:.1%}"),
+                                             ("Validation accuracy", "val_accuracy", "{:.1%}")]):
+        value = run.last(key)
+        col.metric(label, "–" if value is None else fmt.format(value))
+    left, right = st.columns(2)
+    left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
+    right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
+    if run.confusion is not None:
+        import numpy as np
+
+        st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names), key="run_confusion")
+    links = [f"[Open these settings to train]({runs_ui.spec_link(run.spec)})"]
+    if run.has_weights and run.spec.shape.image == (28, 28):
+        links.append(f"[Draw a digit for this network](/draw?run={run.id})")
+    st.markdown(" · ".join(links))
+    runs_ui.downloads(run.spec, run.history, lambda: state.run_weights(run.id) if run.has_weights else None, run.id)
+    if not run.has_weights:
+        st.caption("This run's trained weights are no longer kept (only the newest runs keep theirs).")
+
+    with st.expander("Train again from the same initial weights, with one thing changed"):
+        c1, c2 = st.columns(2)
+        field = c1.selectbox("Change", SAME_SHAPE, key="again_field")
+        value = c2.text_input("to", key="again_value", placeholder=f"now {getattr(run.spec, field)}")
+        st.button("Train again", key="train_again", icon=":material/replay:", on_click=train_again,
+                  args=(run, field, value), disabled=not value)
+        if ss.get("_again_error"):
+            st.error(plain(ss.pop("_again_error")), icon=":material/error:")
+    if ss.pop("_again_started", None):
+        st.switch_page("views/train.py" if state.scope_of(run.spec) == state.DIGITS else "views/boundaries.py")
+
+
+def compare(runs: list[Run]) -> None:
+    if not runs:
+        st.info("No runs yet in this session: train a network on the Train or Boundaries page and each "
+                "training appears here.", icon=":material/info:")
+        return
+    runs_ui.table(runs)
+    labels = {r.id: f"{r.id} · {r.changes}"[:60] for r in runs}
+    chosen = st.multiselect("Runs to compare", list(labels), default=list(labels)[:2], format_func=labels.get,
+                            key="compare_runs")
+    picked = [r for r in runs if r.id in chosen]
+    if len(picked) < 2:
+        st.caption("Pick two or more runs to see their curves overlaid.")
+        return
+    series = [(r.id, r.history) for r in picked]
+    left, right = st.columns(2)
+    left.plotly_chart(charts.compare_curves(series, "loss", "Loss of each run", "loss"), key="compare_loss")
+    right.plotly_chart(charts.compare_curves(series, "accuracy", "Accuracy of each run", "accuracy", percent=True),
+                       key="compare_accuracy")
+    with_matrix = [r for r in picked if r.confusion is not None]
+    if with_matrix:
+        import numpy as np
+
+        for col, r in zip(st.columns(len(with_matrix[:4])), with_matrix[:4]):
+            col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}"),
+                             key=f"compare_confusion_{r.id}")
+
+
+run_id = st.query_params.get("run")
+if run_id is not None:
+    run, message = state.get_run(run_id)
+    if run is None:
+        st.error(plain(message), icon=":material/link_off:")
+    else:
+        st.caption("A run is read-only: anyone on this server can open its link, after a reload or a restart.")
+        st.code(runs_ui.page_link_for_run(run.id), language=None)
+        one_run(run)
+    st.divider()
+
+st.subheader("Your runs in this session")
+compare(state.runs(state.DIGITS) + state.runs(state.POINTS))
