@@ -216,3 +216,17 @@ def test_the_downloaded_code_reaches_the_apps_validation_accuracy(tmp_path):
     script_accuracy = float(re.search(r"VAL_ACCURACY ([0-9.]+)", out.stdout).group(1))
     print(f"app {app_accuracy:.4f}, downloaded code {script_accuracy:.4f}")
     assert abs(script_accuracy - app_accuracy) <= 0.02
+
+
+def test_draw_answers_with_a_run_links_stored_weights(store_at, tmp_path):
+    store_at(tmp_path / "runs.sqlite3")
+    at = open_with({"hidden": "16:relu", "epochs": "2"})
+    train(at)
+    run_id = state.store().list()[0].id
+    other = open_with({"run": run_id}, "views/draw.py")  # another session, with the link
+    seven = [{"type": "path", "path": [["M", 80, 60], ["L", 200, 60], ["L", 150, 150], ["L", 120, 230]]}]
+    other.session_state["canvas"] = {"drawing": {"raw": {"objects": seven}, "data": None}, "backgroundFit": None}
+    other.run()
+    assert not other.exception and not other.error
+    assert any(f"run {run_id}" in c.value for c in other.caption), [c.value for c in other.caption]
+    assert any(m.value.startswith("## Prediction:") for m in other.markdown)
