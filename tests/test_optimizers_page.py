@@ -1,0 +1,106 @@
+"""The Optimizers page through AppTest: the race, its bad inputs, Stop, the contours and the steps by hand."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from apptest import open_app, wait_for_lesson
+
+
+@pytest.fixture
+def at():
+    at = open_app("views/optimizers.py", timeout=180)
+    at.number_input(key="race_epochs").set_value(3).run()
+    return at
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def frame(at, column: str):
+    """The page's table that has this column (AppTest finds dataframes by place, not key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_race_four_optimizers_from_identical_weights(at):
+    assert not at.exception and errors(at) == []
+    at.button(key="race").click().run()
+    assert not at.exception
+    snaps = wait_for_lesson(at, "race")
+    assert [s.status for s in snaps] == ["done"] * 4
+    assert not at.exception
+    table = frame(at, "optimizer")
+    assert list(table["optimizer"]) == ["gd", "momentum", "rmsprop", "adam"]
+    assert table["loss at the start"].nunique() == 1  # the same start for all
+    assert table["training loss"][3] < table["training loss"][0]  # Adam ahead of gradient descent
+    text = " ".join(m.value for m in at.markdown)
+    assert "same initial weights" in text and "only the optimizer differs" in text
+    assert [len(s.history["train_loss_full"]) for s in snaps] == [4] * 4
+
+
+@pytest.mark.parametrize("rate, words", [("0", "greater than 0"), ("-0.01", "climbs uphill"),
+                                         ("1e6", "absurd"), ("fast", "must be a number")])
+def test_bad_learning_rates_are_named_and_race_waits(at, rate, words):
+    at.text_input(key="race_lr_1").set_value(rate).run()
+    assert not at.exception
+    assert any("learning rate of momentum" in e and words in e for e in errors(at))
+    assert at.button(key="race").disabled
+
+
+def test_one_optimizer_and_the_same_one_twice(at):
+    for i in (1, 2):
+        at.selectbox(key=f"race_opt_{i}").set_value("—").run()
+    at.selectbox(key="race_opt_3").set_value("gd").run()
+    assert any("gd twice at the same learning rate" in e for e in errors(at))
+    at.text_input(key="race_lr_3").set_value("0.1").run()  # a learning-rate race is allowed
+    assert errors(at) == [] and not at.button(key="race").disabled
+    at.selectbox(key="race_opt_3").set_value("—").run()
+    assert any("a race needs 2 to 4 optimizers, got 1" in e for e in errors(at))
+    assert at.button(key="race").disabled
+
+
+def test_a_network_too_big_to_race_states_the_limit(at):
+    at.selectbox(key="race_network").set_value("draw-cnn").run()
+    assert any("too big to race 4 at once" in e and "2,000,000" in e for e in errors(at))
+    assert at.button(key="race").disabled
+
+
+def test_stop_ends_every_run(at):
+    at.number_input(key="race_epochs").set_value(200).run()
+    at.button(key="race").click().run()
+    jobs = at.session_state["_lesson_race"]
+    deadline = time.time() + 120
+    while not any(j.snapshot().epoch >= 1 for j in jobs) and time.time() < deadline:
+        time.sleep(0.2)
+    at.run()
+    at.button(key="race_stop").click().run()
+    snaps = wait_for_lesson(at, "race", seconds=120)
+    assert all(s.status == "stopped" for s in snaps)
+    assert not at.exception
+    assert any("Stopped" in w.value for w in at.warning)
+
+
+def test_a_diverging_optimizer_is_marked_and_the_others_go_on(at):
+    at.selectbox(key="race_network").set_value("diverging").run()
+    at.text_input(key="race_lr_0").set_value("10").run()
+    at.button(key="race").click().run()
+    snaps = wait_for_lesson(at, "race")
+    assert [s.status for s in snaps] == ["diverged", "done", "done", "done"]
+    assert any("gd α=10" in e and "The other runs go on" in e for e in errors(at))
+    assert not at.exception
+
+
+def test_the_contours_step_sizes_and_steps_by_hand(at):
+    assert at.segmented_control(key="surface").value == "valley"
+    assert len([s for s in at.success if "agree to float32 precision" in s.value]) == 2
+    at.slider(key="path_step_valley").set_value(1).run()
+    hand = frame(at, "w")
+    update = hand[hand[""] == "update α·m̂/(√v̂+ε)"]
+    assert abs(abs(float(update["w"].iloc[0])) - 0.5) < 1e-4  # Adam's first step: α in each parameter
+    at.segmented_control(key="surface").set_value("bowl").run()
+    at.select_slider(key="alpha_bowl_gd").set_value(0.03).run()
+    assert any("gd α=0.03" in e and "diverged at step" in e for e in errors(at))
+    assert not at.exception
