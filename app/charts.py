@@ -80,7 +80,11 @@ def compare_curves(series: list[tuple[str, dict]], name: str, title: str, y: str
                 traces.append(go.Scatter(x=x, y=values, mode="lines", name=f"{label} ({kind})",
                                          line=dict(color=color, dash=dash)))
     yaxis = dict(tickformat=".0%") if percent else None
-    return _figure(traces, title, "epoch", y, height=380, yaxis=yaxis)
+    fig = _figure(traces, title, "epoch", y, height=420, yaxis=yaxis)
+    # one legend entry per run and kind: below the chart, where it cannot cover the title
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
+                      margin=dict(b=110))
+    return fig
 
 
 def confusion_matrix(cm: np.ndarray, class_names, title: str = "Confusion matrix (validation)") -> go.Figure:

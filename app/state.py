@@ -164,6 +164,14 @@ def runs(scope: str = DIGITS) -> list[Run]:
     return sorted(stored + [r for r in kept.values() if r.id not in seen], key=lambda r: -r.created)
 
 
+def recent_runs(limit: int = 20) -> list[Run]:
+    """The newest runs anyone trained on this server (empty when the store cannot be read)."""
+    try:
+        return store().list(limit=limit) if store().problem is None else []
+    except StoreError:
+        return []
+
+
 def saving_problem() -> str | None:
     """Why runs are not being saved now (None: they are): the store's own problem, or why the
     latest training of a page could not be saved."""

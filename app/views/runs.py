@@ -110,5 +110,8 @@ if run_id is not None:
         one_run(run)
     st.divider()
 
-st.subheader("Your runs in this session")
-compare(state.runs(state.DIGITS) + state.runs(state.POINTS))
+mine = state.runs(state.DIGITS) + state.runs(state.POINTS)
+st.subheader("Your runs in this session" if mine else "Recent runs on this server")
+if not mine:
+    st.caption("A reload starts a new session: the runs below are the newest anyone trained on this server.")
+compare(mine or state.recent_runs())
