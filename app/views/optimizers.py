@@ -20,6 +20,13 @@ COLORS = {"gd": "#1f77b4", "sgd": "#1f77b4", "momentum": "#2ca02c", "rmsprop": "
 RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728"]  # by place, so that a learning-rate race tells runs apart
 NONE = "—"
 
+
+def legend_below(fig: go.Figure, height: int) -> go.Figure:
+    """The legend under the axis title (a legend on top of many traces runs into the chart's title)."""
+    fig.update_layout(height=height, margin=dict(l=60, r=20, t=50, b=130),
+                      legend=dict(orientation="h", yanchor="top", y=-60 / (height - 180), xanchor="left", x=0))
+    return fig
+
 st.title("Optimizers: Adam vs gradient descent")
 st.caption("Gradient descent takes one step size α for every parameter. Adam keeps a step size per "
            "parameter: it grows while that parameter keeps moving the same way and shrinks when it "
@@ -103,9 +110,9 @@ def loss_figure(runs, target: float) -> go.Figure:
     fig = go.Figure(traces)
     if target > 0:
         fig.add_hline(y=target, line=dict(color="grey", dash="dash"), annotation_text=f"target {target:g}")
-    fig.update_yaxes(type="log")
-    return charts.layout(fig, "Loss: training (whole training set, from the shared start) and validation",
-                         "epoch", "loss (log scale)", height=400)
+    fig.update_yaxes(type="log", dtick=1)
+    return legend_below(charts.layout(fig, "Loss: training (whole training set, solid) and validation (dotted)",
+                                      "epoch (0: the shared start)", "loss (log scale)"), 460)
 
 
 def accuracy_figure(runs) -> go.Figure:
@@ -118,7 +125,7 @@ def accuracy_figure(runs) -> go.Figure:
                                          name=f"{r.entrant.label} {what}", line=dict(color=color, dash=dash)))
     fig = go.Figure(traces)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    return charts.layout(fig, "Accuracy: validation (solid) and training (dotted)", "epoch", "accuracy", height=400)
+    return legend_below(charts.layout(fig, "Accuracy: validation (solid) and training (dotted)", "epoch", "accuracy"), 460)
 
 
 def race_view(jobs) -> None:
@@ -189,14 +196,14 @@ p1, p2 = surface.params
 
 def contour_figure() -> go.Figure:
     gx, gy, J = surface.grid()
-    fig = go.Figure(go.Contour(x=gx, y=gy, z=np.log10(J - J.min() + 1e-3), colorscale="Greys", reversescale=True,
-                               showscale=False, contours=dict(coloring="lines"), ncontours=24,
+    fig = go.Figure(go.Contour(x=gx, y=gy, z=np.log10(J - J.min() + 1e-3), showscale=False, ncontours=24,
+                               colorscale=[[0, "#fff7d6"], [0.5, "#d9e6f2"], [1, "#8fb3d9"]], line=dict(color="#7f8c99", width=0.6),
                                hovertemplate=f"{p1}=%{{x:.2f}}, {p2}=%{{y:.2f}}<extra></extra>"))
-    for name, w in walks.items():
+    for name, w in reversed(walks.items()):  # gradient descent drawn last, on top
         pts = w.points[: step + 1]
         label = f"{name} α={w.learning_rate:g}" + (" (diverged)" if w.diverged and step >= len(w.grads) else "")
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=label,
-                                 line=dict(color=COLORS[name], width=2), marker=dict(size=4)))
+                                 line=dict(color=COLORS[name], width=3 if name == "gd" else 2), marker=dict(size=4)))
         end = "x" if w.diverged and step >= len(w.grads) else "circle"
         fig.add_trace(go.Scatter(x=pts[-1:, 0], y=pts[-1:, 1], mode="markers", showlegend=False,
                                  marker=dict(symbol=end, size=12, color=COLORS[name]), hovertext=[w.diverged or name]))
@@ -204,27 +211,30 @@ def contour_figure() -> go.Figure:
     fig.add_trace(go.Scatter(x=[surface.start[0], lo], y=[surface.start[1], hi], mode="markers+text",
                              text=["start", "minimum"], textposition="top center", showlegend=False,
                              marker=dict(symbol=["square", "star"], size=12, color="black")))
+    fig.update_layout(legend_traceorder="reversed")
     fig.update_xaxes(range=list(surface.box[0]))
     fig.update_yaxes(range=list(surface.box[1]))
-    return charts.layout(fig, f"Contours of J({p1}, {p2}) and each optimizer's path, steps 0 to {step}", p1, p2,
-                         height=520)
+    return legend_below(charts.layout(fig, f"Contours of J({p1}, {p2}) and each optimizer's path, steps 0 to {step}",
+                                      p1, p2), 620)
 
 
 def steps_figure(what: str) -> go.Figure:
     traces = []
     for name, w in walks.items():
+        if name not in steps_of:
+            continue
         values = np.abs(w.steps) if what == "step" else w.effective_rate
         n = min(step, len(values))
         for j, (param, dash) in enumerate(((p1, None), (p2, "dot"))):
             traces.append(go.Scatter(x=np.arange(1, n + 1), y=values[:n, j], mode="lines", name=f"{name} {param}",
                                      line=dict(color=COLORS[name], dash=dash)))
     fig = go.Figure(traces)
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power")
     if what == "step":
-        return charts.layout(fig, "Each parameter's step |Δθ| (Adam: α·m̂/(√v̂+ε))", "step", "|Δθ| (log scale)",
-                             height=340)
-    return charts.layout(fig, "Effective learning rate per parameter |Δθ| / |∂J/∂θ|", "step",
-                         "step / gradient (log scale)", height=340)
+        return legend_below(charts.layout(fig, "Each parameter's step |Δθ| (Adam: α·m̂/(√v̂+ε))", "step",
+                                          "|Δθ| (log scale)"), 360)
+    return legend_below(charts.layout(fig, "Effective learning rate |Δθ| / |∂J/∂θ| per parameter", "step",
+                                      "step / gradient (log scale)"), 360)
 
 
 if not walks:
@@ -233,6 +243,8 @@ else:
     c1, c2 = st.columns([3, 2])
     c1.plotly_chart(contour_figure(), key="contour")
     with c2:
+        steps_of = st.pills("Step sizes of", list(walks), selection_mode="multi", key="steps_of",
+                            default=[n for n in ("gd", "adam") if n in walks] or list(walks)[:1]) or []
         st.plotly_chart(steps_figure("step"), key="step_sizes")
         st.plotly_chart(steps_figure("rate"), key="effective_rates")
     for name, w in walks.items():
