@@ -1,0 +1,85 @@
+"""The Optimizers page in real headless Chromium: the race with live curves, the contour paths,
+the step sizes and the steps by hand, and no exception."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import set_number, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# Points in a chart's traces (NumPy arrays reach Plotly.js as typed arrays in base64).
+POINTS = """(key) => {
+  const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const size = {f8: 8, f4: 4, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1};
+  const count = (x) => !x ? 0 : Array.isArray(x) ? x.length
+      : x.bdata !== undefined ? atob(x.bdata).length / size[x.dtype] : (x.length || 0);
+  return el && el.data ? el.data.reduce((n, t) => n + count(t.x), 0) : 0;
+}"""
+AXES = """(key) => {
+  const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const l = el && el.layout;
+  return l ? [l.xaxis.title.text, l.yaxis.title.text] : null;
+}"""
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(server.url + "/optimizers")
+    wait_for_app(page)
+    yield page
+    context.close()
+
+
+def no_exception(page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.errors == []
+
+
+def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
+    assert page.locator("h1").first.inner_text().startswith("Optimizers")
+    # the contour picture with four paths, and both step-size charts, before any race
+    page.wait_for_function(f"() => ({POINTS})('contour') > 4 * 100", timeout=120_000)
+    for key in ("contour", "step_sizes", "effective_rates"):
+        axes = page.evaluate(AXES, key)
+        assert axes and all(axes), (key, axes)
+    assert page.get_by_text("agree to float32 precision").count() == 2
+    # the race: 20 epochs each, watched while it runs
+    set_number(page, "race_epochs", 20)
+    page.locator(".st-key-race button").first.click()
+    page.wait_for_function(f"() => ({POINTS})('race_loss') >= 4 * 2", timeout=120_000)
+    seen = page.evaluate(POINTS, "race_loss")
+    page.wait_for_function(f"() => ({POINTS})('race_loss') > {seen}", timeout=60_000)  # it grows live
+    page.screenshot(path=str(tmp_path / "racing.png"))
+    expect(page.locator(".st-key-race button").first).to_be_enabled(timeout=300_000)
+    page.wait_for_timeout(1500)
+    wait_for_app(page)
+    table = page.locator("[data-testid=stDataFrame]").first
+    expect(table).to_be_visible()
+    assert page.get_by_text("checksum").count() >= 1 and page.get_by_text("only the optimizer differs").count() >= 1
+    # 4 runs: 21 training points (epoch 0 to 20) and 20 validation points each
+    assert page.evaluate(POINTS, "race_loss") >= 4 * (21 + 20)
+    for key in ("race_loss", "race_accuracy"):
+        axes = page.evaluate(AXES, key)
+        assert axes and all(axes), (key, axes)
+    no_exception(page)
+    page.screenshot(path=str(tmp_path / "raced.png"), full_page=True)
+
+
+def test_bad_learning_rate_is_named_in_the_page(page):
+    box = page.locator(".st-key-race_lr_2 input")
+    box.fill("1e6")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    alert = page.locator(".st-key-race_problems [data-testid=stAlert]").first
+    alert.wait_for(timeout=10_000)
+    assert "learning rate of rmsprop" in alert.inner_text() and "absurd" in alert.inner_text()
+    expect(page.locator(".st-key-race button").first).to_be_disabled()
+    no_exception(page)
