@@ -5,6 +5,7 @@
     losses        label formats and mismatches, the 0-or-1 network, multi-label scenes
     derivatives   (J(w + e) - J(w)) / e beside sympy's exact derivative (expr: the safe parser)
     backprop      computation graphs, forward and backward step by step (network_cost: N + P)
+    optimizers    a race of optimizers from identical weights (optimizer_paths: contours, steps by hand)
 
 A lesson that trains hands back TrainingJobs of the registry's lesson presets (the page runs
 them beside itself) and reads its results from their snapshots into frozen dataclasses.
