@@ -43,6 +43,8 @@ def test_derivatives_page_lab_numbers_and_a_refused_expression(page, server, tmp
     numbers = page.locator(".st-key-d_numbers")
     numbers.get_by_text("9.006001").wait_for()
     assert "6.001" in numbers.inner_text()
+    # the two charts render a moment after the numbers (Plotly draws in the browser)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
     assert page.locator(".js-plotly-plot").count() == 2
     type_into(page, "d_text", "__import__('os').system('id')")
     alert = page.locator("[data-testid=stAlert]").first
