@@ -5,3 +5,33 @@ from __future__ import annotations
 
 from bench.serve import (CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path,  # noqa: F401
                          free_port, set_number, wait_for_app)
+
+# Points in the traces of the Plotly chart inside the element with key `key`. NumPy arrays
+# reach Plotly.js as typed arrays in base64 ({dtype, bdata}); plain lists as arrays. Count either.
+PLOTLY_POINTS = """(key) => {
+  const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const size = {f8: 8, f4: 4, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1};
+  const count = (x) => !x ? 0 : Array.isArray(x) ? x.length
+      : x.bdata !== undefined ? atob(x.bdata).length / size[x.dtype] : (x.length || 0);
+  return el && el.data ? el.data.reduce((n, t) => n + count(t.x), 0) : 0;
+}"""
+
+
+def open_page(browser, url: str | None = None, height: int = 1600, **context_options):
+    """A page in a new browser context that records the page's JavaScript errors in
+    `page.errors`; opened at `url` (and waited for) when given. Close it with page.context.close()."""
+    context = browser.new_context(viewport={"width": 1400, "height": height}, **context_options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    if url is not None:
+        page.goto(url)
+        wait_for_app(page)
+    return page
+
+
+def no_exception(page) -> None:
+    """No Streamlit exception box in the page and no JavaScript error."""
+    boxes = page.locator("[data-testid=stException]")
+    assert boxes.count() == 0, boxes.first.inner_text()
+    assert page.errors == []

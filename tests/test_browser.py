@@ -5,52 +5,27 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import set_number, wait_for_app
+from browser import PLOTLY_POINTS, no_exception, open_page, set_number
 
 pytestmark = pytest.mark.browser
 
-# Points in the loss chart's traces. NumPy arrays reach Plotly.js as typed arrays in base64
-# ({dtype, bdata}); plain lists as arrays. Count either.
-LOSS_POINTS = """() => {
-  const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
-  const size = {f8: 8, f4: 4, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1};
-  const count = (x) => !x ? 0 : Array.isArray(x) ? x.length
-      : x.bdata !== undefined ? atob(x.bdata).length / size[x.dtype] : (x.length || 0);
-  return el && el.data ? el.data.reduce((n, t) => n + count(t.x), 0) : 0;
-}"""
+LOSS_POINTS = f"() => ({PLOTLY_POINTS})('loss_chart')"  # points in the loss chart's traces
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(server.url)
-    wait_for_app(page)
+    page = open_page(browser, server.url)
     yield page
-    context.close()
-
-
-def no_exception(page) -> None:
-    assert page.locator("[data-testid=stException]").count() == 0, page.locator(
-        "[data-testid=stException]").first.inner_text()
-    assert page.errors == []
+    page.context.close()
 
 
 @pytest.mark.parametrize("path", ["/", "/train"])
 def test_every_page_opens_without_exception(browser, server, path, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server.url + path)
-    wait_for_app(page)
+    page = open_page(browser, server.url + path, height=1000)
     assert page.locator("h1").first.inner_text().startswith("Train a network")
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert errors == []
+    no_exception(page)
     page.screenshot(path=str(tmp_path / "page.png"))
-    context.close()
+    page.context.close()
 
 
 def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):

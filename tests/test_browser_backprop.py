@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from browser import wait_for_app
+from browser import no_exception, open_page, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page = open_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
-def open_page(page, server, path: str) -> None:
+def goto(page, server, path: str) -> None:
     page.goto(server.url + path)
     wait_for_app(page)
 
@@ -32,13 +29,8 @@ def type_into(page, key: str, text: str) -> None:
     wait_for_app(page)
 
 
-def no_exception(page) -> None:
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert page.errors == []
-
-
 def test_derivatives_page_lab_numbers_and_a_refused_expression(page, server, tmp_path):
-    open_page(page, server, "/derivatives")
+    goto(page, server, "/derivatives")
     assert page.locator("h1").first.inner_text() == "Derivatives"
     numbers = page.locator(".st-key-d_numbers")
     numbers.get_by_text("9.006001").wait_for()
@@ -56,7 +48,7 @@ def test_derivatives_page_lab_numbers_and_a_refused_expression(page, server, tmp
 
 
 def test_backprop_page_reveal_all_and_quiz(page, server, tmp_path):
-    open_page(page, server, "/backprop")
+    goto(page, server, "/backprop")
     assert page.locator("h1").first.inner_text() == "Backpropagation"
     graph = page.locator("[data-testid=stGraphVizChart] svg")
     graph.wait_for()

@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import set_number, wait_for_app
+from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-# Points in a chart's traces (NumPy arrays reach Plotly.js as typed arrays in base64).
-POINTS = """(key) => {
-  const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
-  const size = {f8: 8, f4: 4, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1};
-  const count = (x) => !x ? 0 : Array.isArray(x) ? x.length
-      : x.bdata !== undefined ? atob(x.bdata).length / size[x.dtype] : (x.length || 0);
-  return el && el.data ? el.data.reduce((n, t) => n + count(t.x), 0) : 0;
-}"""
 AXES = """(key) => {
   const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
   const l = el && el.layout;
@@ -27,25 +19,15 @@ AXES = """(key) => {
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 2400})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(server.url + "/optimizers")
-    wait_for_app(page)
+    page = open_page(browser, server.url + "/optimizers", height=2400)
     yield page
-    context.close()
-
-
-def no_exception(page) -> None:
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert page.errors == []
+    page.context.close()
 
 
 def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
     assert page.locator("h1").first.inner_text().startswith("Optimizers")
     # the contour picture with four paths, and both step-size charts, before any race
-    page.wait_for_function(f"() => ({POINTS})('contour') > 4 * 100", timeout=120_000)
+    page.wait_for_function(f"() => ({PLOTLY_POINTS})('contour') > 4 * 100", timeout=120_000)
     for key in ("contour", "step_sizes", "effective_rates"):
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)
@@ -53,9 +35,9 @@ def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
     # the race: 20 epochs each, watched while it runs
     set_number(page, "race_epochs", 20)
     page.locator(".st-key-race button").first.click()
-    page.wait_for_function(f"() => ({POINTS})('race_loss') >= 4 * 2", timeout=120_000)
-    seen = page.evaluate(POINTS, "race_loss")
-    page.wait_for_function(f"() => ({POINTS})('race_loss') > {seen}", timeout=60_000)  # it grows live
+    page.wait_for_function(f"() => ({PLOTLY_POINTS})('race_loss') >= 4 * 2", timeout=120_000)
+    seen = page.evaluate(PLOTLY_POINTS, "race_loss")
+    page.wait_for_function(f"() => ({PLOTLY_POINTS})('race_loss') > {seen}", timeout=60_000)  # it grows live
     page.screenshot(path=str(tmp_path / "racing.png"))
     expect(page.locator(".st-key-race button").first).to_be_enabled(timeout=300_000)
     page.wait_for_timeout(1500)
@@ -64,7 +46,7 @@ def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
     expect(table).to_be_visible()
     assert page.get_by_text("checksum").count() >= 1 and page.get_by_text("only the optimizer differs").count() >= 1
     # 4 runs: 21 training points (epoch 0 to 20) and 20 validation points each
-    assert page.evaluate(POINTS, "race_loss") >= 4 * (21 + 20)
+    assert page.evaluate(PLOTLY_POINTS, "race_loss") >= 4 * (21 + 20)
     for key in ("race_loss", "race_accuracy"):
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, wait_for_app
+from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, no_exception
+from browser import open_page as open_watched
 
 pytestmark = pytest.mark.browser
 
@@ -46,18 +47,7 @@ def serve(runs_db: str) -> StreamlitServer:
 
 
 def open_page(chromium, url):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(url)
-    wait_for_app(page)
-    return page
-
-
-def no_exception(page):
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert page.errors == []
+    return open_watched(chromium, url, accept_downloads=True)
 
 
 def test_link_train_download_and_a_run_link_after_a_restart(chromium, runs_db, tmp_path):
