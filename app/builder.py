@@ -19,9 +19,8 @@ import streamlit as st
 
 from app import state
 from nncore import ExperimentSpec, SpecError
-from nncore.registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
-                             is_point_set)
-from nncore.spec import FIELD_NAMES, MAX_HIDDEN_LAYERS, from_query, to_query
+from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
+from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
 
 CUSTOM = "custom"
 DIGITS, POINTS = "digits", "points"

@@ -55,7 +55,9 @@ def progress(s: Snapshot) -> None:
     STATUS_BOX[s.status](s.message or s.status, icon=":material/monitoring:")
 
 
-def metrics(s: Snapshot) -> None:
+def metrics(s) -> None:
+    """Training and validation loss and accuracy: the last of each in `s.history` (a Snapshot, or a
+    stored run)."""
     for col, (label, key, fmt) in zip(st.columns(4), [("Training loss", "loss", "{:.4f}"),
                                                       ("Validation loss", "val_loss", "{:.4f}"),
                                                       ("Training accuracy", "accuracy", "{:.1%}"),
@@ -92,6 +94,18 @@ def live(view, scope: str, every: float = 0.5, name: str = "") -> None:
     st.session_state[polling_key] = training
     fragment.__name__ = f"live_{scope}_{name}"
     st.fragment(fragment, run_every=every if training else None)()
+
+
+def lesson_buttons(name: str, label: str, key: str, make_jobs, where=None, help: str | None = None) -> None:
+    """A lesson's Train button (key `key`) and its Stop (key `stop_NAME`): `make_jobs()` builds the
+    jobs (not started) when Train is clicked; they run beside the page. `where`: two containers
+    for the buttons (two columns by default)."""
+    training = state.lesson_training(name)
+    left, right = where or st.columns([1, 3])
+    left.button(label, key=key, type="primary", disabled=training, help=help,
+                on_click=lambda: state.start_lesson(name, tuple(make_jobs())))
+    right.button("Stop", key=f"stop_{name}", icon=":material/stop:", disabled=not training,
+                 on_click=state.stop_lesson, args=(name,))
 
 
 def lesson_live(name: str, view, every: float = 0.5) -> None:

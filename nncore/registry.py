@@ -12,7 +12,7 @@ Nothing here imports TensorFlow at import time: `build` imports Keras when calle
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
 
 import numpy as np

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import charts, state
+from app import charts
 from app import training_ui as ui
 from nncore.lessons import activations as lessons
 
@@ -81,12 +81,9 @@ with st.container(key="relu_error"):
 
 b1, b2, b3 = st.columns(3)
 b1.button("Show the lab's answer", key="relu_answer", on_click=show_answer)
-fitting = state.lesson_training("relu")
-b2.button("Fit it for me with Keras", key="fit_relu", type="primary", disabled=fitting,
-          on_click=lambda: state.start_lesson("relu", (lessons.relu_lab_job(seed=0),)),
-          help="Trains Dense(3, relu) → Dense(1, linear) with Adam on the 300 points, beside the page.")
-b3.button("Stop", key="stop_relu", icon=":material/stop:", disabled=not fitting,
-          on_click=state.stop_lesson, args=("relu",))
+ui.lesson_buttons("relu", "Fit it for me with Keras", "fit_relu", lambda: (lessons.relu_lab_job(seed=0),),
+                  where=(b2, b3),
+                  help="Trains Dense(3, relu) → Dense(1, linear) with Adam on the 300 points, beside the page.")
 
 
 def relu_fit_view(jobs) -> None:

@@ -2,7 +2,6 @@
 
 import re
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import charts, state
+from app import charts
 from app import training_ui as ui
 from nncore.lessons import losses as lessons
 
@@ -43,12 +43,8 @@ st.header("Binary classification: is it a 0 or a 1?")
 st.markdown("The course's first network: Dense(25, sigmoid) → Dense(15, sigmoid) → Dense(1, sigmoid), "
             "`BinaryCrossentropy`, Adam(0.001), on the digits 0 and 1 only.")
 epochs = st.number_input("Epochs", 1, 100, 20, key="binary_epochs")
-binary_training = state.lesson_training("binary")
-c1, c2 = st.columns([1, 3])
-c1.button("Train the 0-or-1 network", key="train_binary", type="primary", disabled=binary_training,
-          on_click=lambda: state.start_lesson("binary", (lessons.zero_or_one_job(epochs=int(epochs)),)))
-c2.button("Stop", key="stop_binary", icon=":material/stop:", disabled=not binary_training,
-          on_click=state.stop_lesson, args=("binary",))
+ui.lesson_buttons("binary", "Train the 0-or-1 network", "train_binary",
+                  lambda: (lessons.zero_or_one_job(epochs=int(epochs)),))
 
 
 def binary_view(jobs) -> None:
@@ -76,12 +72,7 @@ st.header("Multi-class or multi-label?")
 st.markdown("The lecture's street scenes: is there a car, a bus, a pedestrian? Several can be there at "
             "once, so each question gets its own sigmoid (multi-label, BinaryCrossentropy). A softmax "
             "network (multi-class) must share one probability among the three.")
-scenes_training = state.lesson_training("scenes")
-c1, c2 = st.columns([1, 3])
-c1.button("Train both networks", key="train_scenes", type="primary", disabled=scenes_training,
-          on_click=lambda: state.start_lesson("scenes", lessons.scene_jobs()))
-c2.button("Stop", key="stop_scenes", icon=":material/stop:", disabled=not scenes_training,
-          on_click=state.stop_lesson, args=("scenes",))
+ui.lesson_buttons("scenes", "Train both networks", "train_scenes", lessons.scene_jobs)
 
 
 def scenes_view(jobs) -> None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app import charts, runs_ui, state
+from app import training_ui as ui
 from app.builder import plain
 from nncore.runs import Run
 from nncore.spec import FIELD_NAMES
@@ -34,17 +35,11 @@ def train_again(run: Run, field: str, value: str) -> None:
 
 def one_run(run: Run) -> None:
     st.subheader(f"Run {run.id}")
-    acc = run.last("val_accuracy")
     st.markdown(f"**{plain(run.spec.hidden_text or 'no hidden layers')}** · {run.spec.optimizer} "
                 f"(learning_rate={run.spec.learning_rate:g}) · batch {run.spec.batch_size} · "
                 f"{run.epochs} of {run.spec.epochs} epochs · **{run.status}** · {run.seconds:.1f} s  \n"
                 f"Changed from the run before: {plain(run.changes or '–')}")
-    cols = st.columns(4)
-    for col, (label, key, fmt) in zip(cols, [("Training loss", "loss", "{:.4f}"), ("Validation loss", "val_loss", "{:.4f}"),
-                                             ("Training accuracy", "accuracy", "{:.1%}"),
-                                             ("Validation accuracy", "val_accuracy", "{:.1%}")]):
-        value = run.last(key)
-        col.metric(label, "–" if value is None else fmt.format(value))
+    ui.metrics(run)  # the same four numbers as a live training's
     left, right = st.columns(2)
     left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
     right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .optimizers import RACE_NAMES, describe  # noqa: F401  (the same names as the race)
+from .optimizers import RACE_NAMES  # the same names as the race
 from ..registry import OPTIMIZERS
 
 ESCAPE = 1e4  # a path whose parameter passes this has left for good: it diverged

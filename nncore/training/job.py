@@ -29,9 +29,10 @@ import numpy as np
 from ..data import Dataset, DatasetUnavailable, load_dataset
 from ..model import macs_per_example
 from ..outputs import to_probabilities
+from ..registry import CLASSES
 from ..spec import ExperimentSpec
 from .recorder import Recorder
-from .snapshot import FINISHED, Snapshot, Status
+from .snapshot import Snapshot, Status
 
 # Status names, for pages and tests that compare with them (Status is a StrEnum).
 QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = (Status.QUEUED, Status.RUNNING, Status.DONE,
@@ -250,7 +251,7 @@ class TrainingJob:
         if spec.label_format == "one-hot":
             y_train = np.eye(data.n_classes, dtype=np.float32)[y_train]
             y_val = np.eye(data.n_classes, dtype=np.float32)[y_val]
-        elif data.labels != "classes":  # 0/1 answers and numbers: float rows, one per output unit
+        elif data.labels != CLASSES:  # 0/1 answers and numbers: float rows, one per output unit
             y_train = np.asarray(y_train, np.float32).reshape(len(y_train), -1)
             y_val = np.asarray(y_val, np.float32).reshape(len(y_val), -1)
         steps = math.ceil(len(data.x_train) / spec.batch_size)

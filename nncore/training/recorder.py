@@ -19,7 +19,7 @@ import numpy as np
 
 from ..data import Dataset
 from ..outputs import accuracy, to_probabilities
-from ..registry import CLASSES, OPTIMIZERS
+from ..registry import CLASSES, NUMBER, OPTIMIZERS
 from ..spec import ExperimentSpec
 from .snapshot import Snapshot, Status
 
@@ -81,7 +81,7 @@ class Recorder:
         self.x_val = tf.constant(np.asarray(data.x_val, np.float32))  # converted once, used every epoch
         self.every = max(1, steps // LOSS_POINTS_PER_EPOCH)  # batches between two loss points
         self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
-        if data.labels != "number":
+        if data.labels != NUMBER:
             self.history.update(accuracy=[], val_accuracy=[])
         self.batch_loss: list[tuple[float, float]] = []
         self.good_weights = self.model.get_weights()
