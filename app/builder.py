@@ -20,7 +20,7 @@ import streamlit as st
 from app import state
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
-from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
+from nncore.spec import CONV_KERNEL, CONV_STRIDE, MAX_HIDDEN_LAYERS, POOL_SIZE, from_query, to_query
 
 CUSTOM = "custom"
 DIGITS, POINTS = "digits", "points"
@@ -49,7 +49,7 @@ class _Builder:
         self.datasets = [d for d, info in DATASETS.items() if info.page == page]
         self.presets = [p for p in PRESETS if preset_scope(p) == scope]
         self.kinds = LAYER_KINDS.names() if scope == DIGITS else ["dense"]
-        self.extra = ("augment",) if scope == DIGITS else ("points", "noise")
+        self.extra = ("augment", "train_size") if scope == DIGITS else ("points", "noise")
 
     def k(self, name: str) -> str:
         return self.prefix + name
@@ -109,13 +109,18 @@ class _Builder:
         ss[k("n_hidden")] = len(spec.hidden)
         for i, layer in enumerate(spec.hidden):
             ss[k(f"kind_{i}")] = layer.kind
-            if layer.kind != "pool":
+            if layer.kind == "pool":
+                ss[k(f"pool_{i}")] = layer.kernel
+            else:
                 ss[k(f"units_{i}")] = layer.units
                 ss[k(f"activation_{i}")] = layer.activation
+            if layer.kind == "conv":
+                ss[k(f"kernel_{i}")], ss[k(f"stride_{i}")] = layer.kernel, layer.stride
         for name in FIELDS:
             ss[k(name)] = getattr(spec, name)
         if self.scope == DIGITS:
             ss[k("augment")] = spec.augment
+            ss[k("train_size")] = spec.train_size
         else:
             ss[k("points")], ss[k("noise")] = spec.point_set()
 
@@ -139,13 +144,19 @@ class _Builder:
         hidden = []
         for i in range(int(n_hidden)):
             kind = ss.get(k(f"kind_{i}"), "dense")
-            hidden.append({"units": 0, "activation": "linear", "kind": "pool"} if kind == "pool" else
-                          {"units": ss.get(k(f"units_{i}")), "activation": ss.get(k(f"activation_{i}")),
-                           "kind": kind})
+            if kind == "pool":
+                hidden.append({"units": 0, "activation": "linear", "kind": "pool",
+                               "kernel": ss.get(k(f"pool_{i}"), POOL_SIZE)})
+                continue
+            hidden.append({"units": ss.get(k(f"units_{i}")), "activation": ss.get(k(f"activation_{i}")), "kind": kind})
+            if kind == "conv":
+                hidden[-1].update(kernel=ss.get(k(f"kernel_{i}"), CONV_KERNEL), stride=ss.get(k(f"stride_{i}"), CONV_STRIDE))
         values = {"dataset": ss[k("dataset")], "hidden": hidden,
-                  **{name: ss[k(name)] for name in FIELDS + self.extra}}
-        empty = [name for name, v in values.items() if v is None]
-        empty += [f"hidden layer {i + 1} units" for i, layer in enumerate(hidden) if layer["units"] is None]
+                  **{name: ss.get(k(name)) for name in FIELDS + self.extra}}
+        empty = [name for name, v in values.items() if v is None and name != "train_size"]  # empty: all
+        for i, layer in enumerate(hidden):
+            what = {"units": "units", "kernel": "pool size" if layer["kind"] == "pool" else "kernel", "stride": "stride"}
+            empty += [f"hidden layer {i + 1} {what[key]}" for key in what if key in layer and layer[key] is None]
         if empty:
             return None, [SpecError(name, "is empty: enter a value") for name in empty]
         try:
@@ -191,10 +202,21 @@ class _Builder:
                          format_func=LAYER_KINDS.label,
                          help=LAYER_KINDS[kind].help if kind in LAYER_KINDS else None)
             if kind == "pool":
-                c1.caption("halves width and height")
+                ss.setdefault(k(f"pool_{i}"), POOL_SIZE)
+                c1.number_input("size", step=1, key=k(f"pool_{i}"), disabled=disabled,
+                                help="Keeps the largest of each size x size block (2: halves width and height).")
                 continue
             size = LAYER_KINDS[kind].size if kind in LAYER_KINDS else "units"
             c1.number_input(size, step=1, key=k(f"units_{i}"), disabled=disabled)
+            if kind == "conv":
+                ss.setdefault(k(f"kernel_{i}"), CONV_KERNEL)
+                ss.setdefault(k(f"stride_{i}"), CONV_STRIDE)
+                c2, c3 = sb.columns(2)
+                c2.number_input(f"L{i + 1} kernel", step=1, key=k(f"kernel_{i}"), disabled=disabled,
+                                help="The window each unit reads: kernel x kernel pixels (3 by default).")
+                c3.number_input(f"L{i + 1} stride", step=1, key=k(f"stride_{i}"), disabled=disabled,
+                                help="How many pixels the window moves each step (1 by default; 2 halves "
+                                     "the feature map's width and height).")
             act = ss[k(f"activation_{i}")]
             sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=k(f"activation_{i}"),
                          format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
@@ -229,6 +251,10 @@ class _Builder:
         c2.number_input("Seed", step=1, key=k("seed"), disabled=disabled,
                         help="Same seed, same data, same split, same initial weights, same result.")
         if self.scope == DIGITS:
+            sb.number_input("Training examples", min_value=None, step=100, key=k("train_size"), disabled=disabled,
+                            placeholder="all of the training split",
+                            help="Train on only this many digits of the training split (drawn stratified "
+                                 "with the seed); the validation digits stay the same. Empty: all of them.")
             sb.toggle("Augment the digits", key=k("augment"), disabled=disabled,
                       help="Each epoch, show every training digit randomly shifted, rotated, scaled and "
                            "drawn thinner or thicker: the network learns what a digit is, not where.")

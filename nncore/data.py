@@ -6,6 +6,7 @@ same arrays are shared by every session of the app.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import importlib.util
@@ -251,7 +252,29 @@ def _lesson_data(name: str, validation_split: float, seed: int) -> Dataset:
 
 
 def load_dataset(spec: ExperimentSpec) -> Dataset:
-    """The spec's data, split seeded and stratified into training and validation."""
+    """The spec's data, split seeded and stratified into training and validation; with a
+    `train_size`, only that many training examples (the validation set stays the same)."""
+    return with_train_size(_load_split(spec), spec.train_size, int(spec.seed))
+
+
+def with_train_size(data: Dataset, train_size: int | None, seed: int) -> Dataset:
+    """`data` with only `train_size` of its training examples, drawn with `seed` (stratified by
+    class where the labels are classes or yes/no answers); the validation set is the same arrays."""
+    n = len(data.x_train)
+    if train_size is None or int(train_size) == n:
+        return data
+    if int(train_size) > n:
+        raise SpecError("train_size", f"at most {n:,}: the training split of {data.name} has {n:,} examples, "
+                        f"got {int(train_size):,}")
+    from sklearn.model_selection import train_test_split
+
+    stratify = data.y_train if data.labels in (CLASSES, BINARY) else None
+    keep, _ = train_test_split(np.arange(n), train_size=int(train_size), random_state=seed, stratify=stratify)
+    keep = np.sort(keep)
+    return dataclasses.replace(data, x_train=_readonly(data.x_train[keep]), y_train=_readonly(data.y_train[keep]))
+
+
+def _load_split(spec: ExperimentSpec) -> Dataset:
     if spec.dataset not in DATASETS:
         raise SpecError("dataset", f"unknown dataset {spec.dataset!r}; allowed: {DATASETS.allowed()}")
     if DATASETS[spec.dataset].page == "lesson":

@@ -82,6 +82,12 @@ def keras_code(spec: ExperimentSpec) -> str:
     stratify = ", stratify=y" if info.labels in (CLASSES, BINARY) else ""
     lines += ["X_train, X_val, y_train, y_val = train_test_split(",
               f"    X, y, test_size={spec.validation_split:g}, random_state={spec.seed}{stratify})"]
+    if spec.train_size is not None:
+        strat = ", stratify=y_train" if stratify else ""
+        lines += [f"# train_size: train on {spec.train_size} of the training examples (the validation set is unchanged)",
+                  "keep, _ = train_test_split(np.arange(len(X_train)), "
+                  f"train_size={spec.train_size}, random_state={spec.seed}{strat})",
+                  "X_train, y_train = X_train[np.sort(keep)], y_train[np.sort(keep)]"]
     if spec.label_format == "one-hot":
         lines += ["# CategoricalCrossentropy expects one-hot labels",
                   f"y_train = keras.utils.to_categorical(y_train, {shape.outputs})",

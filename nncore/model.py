@@ -75,9 +75,10 @@ class PlannedLayer:
         if self.cls == "Dense":
             return f"Dense({self.args[0]}, {act})"
         if self.cls == "Conv2D":
-            return f"Conv2D({self.args[0]} 3x3, {act})"
+            k, s = self.kwargs["kernel_size"], self.kwargs.get("strides", 1)
+            return f"Conv2D({self.args[0]} {k}x{k}{f' stride {s}' if s != 1 else ''}, {act})"
         if self.cls == "MaxPooling2D":
-            return "MaxPooling2D(2x2)"
+            return f"MaxPooling2D({self.kwargs['pool_size']}x{self.kwargs['pool_size']})"
         return self.cls
 
     def code(self) -> str:
@@ -119,14 +120,18 @@ def plan(spec: ExperimentSpec, shape: Shape | None = None) -> list[PlannedLayer]
             dense(name, layer.units, activation)
         elif layer.kind == "conv":
             h, w, c = shape
-            f = layer.units
-            shape = (h, w, f)
-            layers.append(PlannedLayer(name, "Conv2D", (f, 3), {"padding": "same", "activation": activation},
-                                       shape, 9 * c * f + f, f"3x3x{c} x {f} weights + {f} biases"))
+            f, k, s = layer.units, layer.kernel, layer.stride
+            shape = (-(-h // s), -(-w // s), f)  # padding="same": ceil(n / stride) windows a row
+            kwargs = {"kernel_size": k, **({"strides": s} if s != 1 else {}), "padding": "same",
+                      "activation": activation}
+            layers.append(PlannedLayer(name, "Conv2D", (f,), kwargs, shape, k * k * c * f + f,
+                                       f"{k}x{k}x{c} x {f} weights (shared by every window) + {f} biases"))
         else:  # pool
             h, w, c = shape
-            shape = (h // 2, w // 2, c)
-            layers.append(PlannedLayer(name, "MaxPooling2D", (2,), {}, shape, 0, "no weights"))
+            p = layer.kernel
+            shape = (h // p, w // p, c)
+            layers.append(PlannedLayer(name, "MaxPooling2D", (), {"pool_size": p}, shape, 0,
+                                       f"the largest of each {p}x{p} block; no weights"))
     dense(f"L{len(spec.hidden) + 1}", n_classes, OUTPUTS[spec.output].activation)
     return layers
 
@@ -160,7 +165,7 @@ def macs_per_example(spec: ExperimentSpec, shape: Shape | None = None) -> int:
             total += p.params
         elif p.cls == "Conv2D":
             h, w, f = p.output_shape
-            total += h * w * 9 * channels * f
+            total += h * w * p.kwargs["kernel_size"] ** 2 * channels * f
         if len(p.output_shape) == 3:
             channels = p.output_shape[2]
     return total

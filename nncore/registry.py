@@ -108,6 +108,7 @@ class DatasetInfo(Choice):
     points: int | None = None  # a 2-D point set: its default number of points
     noise: float | None = None  # and its default noise
     online: bool = False  # needs a download once
+    examples: int | None = None  # how many examples it has (None: a point set's `points`, or not fixed)
     page: str = "train"  # where a learner picks it: "train", "boundaries", or "lesson" (a lesson's own)
 
     @property
@@ -179,11 +180,13 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", [
 LAYER_KINDS: Registry[LayerKind] = Registry("layer kind", [
     LayerKind("dense", "Dense", "Every unit sees every input: a = g(W x + b). The course's layer.",
               keras_class="Dense", size="units", max_size=1024),
-    LayerKind("conv", "Conv2D 3x3", "Each unit (filter) looks at a 3x3 window and slides over the "
-              "image: few weights, and it finds a stroke wherever it is. Other layer types, week 2.",
+    LayerKind("conv", "Conv2D", "Each unit looks at a small window (kernel x kernel pixels, 3x3 by "
+              "default) and its filter slides over the image, `stride` pixels at a time (padding 'same'): "
+              "few weights, shared by every window, and it finds a stroke wherever it is. Other layer types.",
               keras_class="Conv2D", size="filters", max_size=256, image_only=True),
-    LayerKind("pool", "MaxPooling2D 2x2", "Keeps the largest of each 2x2 block: halves the image's "
-              "width and height, no weights.", keras_class="MaxPooling2D", size=None, image_only=True),
+    LayerKind("pool", "MaxPooling2D", "Keeps the largest of each size x size block (2x2 by default: halves "
+              "the image's width and height); no weights.", keras_class="MaxPooling2D", size=None,
+              image_only=True),
 ])
 
 OUTPUTS: Registry[Output] = Registry("output", [
@@ -231,10 +234,10 @@ _DIGITS = Shape(784, 10, (28, 28))
 DATASETS: Registry[DatasetInfo] = Registry("dataset", [
     DatasetInfo("digits-5k", "Handwritten digits (5,000, offline)",
                 "5,000 real MNIST digits, 500 of each class, 28x28 grey pixels. Ships with the app.",
-                shape=_DIGITS),
+                shape=_DIGITS, examples=5000),
     DatasetInfo("mnist", "Full MNIST (70,000, needs internet once)",
                 "The whole MNIST set through keras.datasets.mnist; downloaded once and cached by Keras.",
-                shape=_DIGITS, online=True),
+                shape=_DIGITS, online=True, examples=70000),
     DatasetInfo("blobs", "Four blobs (the course's multiclass lab)",
                 "Points around the centres [-5,2], [-2,-2], [1,2], [5,-2] with standard deviation 1: "
                 "the course's multiclass and softmax labs.", shape=Shape(2, 4), classes=("0", "1", "2", "3"),
@@ -269,6 +272,14 @@ PRESETS: Registry[Preset] = Registry("preset", [
            "SparseCategoricalCrossentropy(from_logits=True), Adam 0.001, 40 epochs.",
            fields={"hidden": "25:relu,15:relu", "output": "logits", "loss": "sparse_categorical_crossentropy",
                    "optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "epochs": 40}),
+    Preset("lecture-cnn", "Lecture CNN: two small convolutions, then 10 logits",
+           "Other layer types: Conv2D(8, 5x5, relu) -> MaxPooling2D(2x2) -> Conv2D(16, 3x3, relu) -> "
+           "MaxPooling2D(2x2) -> Dense(10, linear) with from_logits=True, Adam 0.001, 20 epochs. "
+           "9,226 parameters, under half the practice lab's 20,175: each unit reads a window, "
+           "and a filter's weights are shared by every window.",
+           fields={"hidden": "conv8k5:relu,pool,conv16:relu,pool", "output": "logits",
+                   "loss": "sparse_categorical_crossentropy", "optimizer": "adam", "learning_rate": 0.001,
+                   "batch_size": 32, "epochs": 20}),
     Preset("softmax-regression", "Softmax regression: no hidden layer",
            "One Dense(10, softmax) layer straight on the pixels: a linear model.",
            fields={"hidden": "", "output": "softmax", "optimizer": "adam", "learning_rate": 0.001, "epochs": 20}),

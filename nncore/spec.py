@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
                        Registry, Shape, is_point_set)
@@ -28,19 +30,45 @@ class SpecError(ValueError):
         self.message = message
 
 
+# A convolution's window is KERNEL x KERNEL pixels and moves STRIDE pixels at a time; a pooling
+# layer keeps the largest of each SIZE x SIZE block (its stride is its size, as in Keras).
+CONV_KERNEL, CONV_STRIDE, POOL_SIZE = 3, 1, 2
+MAX_KERNEL = 28
+
+
 @dataclass(frozen=True)
 class Layer:
-    """One hidden layer: Dense(units, activation), Conv2D(units filters, 3x3) or MaxPooling2D."""
+    """One hidden layer: Dense(units, activation), Conv2D(units filters, kernel x kernel, stride)
+    or MaxPooling2D(kernel x kernel). `kernel` and `stride` are None for a Dense layer; left out
+    for the others they are today's defaults (Conv2D 3x3 stride 1, pooling 2x2)."""
 
     units: int
     activation: str = "relu"
     kind: str = "dense"
+    kernel: int | None = None  # conv: the window's width and height; pool: the block's
+    stride: int | None = None  # conv: how far the window moves (a pool moves by its size)
+
+    def __post_init__(self) -> None:
+        if self.kind == "conv":
+            object.__setattr__(self, "kernel", CONV_KERNEL if self.kernel is None else self.kernel)
+            object.__setattr__(self, "stride", CONV_STRIDE if self.stride is None else self.stride)
+        elif self.kind == "pool":
+            object.__setattr__(self, "kernel", POOL_SIZE if self.kernel is None else self.kernel)
 
     def __str__(self) -> str:
         if self.kind == "pool":
-            return "pool"
+            return "pool" if self.kernel == POOL_SIZE else f"pool{self.kernel}"
+        if self.kind == "conv":
+            k = "" if self.kernel == CONV_KERNEL else f"k{self.kernel}"
+            s = "" if self.stride == CONV_STRIDE else f"s{self.stride}"
+            return f"conv{self.units}{k}{s}:{self.activation}"
         prefix = "" if self.kind == "dense" else self.kind
         return f"{prefix}{self.units}:{self.activation}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; a Dense layer without kernel and stride (as before they existed)."""
+        d = dataclasses.asdict(self)
+        return {k: v for k, v in d.items() if v is not None or k not in ("kernel", "stride")}
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,7 @@ class ExperimentSpec:
     augment: bool = False  # randomly shift, rotate, scale and thicken the training images
     points: int | None = None  # how many points a 2-D point set has (None: the set's default)
     noise: float | None = None  # its noise (None: the set's default)
+    train_size: int | None = None  # train on this many examples of the training split (None: all)
 
     # ---- checking -------------------------------------------------------------------
 
@@ -87,9 +116,9 @@ class ExperimentSpec:
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             errors.append(SpecError("hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}"))
         seen_dense = False
-        pools = 0
         info = DATASETS.get(self.dataset)
         image = info.shape.image if info else None
+        feature_map: tuple[int, int] | None = image  # height and width after each layer, while known
         for i, layer in enumerate(self.hidden):
             name = f"hidden layer {i + 1}"
             if layer.kind not in LAYER_KINDS:
@@ -100,17 +129,20 @@ class ExperimentSpec:
                 number(f"{name} {kind.size}", layer.units, 1, kind.max_size, int)
                 choice(f"{name} activation", layer.activation, ACTIVATIONS)
             if not kind.image_only:
+                if layer.kernel is not None or layer.stride is not None:
+                    errors.append(SpecError(f"{name} kind", "only Conv2D and pooling layers have a window "
+                                            "(kernel) and a stride; a Dense unit reads every input"))
                 seen_dense = True
                 continue
             if not image:
                 errors.append(SpecError(f"{name} kind", f"{kind.label} needs "
                                         "images; this dataset's examples are plain vectors"))
-            elif seen_dense:
+                continue
+            if seen_dense:
                 errors.append(SpecError(f"{name} kind", f"{kind.label} must come "
                                         "before the Dense layers (they flatten the image)"))
-            pools += layer.kind == "pool"
-            if image and pools and min(image) // 2 ** pools < 1:
-                errors.append(SpecError(f"{name} kind", f"too many pooling layers for {image[0]}x{image[1]} images"))
+            if feature_map is not None:
+                feature_map = _check_window(errors, name, layer, feature_map, number)
         # the output and the loss must fit the data's labels (classes, yes/no answers, numbers)
         for field_name, value, registry in (("output", self.output, OUTPUTS), ("loss", self.loss, LOSSES)):
             if value not in registry:
@@ -135,6 +167,18 @@ class ExperimentSpec:
                 number(name, value, 20, high, int)
             else:
                 number(name, value, 0, high, float)
+        if self.train_size is not None:
+            number("train_size", self.train_size, 1, 10**7, int)
+            if not errors or errors[-1].field != "train_size":
+                classes = len(info.classes) if info else 1
+                most = train_examples(self)
+                if self.train_size < classes:
+                    errors.append(SpecError("train_size", f"at least {classes} (one example of each class), "
+                                            f"got {self.train_size}"))
+                elif most is not None and self.train_size > most:
+                    errors.append(SpecError("train_size", f"at most {most:,}: the training split of {self.dataset} "
+                                            f"(validation share {self.validation_split:g}) has {most:,} examples, "
+                                            f"got {self.train_size:,}"))
         if not isinstance(self.augment, bool):
             errors.append(SpecError("augment", f"must be true or false, got {self.augment!r}"))
         elif self.augment and not image:
@@ -182,7 +226,7 @@ class ExperimentSpec:
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
-        d["hidden"] = [dataclasses.asdict(layer) for layer in self.hidden]
+        d["hidden"] = [layer.to_dict() for layer in self.hidden]
         return d
 
     def to_json(self) -> str:
@@ -234,6 +278,49 @@ class ExperimentSpec:
         return self.replace(**changes)
 
 
+def _check_window(errors: list[SpecError], name: str, layer: Layer, size: tuple[int, int],
+                  number: Callable[..., None]) -> tuple[int, int] | None:
+    """Check a Conv2D's or pooling layer's window against its input of `size` (height, width);
+    return the feature map's size after it (None once something is wrong: later layers are not
+    checked against a size that does not exist)."""
+    h, w = size
+    before = len(errors)
+    if layer.kind == "conv":
+        number(f"{name} kernel", layer.kernel, 1, MAX_KERNEL, int)
+        number(f"{name} stride", layer.stride, 1, MAX_KERNEL, int)
+        if len(errors) > before:
+            return None
+        k, s = int(layer.kernel), int(layer.stride)
+        if k > h or k > w:
+            errors.append(SpecError(f"{name} kernel", f"a {k}x{k} window is larger than its {h}x{w} input "
+                                    f"(the feature map there is {h}x{w}); use a kernel of at most {min(h, w)} "
+                                    "or fewer pooling layers before it"))
+            return None
+        return -(-h // s), -(-w // s)  # padding="same": ceil(n / stride) windows per row
+    number(f"{name} pool size", layer.kernel, 1, MAX_KERNEL, int)
+    if len(errors) > before:
+        return None
+    p = int(layer.kernel)
+    if p > h or p > w:
+        errors.append(SpecError(f"{name} pool size", f"a {p}x{p} pool is larger than its {h}x{w} input: it would "
+                                f"shrink the feature map below 1x1 (to {h // p}x{w // p}); remove a pooling layer"
+                                + (f" or make it at most {min(h, w)}x{min(h, w)}" if min(h, w) > 1 else "")))
+        return None
+    return h // p, w // p
+
+
+def train_examples(spec: "ExperimentSpec") -> int | None:
+    """How many examples the training split of the spec's data has (None: known only once loaded)."""
+    info = DATASETS.get(spec.dataset)
+    if info is None:
+        return None
+    n = spec.point_set()[0] if info.is_point_set else info.examples
+    split = spec.validation_split
+    if n is None or not isinstance(split, (int, float)) or not 0 < split < 1:
+        return None
+    return int(n - math.ceil(split * n))  # as scikit-learn's train_test_split counts
+
+
 def parse_hidden(text: str) -> tuple[Layer, ...]:
     """`"25:relu,15:relu"` -> (Layer(25, "relu"), Layer(15, "relu")); "" or "none" -> ()."""
     text = text.strip()
@@ -242,22 +329,38 @@ def parse_hidden(text: str) -> tuple[Layer, ...]:
     layers = []
     for i, part in enumerate(text.split(",")):
         part = part.strip().lower()
-        if part in ("pool", "maxpool", "maxpooling2d"):
-            layers.append(Layer(0, "linear", "pool"))
+        pool = _POOL.fullmatch(part)
+        if pool:
+            layers.append(Layer(0, "linear", "pool", int(pool["size"]) if pool["size"] else None))
             continue
-        kind = "conv" if part.startswith("conv") else "dense"
-        units, _, activation = part.removeprefix("conv").partition(":")
+        if part.startswith("conv"):
+            size, _, activation = part.partition(":")
+            conv = _CONV.fullmatch(size)
+            if not conv:
+                raise SpecError(f"hidden layer {i + 1}", f"cannot read {size!r}: write a convolution as "
+                                "convFILTERS[kKERNEL][sSTRIDE]:ACTIVATION, e.g. conv8:relu (3x3, stride 1) "
+                                "or conv8k5s2:relu (5x5 windows, stride 2)")
+            layers.append(Layer(int(conv["filters"]), activation.strip() or "relu", "conv",
+                                int(conv["k"]) if conv["k"] else None, int(conv["s"]) if conv["s"] else None))
+            continue
+        units, _, activation = part.partition(":")
         try:
             n = int(units)
         except ValueError:
             raise SpecError(f"hidden layer {i + 1} units", f"must be an integer, got {units.strip()!r} "
                             "(write layers as UNITS:ACTIVATION, convFILTERS:ACTIVATION or pool, "
                             "e.g. 25:relu,15:relu)") from None
-        layers.append(Layer(n, activation.strip() or "relu", kind))
+        layers.append(Layer(n, activation.strip() or "relu", "dense"))
     return tuple(layers)
 
 
+# conv8, conv8k5, conv8s2, conv8k5s2; pool, pool3 (also maxpool, maxpooling2d)
+_CONV = re.compile(r"conv\s*(?P<filters>\d+)(?:k(?P<k>\d+))?(?:s(?P<s>\d+))?")
+_POOL = re.compile(r"(?:pool|maxpool|maxpooling2d)(?P<size>\d+)?")
+
+
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(ExperimentSpec)}
+_LAYER_KEYS = tuple(f.name for f in dataclasses.fields(Layer))
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -275,12 +378,14 @@ def _coerce(key: str, value: Any) -> Any:
             for i, item in enumerate(value):
                 if isinstance(item, Layer):
                     layers.append(item)
-                elif isinstance(item, dict) and set(item) <= {"units", "activation", "kind"} and "units" in item:
-                    layers.append(Layer(item["units"], item.get("activation", "relu"), item.get("kind", "dense")))
+                elif isinstance(item, dict) and set(item) <= set(_LAYER_KEYS) and "units" in item:
+                    layers.append(Layer(item["units"], item.get("activation", "relu"), item.get("kind", "dense"),
+                                        item.get("kernel"), item.get("stride")))
                 elif isinstance(item, str):
                     layers.extend(parse_hidden(item))
                 else:
-                    raise SpecError(f"hidden layer {i + 1}", 'expected {"units": N, "activation": NAME, "kind": dense|conv|pool}')
+                    raise SpecError(f"hidden layer {i + 1}", 'expected {"units": N, "activation": NAME, '
+                                    '"kind": dense|conv|pool, "kernel": K, "stride": S}')
             return tuple(layers)
         raise SpecError("hidden", "expected a list of layers or text like 25:relu,15:relu")
     if kind == "bool":
