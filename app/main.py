@@ -62,6 +62,7 @@ page = st.navigation({"Play": [
     st.Page(views / "derivatives.py", title="Derivatives", icon=":material/functions:", url_path="derivatives"),
     st.Page(views / "backprop.py", title="Backpropagation", icon=":material/account_tree:", url_path="backprop"),
     st.Page(views / "optimizers.py", title="Optimizers", icon=":material/speed:", url_path="optimizers"),
+    st.Page(views / "layers.py", title="Other layer types", icon=":material/grid_on:", url_path="layers"),
 ]}, position="top")
 page.run()
 _warm_up_tensorflow()

@@ -8,6 +8,7 @@
     python -m nncore graph lab --set w=3 --json        # a computation graph: values and dJ/dnode
     python -m nncore derivative 'w**2' --at 3 --json   # (J(w+e) - J(w)) / e beside sympy's exact
     python -m nncore race --preset practice-lab --optimizers gd,adam --epochs 5 --json
+    python -m nncore layers --json                      # dense vs conv at 500, 1,000, 4,000 digits
 
 The benchmarks are not part of nncore: `python -m bench` (the repository's bench/).
 
@@ -140,6 +141,18 @@ def cmd_race(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_layers(args: argparse.Namespace) -> int:
+    from .lessons.layers_experiment import check_epochs, parse_sizes, report, run_experiment
+
+    sizes, epochs = parse_sizes(args.sizes), check_epochs(args.epochs)  # bad values: exit 2 before training
+    if not args.json:
+        print(f"Dense vs convolutional at {', '.join(f'{n:,}' for n in sizes)} training digits, "
+              f"{epochs} epochs each, one after another...", file=sys.stderr)
+    experiment, seconds = run_experiment(sizes, epochs, args.seed)
+    print(report(experiment, seconds, args.json))
+    return 0 if all(r.status == "done" for r in experiment.rows()) else 1
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -182,6 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", default="10", help="epochs of each run (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(func=cmd_race)
+    p = sub.add_parser("layers", help="dense vs convolutional at several training-set sizes: parameters, "
+                       "validation accuracy, overfitting, seconds per epoch")
+    p.add_argument("--sizes", default="500,1000,4000", help="training digits of each pair of runs (default 500,1000,4000)")
+    p.add_argument("--epochs", default="20", help="epochs of each run (default 20)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_layers)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
