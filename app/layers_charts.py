@@ -13,6 +13,14 @@ COLORS = {"dense": "#1f77b4", "conv": "#d62728"}
 LABELS = {"dense": "dense (practice lab)", "conv": "convolutional (lecture-cnn)"}
 
 
+def legend_below(fig: go.Figure, rows: int = 1) -> go.Figure:
+    """The legend under the x-axis title (on top it runs into the chart's title)."""
+    height = fig.layout.height or 380
+    fig.update_layout(margin=dict(l=60, r=20, t=50, b=80 + 22 * rows),
+                      legend=dict(orientation="h", yanchor="top", y=-(55 / (height - 130)), xanchor="left", x=0))
+    return fig
+
+
 def _image_axes(fig: go.Figure, h: int, w: int) -> go.Figure:
     fig.update_yaxes(autorange="reversed", scaleanchor="x", range=[h - 0.5, -0.5], constrain="domain")
     fig.update_xaxes(range=[-0.5, w - 0.5], constrain="domain")
@@ -46,7 +54,8 @@ def filter_image(weights: np.ndarray, title: str, max_channels: int = 8) -> go.F
                                  colorbar=dict(title="weight", len=0.8),
                                  hovertemplate="row %{y}, column %{x}: weight %{z:.3f}<extra></extra>"), 1, i)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i,
-                         showticklabels=i == 1)
+                         showticklabels=i == 1, dtick=1 if panel.shape[0] <= 9 else None)
+        fig.update_xaxes(dtick=1 if panel.shape[1] <= 9 else None, row=1, col=i)
     fig = layout(fig, title, "window column", "window row", height=360)
     return fig
 
@@ -105,9 +114,8 @@ def ekg_network(ekg, highlight: int, signal: np.ndarray | None = None) -> go.Fig
                              marker=dict(size=18, color="#9467bd"), name="output: Dense(1, sigmoid)"))
     fig.update_yaxes(tickvals=[-0.45, 0, 1, 2, 3], ticktext=["signal", "inputs", "layer 1", "layer 2", "output"],
                      range=[-0.9, 3.5])
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
-    return layout(fig, "The lecture's EKG network: every unit reads a window of the layer below",
-                  "input sample (x1 ... x100)", "layer", height=480)
+    return legend_below(layout(fig, "The lecture's EKG network: every unit reads a window of the layer below",
+                               "input sample (x1 ... x100)", "layer", height=520), rows=2)
 
 
 def signal_windows(signal: np.ndarray, ekg, title: str) -> go.Figure:
@@ -123,6 +131,7 @@ def signal_windows(signal: np.ndarray, ekg, title: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=[a, b], y=[band, band], mode="lines+text", line=dict(color="#1f77b4", width=4),
                                  text=[f"a{j + 1}", ""], textposition="middle left", showlegend=False,
                                  hovertemplate=f"a{j + 1}: x{a}-x{b}<extra></extra>"))
+    fig.update_layout(showlegend=False)
     return layout(fig, title, "sample (resampled to the lecture's 100 inputs)", "signal value", height=340)
 
 
@@ -144,9 +153,8 @@ def experiment_figures(rows) -> tuple[go.Figure, go.Figure, go.Figure]:
         fig.update_xaxes(type="log", tickvals=[250, 500, 1000, 2000, 4000])
         fig.update_yaxes(tickformat=".0%")
     figs[2].update_layout(barmode="group")
-    titles = [("Validation accuracy (the same validation digits)", "training digits (log scale)", "validation accuracy"),
-              ("Overfitting: training minus validation accuracy", "training digits (log scale)", "accuracy gap"),
+    figs[2].update_xaxes(type="category")
+    titles = [("Validation accuracy (same validation digits)", "training digits (log scale)", "validation accuracy"),
+              ("Overfitting: training minus validation acc.", "training digits (log scale)", "accuracy gap"),
               ("Time per epoch on this machine", "training digits", "seconds per epoch")]
-    for fig in figs:
-        fig.update_layout(legend=dict(orientation="h", y=-0.3))
-    return tuple(layout(f, *t, height=380) for f, t in zip(figs, titles))
+    return tuple(legend_below(layout(f, *t, height=400)) for f, t in zip(figs, titles))

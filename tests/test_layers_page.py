@@ -64,7 +64,7 @@ def test_experiment_runs_to_its_end_and_reports_the_claims(at):
     assert [s.status for s in snaps] == ["done", "done"] and all(s.epoch == 2 for s in snaps)
     rows = frame(at, "training digits")
     assert list(rows["training digits"]) == [250, 250] and list(rows["parameters"]) == [20175, 9226]
-    assert rows["validation accuracy"].between(0.1, 1).all() and (rows["seconds per epoch"] > 0).all()
+    assert rows["validation accuracy"].between(10, 100).all() and (rows["seconds per epoch"] > 0).all()
     assert "Faster?" in texts(at) and "Less data?" in texts(at) and "Overfits less?" in texts(at)
     # the experiment's trained networks can now be looked into in part 1
     assert "The experiment's convolutional network (250 digits)" in at.selectbox(key="layers_network").options

@@ -233,13 +233,16 @@ def experiment_view(jobs) -> None:
     text = (f"Run {rows.index(current) + 1} of {len(rows)}: {current.arm} at {current.train_size:,} digits, "
             f"epoch {current.epoch} of {current.epochs}" if current else f"All {len(rows)} runs finished")
     st.progress(min(1.0, done / max(1, total)), text=f"{text} · {sum(r.seconds for r in rows):.1f} s of training")
+    pct = lambda v: None if v is None else 100 * v  # noqa: E731
     st.dataframe([{"network": charts.LABELS[r.arm], "training digits": r.train_size, "parameters": r.params,
                    "multiply-adds per digit": r.macs, "epochs": f"{r.epoch} of {r.epochs}",
-                   "validation accuracy": r.val_accuracy, "training accuracy": r.train_accuracy, "gap": r.gap,
-                   "seconds per epoch": r.seconds_per_epoch, "status": r.status} for r in rows],
+                   "validation accuracy": pct(r.val_accuracy), "training accuracy": pct(r.train_accuracy),
+                   "gap": pct(r.gap), "seconds per epoch": r.seconds_per_epoch, "status": r.status} for r in rows],
                  hide_index=True, key="layers_table",
-                 column_config={k: st.column_config.NumberColumn(format="percent")
+                 column_config={k: st.column_config.NumberColumn(format="%.1f%%")
                                 for k in ("validation accuracy", "training accuracy", "gap")}
+                 | {k: st.column_config.NumberColumn(format="localized")
+                    for k in ("training digits", "parameters", "multiply-adds per digit")}
                  | {"seconds per epoch": st.column_config.NumberColumn(format="%.3f")})
     st.caption(f"Every run is measured on the same {exp.val_samples:,} validation digits (checksum "
                f"`{exp.val_checksum}`). Training accuracy is Keras' running accuracy over the last epoch, as "
