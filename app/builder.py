@@ -20,7 +20,8 @@ import streamlit as st
 from app import state
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
-from nncore.spec import CONV_KERNEL, CONV_STRIDE, MAX_HIDDEN_LAYERS, POOL_SIZE, from_query, to_query
+from nncore.layer import CONV_KERNEL, CONV_STRIDE, POOL_SIZE
+from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
 
 CUSTOM = "custom"
 DIGITS, POINTS = "digits", "points"

@@ -10,65 +10,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from .layer import Layer, SpecError, check_window, parse_hidden
 from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
                        Registry, Shape, is_point_set)
 
 MAX_UNITS = 1024
 MAX_HIDDEN_LAYERS = 8
-
-
-class SpecError(ValueError):
-    """A setting a learner got wrong: names the field and says what is allowed."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-# A convolution's window is KERNEL x KERNEL pixels and moves STRIDE pixels at a time; a pooling
-# layer keeps the largest of each SIZE x SIZE block (its stride is its size, as in Keras).
-CONV_KERNEL, CONV_STRIDE, POOL_SIZE = 3, 1, 2
-MAX_KERNEL = 28
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One hidden layer: Dense(units, activation), Conv2D(units filters, kernel x kernel, stride)
-    or MaxPooling2D(kernel x kernel). `kernel` and `stride` are None for a Dense layer; left out
-    for the others they are today's defaults (Conv2D 3x3 stride 1, pooling 2x2)."""
-
-    units: int
-    activation: str = "relu"
-    kind: str = "dense"
-    kernel: int | None = None  # conv: the window's width and height; pool: the block's
-    stride: int | None = None  # conv: how far the window moves (a pool moves by its size)
-
-    def __post_init__(self) -> None:
-        if self.kind == "conv":
-            object.__setattr__(self, "kernel", CONV_KERNEL if self.kernel is None else self.kernel)
-            object.__setattr__(self, "stride", CONV_STRIDE if self.stride is None else self.stride)
-        elif self.kind == "pool":
-            object.__setattr__(self, "kernel", POOL_SIZE if self.kernel is None else self.kernel)
-
-    def __str__(self) -> str:
-        if self.kind == "pool":
-            return "pool" if self.kernel == POOL_SIZE else f"pool{self.kernel}"
-        if self.kind == "conv":
-            k = "" if self.kernel == CONV_KERNEL else f"k{self.kernel}"
-            s = "" if self.stride == CONV_STRIDE else f"s{self.stride}"
-            return f"conv{self.units}{k}{s}:{self.activation}"
-        prefix = "" if self.kind == "dense" else self.kind
-        return f"{prefix}{self.units}:{self.activation}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data; a Dense layer without kernel and stride (as before they existed)."""
-        d = dataclasses.asdict(self)
-        return {k: v for k, v in d.items() if v is not None or k not in ("kernel", "stride")}
 
 
 @dataclass(frozen=True)
@@ -142,7 +92,7 @@ class ExperimentSpec:
                 errors.append(SpecError(f"{name} kind", f"{kind.label} must come "
                                         "before the Dense layers (they flatten the image)"))
             if feature_map is not None:
-                feature_map = _check_window(errors, name, layer, feature_map, number)
+                feature_map = check_window(errors, name, layer, feature_map, number)
         # the output and the loss must fit the data's labels (classes, yes/no answers, numbers)
         for field_name, value, registry in (("output", self.output, OUTPUTS), ("loss", self.loss, LOSSES)):
             if value not in registry:
@@ -278,37 +228,6 @@ class ExperimentSpec:
         return self.replace(**changes)
 
 
-def _check_window(errors: list[SpecError], name: str, layer: Layer, size: tuple[int, int],
-                  number: Callable[..., None]) -> tuple[int, int] | None:
-    """Check a Conv2D's or pooling layer's window against its input of `size` (height, width);
-    return the feature map's size after it (None once something is wrong: later layers are not
-    checked against a size that does not exist)."""
-    h, w = size
-    before = len(errors)
-    if layer.kind == "conv":
-        number(f"{name} kernel", layer.kernel, 1, MAX_KERNEL, int)
-        number(f"{name} stride", layer.stride, 1, MAX_KERNEL, int)
-        if len(errors) > before:
-            return None
-        k, s = int(layer.kernel), int(layer.stride)
-        if k > h or k > w:
-            errors.append(SpecError(f"{name} kernel", f"a {k}x{k} window is larger than its {h}x{w} input "
-                                    f"(the feature map there is {h}x{w}); use a kernel of at most {min(h, w)} "
-                                    "or fewer pooling layers before it"))
-            return None
-        return -(-h // s), -(-w // s)  # padding="same": ceil(n / stride) windows per row
-    number(f"{name} pool size", layer.kernel, 1, MAX_KERNEL, int)
-    if len(errors) > before:
-        return None
-    p = int(layer.kernel)
-    if p > h or p > w:
-        errors.append(SpecError(f"{name} pool size", f"a {p}x{p} pool is larger than its {h}x{w} input: it would "
-                                f"shrink the feature map below 1x1 (to {h // p}x{w // p}); remove a pooling layer"
-                                + (f" or make it at most {min(h, w)}x{min(h, w)}" if min(h, w) > 1 else "")))
-        return None
-    return h // p, w // p
-
-
 def train_examples(spec: "ExperimentSpec") -> int | None:
     """How many examples the training split of the spec's data has (None: known only once loaded)."""
     info = DATASETS.get(spec.dataset)
@@ -319,44 +238,6 @@ def train_examples(spec: "ExperimentSpec") -> int | None:
     if n is None or not isinstance(split, (int, float)) or not 0 < split < 1:
         return None
     return int(n - math.ceil(split * n))  # as scikit-learn's train_test_split counts
-
-
-def parse_hidden(text: str) -> tuple[Layer, ...]:
-    """`"25:relu,15:relu"` -> (Layer(25, "relu"), Layer(15, "relu")); "" or "none" -> ()."""
-    text = text.strip()
-    if text.lower() in ("", "none", "[]"):
-        return ()
-    layers = []
-    for i, part in enumerate(text.split(",")):
-        part = part.strip().lower()
-        pool = _POOL.fullmatch(part)
-        if pool:
-            layers.append(Layer(0, "linear", "pool", int(pool["size"]) if pool["size"] else None))
-            continue
-        if part.startswith("conv"):
-            size, _, activation = part.partition(":")
-            conv = _CONV.fullmatch(size)
-            if not conv:
-                raise SpecError(f"hidden layer {i + 1}", f"cannot read {size!r}: write a convolution as "
-                                "convFILTERS[kKERNEL][sSTRIDE]:ACTIVATION, e.g. conv8:relu (3x3, stride 1) "
-                                "or conv8k5s2:relu (5x5 windows, stride 2)")
-            layers.append(Layer(int(conv["filters"]), activation.strip() or "relu", "conv",
-                                int(conv["k"]) if conv["k"] else None, int(conv["s"]) if conv["s"] else None))
-            continue
-        units, _, activation = part.partition(":")
-        try:
-            n = int(units)
-        except ValueError:
-            raise SpecError(f"hidden layer {i + 1} units", f"must be an integer, got {units.strip()!r} "
-                            "(write layers as UNITS:ACTIVATION, convFILTERS:ACTIVATION or pool, "
-                            "e.g. 25:relu,15:relu)") from None
-        layers.append(Layer(n, activation.strip() or "relu", "dense"))
-    return tuple(layers)
-
-
-# conv8, conv8k5, conv8s2, conv8k5s2; pool, pool3 (also maxpool, maxpooling2d)
-_CONV = re.compile(r"conv\s*(?P<filters>\d+)(?:k(?P<k>\d+))?(?:s(?P<s>\d+))?")
-_POOL = re.compile(r"(?:pool|maxpool|maxpooling2d)(?P<size>\d+)?")
 
 
 _FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(ExperimentSpec)}
