@@ -92,8 +92,8 @@ def parse_hidden(text: str) -> tuple[Layer, ...]:
             n = int(units)
         except ValueError:
             raise SpecError(f"hidden layer {i + 1} units", f"must be an integer, got {units.strip()!r} "
-                            "(write layers as UNITS:ACTIVATION, convFILTERS:ACTIVATION or pool, "
-                            "e.g. 25:relu,15:relu)") from None
+                            "(write layers as UNITS:ACTIVATION, convFILTERS[kKERNEL][sSTRIDE]:ACTIVATION or "
+                            "pool[SIZE], e.g. 25:relu,15:relu or conv8k5:relu,pool,16:relu)") from None
         layers.append(Layer(n, activation.strip() or "relu", "dense"))
     return tuple(layers)
 
@@ -123,6 +123,8 @@ def check_window(errors: list[SpecError], name: str, layer: Layer, size: tuple[i
             return None
         return -(-h // s), -(-w // s)  # padding="same": ceil(n / stride) windows per row
     number(f"{name} pool size", layer.kernel, 1, MAX_KERNEL, int)
+    if layer.stride is not None:
+        errors.append(SpecError(f"{name} stride", "a pooling layer moves by its size; it has no stride of its own"))
     if len(errors) > before:
         return None
     p = int(layer.kernel)

@@ -75,6 +75,15 @@ def test_shapes_are_checked_before_training_and_named(hidden, field, words):
     assert words in problems[0].message
 
 
+def test_layer_settings_that_do_not_belong_are_named():
+    dense = ExperimentSpec.from_dict({"hidden": [{"units": 8, "kernel": 3}]})
+    assert dense.problems()[0].field == "hidden layer 1 kind" and "reads every input" in dense.problems()[0].message
+    pool = ExperimentSpec.from_dict({"hidden": [{"units": 0, "kind": "pool", "kernel": 2, "stride": 1}]})
+    assert pool.problems()[0].field == "hidden layer 1 stride"
+    with pytest.raises(SpecError, match="pool"):
+        parse_hidden("25:relu,pooly")
+
+
 def test_train_size_is_stratified_and_leaves_the_validation_set_alone():
     full = load_dataset(ExperimentSpec())
     few = load_dataset(ExperimentSpec(train_size=500))

@@ -6,6 +6,8 @@
     derivatives   (J(w + e) - J(w)) / e beside sympy's exact derivative (expr: the safe parser)
     backprop      computation graphs, forward and backward step by step (network_cost: N + P)
     optimizers    a race of optimizers from identical weights (optimizer_paths: contours, steps by hand)
+    layers        a conv unit's window, filter and feature map; the lecture's EKG network (layers_experiment:
+                  dense vs conv at several training-set sizes, measured)
 
 A lesson that trains hands back TrainingJobs of the registry's lesson presets (the page runs
 them beside itself) and reads its results from their snapshots into frozen dataclasses.
