@@ -223,7 +223,7 @@ else:
 def experiment_view(jobs) -> None:
     exp = ss.get("_layers_experiment")
     if not jobs or exp is None or tuple(exp.jobs) != tuple(jobs):
-        st.info("Press **Run the experiment**: six short trainings, about 20 s in all on a small machine.",
+        st.info("Press **Run the experiment**: six short trainings one after another (each network traced once first, untimed), about half a minute on a small machine.",
                 icon=":material/science:")
         return
     rows = exp.rows()
