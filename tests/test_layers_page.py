@@ -73,6 +73,19 @@ def test_experiment_runs_to_its_end_and_reports_the_claims(at):
     assert not at.exception
 
 
+def test_stop_ends_a_new_experiment_and_the_page_says_so(at):
+    # the network looked into above belongs to the old experiment: a new one falls back to the shipped CNN
+    at.session_state["layers_sizes"] = [500, 1000]
+    at.number_input(key="layers_epochs").set_value(60).run()
+    at.button(key="layers_run").click().run()
+    assert at.selectbox(key="layers_network").value == "shipped"
+    at.button(key="stop_layers").click().run()
+    snaps = wait_for_lesson(at, "layers", seconds=120)
+    assert all(s.status == "stopped" for s in snaps) and len(snaps) == 4
+    assert any("Stopped" in w.value for w in at.warning)
+    assert not at.exception
+
+
 def test_builder_new_settings_and_a_shape_error_named_in_the_sidebar():
     app = open_app()
     app.selectbox(key="preset").select("lecture-cnn").run()

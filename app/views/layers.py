@@ -44,6 +44,8 @@ if "conv" in finished:
 if "dense" in finished:
     sources[EXP_DENSE] = f"The experiment's dense network ({finished['dense'].spec.train_size:,} digits): Dense units"
 
+if ss.get("layers_network") not in sources:  # e.g. a new experiment has not trained its networks yet
+    ss["layers_network"] = SHIPPED
 c1, c2 = st.columns([3, 2])
 source = c1.selectbox("Network", list(sources), format_func=sources.get, key="layers_network",
                       help="A Conv2D layer's units read windows; a Dense layer's units read everything.")
@@ -223,8 +225,9 @@ else:
 def experiment_view(jobs) -> None:
     exp = ss.get("_layers_experiment")
     if not jobs or exp is None or tuple(exp.jobs) != tuple(jobs):
-        st.info("Press **Run the experiment**: six short trainings one after another (each network traced once first, untimed), about half a minute on a small machine.",
-                icon=":material/science:")
+        st.info(f"Press **Run the experiment**: {2 * len(sizes or [0])} short trainings one after another (each "
+                "network traced once first, untimed), about half a minute at the default settings on a small "
+                "machine.", icon=":material/science:")
         return
     rows = exp.rows()
     done = sum(r.epoch for r in rows)
