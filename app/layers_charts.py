@@ -38,7 +38,8 @@ def digit_with_field(x: np.ndarray, field, title: str) -> go.Figure:
     return _image_axes(fig, h, w)
 
 
-def filter_image(weights: np.ndarray, title: str, max_channels: int = 8) -> go.Figure:
+def filter_image(weights: np.ndarray, title: str, max_channels: int = 8, x: str = "window column",
+                 y: str = "window row") -> go.Figure:
     """A Conv2D filter's weights (k, k, channels in), one panel per input channel (at most
     `max_channels`); or a Dense unit's 28x28 weights. Red positive, blue negative."""
     weights = np.asarray(weights)
@@ -56,8 +57,7 @@ def filter_image(weights: np.ndarray, title: str, max_channels: int = 8) -> go.F
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i,
                          showticklabels=i == 1, dtick=1 if panel.shape[0] <= 9 else None)
         fig.update_xaxes(dtick=1 if panel.shape[1] <= 9 else None, row=1, col=i)
-    fig = layout(fig, title, "window column", "window row", height=360)
-    return fig
+    return layout(fig, title, x, y, height=360)
 
 
 def feature_map(values: np.ndarray, row: int, col: int, title: str) -> go.Figure:

@@ -131,8 +131,8 @@ else:
     left.plotly_chart(charts.digit_with_field(x, f, f"Unit {unit} of {layer} reads all {f.pixels} pixels"),
                       key="layers_digit")
     if view.reads_pixels:
-        middle.plotly_chart(charts.filter_image(view.weights, f"Unit {unit}'s 784 weights, one per pixel"),
-                            key="layers_filter")
+        middle.plotly_chart(charts.filter_image(view.weights, f"Unit {unit}'s 784 weights, one per pixel",
+                                                x="pixel column", y="pixel row"), key="layers_filter")
     right.metric(f"Unit {unit}'s activation", f"{view.value:.3f}")
     st.markdown(f"**Unit {unit} of {layer}** (Dense) reads **every one of the {view.fan_in} values** of the layer "
                 f"before it{' (every pixel)' if view.reads_pixels else ''}: {view.fan_in} weights of its own and 1 "
