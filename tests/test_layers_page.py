@@ -4,7 +4,7 @@ stride, pool size and training examples, and a shape error named there."""
 
 import pytest
 
-from apptest import open_app, wait_for_lesson
+from apptest import open_app, wait_for_lesson, wait_until_finished
 
 SEVEN = [{"type": "path", "path": [["M", 80, 60], ["L", 200, 60], ["L", 150, 150], ["L", 120, 230]]}]
 
@@ -88,6 +88,15 @@ def test_stop_ends_a_new_experiment_and_the_page_says_so(at):
 
 def test_builder_new_settings_and_a_shape_error_named_in_the_sidebar():
     app = open_app()
+    # a convolutional network on the Train page is the one the lesson opens with
+    app.selectbox(key="preset").select("lecture-cnn").run()
+    app.number_input(key="epochs").set_value(1).run()
+    app.button(key="train").click().run()
+    wait_until_finished(app)
+    app.switch_page("views/layers.py").run()
+    assert app.selectbox(key="layers_network").value == "train"
+    assert "Its filter is 5x5x1 = 25 weights" in texts(app) and not app.exception
+    app.switch_page("views/train.py").run()
     app.selectbox(key="preset").select("lecture-cnn").run()
     assert app.number_input(key="kernel_0").value == 5 and app.number_input(key="stride_0").value == 1
     assert app.number_input(key="pool_1").value == 2

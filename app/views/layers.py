@@ -44,8 +44,8 @@ if "conv" in finished:
 if "dense" in finished:
     sources[EXP_DENSE] = f"The experiment's dense network ({finished['dense'].spec.train_size:,} digits): Dense units"
 
-if ss.get("layers_network") not in sources:  # e.g. a new experiment has not trained its networks yet
-    ss["layers_network"] = SHIPPED
+if ss.get("layers_network") not in sources:  # first visit, or a new experiment has none trained yet
+    ss["layers_network"] = TRAIN if TRAIN in sources and train_job.spec.is_convolutional else SHIPPED
 c1, c2 = st.columns([3, 2])
 source = c1.selectbox("Network", list(sources), format_func=sources.get, key="layers_network",
                       help="A Conv2D layer's units read windows; a Dense layer's units read everything.")
