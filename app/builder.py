@@ -19,7 +19,7 @@ import streamlit as st
 
 from app import state
 from nncore import ExperimentSpec, SpecError
-from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
+from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, is_point_set
 from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
 
 CUSTOM = "custom"
@@ -142,8 +142,9 @@ class _Builder:
             hidden.append({"units": 0, "activation": "linear", "kind": "pool"} if kind == "pool" else
                           {"units": ss.get(k(f"units_{i}")), "activation": ss.get(k(f"activation_{i}")),
                            "kind": kind})
-        values = {"dataset": ss[k("dataset")], "hidden": hidden,
-                  **{name: ss[k(name)] for name in FIELDS + self.extra}}
+        dataset = ss[k("dataset")]
+        extra = self.extra if self.scope == DIGITS or is_point_set(dataset) else ()  # your own points: none
+        values = {"dataset": dataset, "hidden": hidden, **{name: ss[k(name)] for name in FIELDS + extra}}
         empty = [name for name, v in values.items() if v is None]
         empty += [f"hidden layer {i + 1} units" for i, layer in enumerate(hidden) if layer["units"] is None]
         if empty:
@@ -169,7 +170,9 @@ class _Builder:
         sb.selectbox("Data", self.datasets, key=k("dataset"), format_func=DATASETS.label,
                      help=DATASETS[dataset].help if dataset in DATASETS else None,
                      on_change=self.dataset_changed, disabled=disabled)
-        if self.scope == POINTS:
+        if self.scope == POINTS and not is_point_set(dataset):
+            sb.caption("Upload a CSV or click points onto the plane: on the page, under **Your points**.")
+        elif self.scope == POINTS:
             c1, c2 = sb.columns(2)
             c1.number_input("Points", step=50, key=k("points"), disabled=disabled,
                             help="How many points the set has (20 to 20,000).")
@@ -203,7 +206,8 @@ class _Builder:
         out = ss[k("output")]
         outputs = [n for n, o in OUTPUTS.items() if info.labels in o.labels]
         losses = [n for n, loss in LOSSES.items() if info.labels in loss.labels]
-        sb.radio(f"L{n_hidden + 1}: output layer ({info.shape.outputs} units)", outputs, key=k("output"),
+        units = "one unit per class" if info.user_data else f"{info.shape.outputs} units"
+        sb.radio(f"L{n_hidden + 1}: output layer ({units})", outputs, key=k("output"),
                  format_func=OUTPUTS.label, disabled=disabled,
                  help=OUTPUTS[out].help if out in OUTPUTS else None)
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
-                       Registry, Shape, is_point_set)
+from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, MAX_USER_CLASSES, OPTIMIZERS, OUTPUTS,
+                       PRESETS, Registry, Shape, is_point_set)
 
 MAX_UNITS = 1024
 MAX_HIDDEN_LAYERS = 8
@@ -58,6 +58,7 @@ class ExperimentSpec:
     augment: bool = False  # randomly shift, rotate, scale and thicken the training images
     points: int | None = None  # how many points a 2-D point set has (None: the set's default)
     noise: float | None = None  # its noise (None: the set's default)
+    classes: int | None = None  # how many classes the learner's own points have (set from the data)
 
     # ---- checking -------------------------------------------------------------------
 
@@ -135,6 +136,12 @@ class ExperimentSpec:
                 number(name, value, 20, high, int)
             else:
                 number(name, value, 0, high, float)
+        if self.classes is not None:
+            if not (info and info.user_data):
+                errors.append(SpecError("classes", f"only your own points set their classes; {self.dataset} "
+                                        "has its own"))
+            else:
+                number("classes", self.classes, 2, MAX_USER_CLASSES, int)
         if not isinstance(self.augment, bool):
             errors.append(SpecError("augment", f"must be true or false, got {self.augment!r}"))
         elif self.augment and not image:
@@ -162,7 +169,10 @@ class ExperimentSpec:
     @property
     def shape(self) -> Shape:
         """The shape of this spec's examples: inputs, output units, image size (one value)."""
-        return DATASETS[self.dataset].shape
+        info = DATASETS[self.dataset]
+        if info.user_data and isinstance(self.classes, int) and not isinstance(self.classes, bool):
+            return Shape(info.shape.features, self.classes)  # the learner's own points: one unit per class
+        return info.shape
 
     @property
     def hidden_text(self) -> str:
