@@ -79,6 +79,15 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class PointsDataset(Dataset):
+    """A Dataset of a learner's own points (standardised), that knows how to map back to the
+    original units: its scaling and its columns' names."""
+
+    scaling: Scaling | None = None
+    columns: tuple[str, str] = ("x1", "x2")
+
+
+@dataclass(frozen=True)
 class Points:
     """Points in the plane in their original units, each with a class."""
 
@@ -142,7 +151,7 @@ class Points:
         ro = [np.ascontiguousarray(a) for a in (x_train, y_train, x_val, y_val)]
         for a in ro:
             a.setflags(write=False)
-        return Dataset(USER_POINTS, *ro, Shape(2, k), names), scaling
+        return PointsDataset(USER_POINTS, *ro, Shape(2, k), names, scaling=scaling, columns=self.columns), scaling
 
 
 def empty(columns: tuple[str, str] = ("x1", "x2")) -> Points:

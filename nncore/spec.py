@@ -370,8 +370,11 @@ def from_query(params: dict[str, Any], base: ExperimentSpec | None = None,
             errors.append(SpecError(key, f"value too long ({len(value):,} characters, at most "
                                     f"{MAX_QUERY_VALUE}); the default is used"))
             continue
+        changes = {key: value}
+        if key == "dataset" and value in DATASETS and not is_point_set(value):
+            changes.update(points=None, noise=None)  # e.g. your own points: no number of points or noise
         try:
-            candidate = spec.replace(**{key: value})
+            candidate = spec.replace(**changes)
         except SpecError as e:
             why = e.message if e.field == key else str(e)
             errors.append(SpecError(key, f"{shown!r} is not allowed ({why}); the default is used"))
