@@ -208,8 +208,9 @@ def region_image(predicted: np.ndarray, confidence: np.ndarray) -> str:
 
 
 def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: str | None = None,
-                    class_names=None, axis_names=("x1", "x2"), hover_images=None) -> go.Figure:
-    """Decision regions (shaded by softmax confidence) with the training points on top."""
+                    class_names=None, axis_names=("x1", "x2"), hover_images=None, square: bool = True) -> go.Figure:
+    """Decision regions (shaded by softmax confidence) with the training points on top. `square`:
+    one unit as long on both axes (False: each axis fills the plot, for columns in different units)."""
     x1, x2 = boundary.x1, boundary.x2
     dx, dy = float(x1[1] - x1[0]), float(x2[1] - x2[0])
     fig = go.Figure(go.Image(source=region_image(boundary.predicted, boundary.confidence),
@@ -229,6 +230,8 @@ def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: s
                 hovertemplate=f"{label}, class {names[c]}<br>({axis_names[0]} %{{x}}, {axis_names[1]} %{{y}})<extra></extra>"))
     fig.update_xaxes(range=[float(x1[0]), float(x1[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(x2[0]), float(x2[-1])], autorange=False, showgrid=False, zeroline=False)
+    if not square:
+        fig.update_yaxes(scaleanchor=False)  # an image pins y to x's scale unless told not to
     return layout(fig, title or f"Decision boundary after epoch {boundary.epoch}", axis_names[0],
                    axis_names[1], height=460)
 

@@ -62,9 +62,14 @@ def test_upload_click_clear_and_train_your_points(browser, server):
     page.get_by_text("previous points are kept").wait_for(timeout=30_000)
     assert "web page (HTML)" in page.locator("[data-testid=stAlert]").first.inner_text()
     wait_points(page, 120)
-    # over the uploader's cap (8 MB): refused, the points kept
+    # over the cap (8 MB): named in the page, the points kept
     upload(page, "huge.csv", b"1,2,a\n" * (9 * 2**20 // 6))
-    page.get_by_text("8.0MB").first.wait_for(timeout=30_000)
+    page.get_by_text("the upload cap is 8 MB").wait_for(timeout=30_000)
+    assert "huge.csv cannot be used: file: the file is 9.0 MB" in page.locator("[data-testid=stAlert]").first.inner_text()
+    wait_points(page, 120)
+    # over twice the cap the uploader refuses it itself, before sending (its own alert), the points kept
+    upload(page, "huger.csv", b"1,2,a\n" * (17 * 2**20 // 6))
+    page.locator(".st-key-upload_points [role=alert]", has_text="16.0MB or smaller").wait_for(state="attached")
     wait_points(page, 120)
 
     # click three points of the class "fox" onto the plane, with the real mouse

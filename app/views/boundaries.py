@@ -90,10 +90,12 @@ def your_points() -> tuple[PointsDataset | None, str | None]:
     st.subheader("Your points")
     st.file_uploader(f"A CSV file: two numeric columns (x1, x2) and a label column; a header row is optional; "
                      f"up to {MAX_ROWS:,} rows, {MAX_CLASSES} classes and {MAX_MB} MB",
-                     key="upload_points", max_upload_size=MAX_MB, disabled=training,
+                     key="upload_points", max_upload_size=2 * MAX_MB, disabled=training,
                      help="Separated by commas, semicolons (then 1,5 is one and a half) or tabs. Labels are "
                           "integers or words (cat, dog). Example:\n\n    width,height,kind\n    1.5,2.0,cat\n"
                           "    3.1,0.4,dog")
+    st.caption(f"A file over {MAX_MB} MB is named here and not used; one over {2 * MAX_MB} MB the uploader "
+               "refuses before sending it (a red mark on the file). Either way your points stay as they are.")
     read_upload()
     bad = ss.get(ERROR)
     if bad:
@@ -196,7 +198,8 @@ def live_view(job, s) -> None:
             title += f" ({len(y_train):,} of {len(data.y_train):,} training points shown)"
         st.plotly_chart(charts.boundary_figure(
             boundary, x_train, y_train, x_val if show_val else None, y_val if show_val else None, title=title,
-            class_names=list(data.class_names), axis_names=axes), key="boundary_chart")
+            class_names=list(data.class_names), axis_names=axes, square=not isinstance(data, PointsDataset)),
+            key="boundary_chart")
         st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes),
                         key="units_chart")
     ui.curves(s, suffix="_points")
