@@ -255,8 +255,8 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
     DatasetInfo("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
                 shape=Shape(2, 3), classes=("0", "1", "2"), points=450, noise=0.2, page="boundaries"),
     DatasetInfo("your-points", "Your own points (upload a CSV or click)",
-                "Your points: a CSV of x1, x2, label (up to 100,000 rows and 20 classes), or points you click "
-                "onto the plane. Standardised for training; they stay in this browser tab.",
+                "Your points: a CSV of x1, x2, label, or points you click onto the plane (on the page, under "
+                "Your points). Standardised for training; they stay in this browser tab.",
                 shape=Shape(2, 2), classes=(), page="boundaries", user_data=True),
     # the lessons' own data
     DatasetInfo("digits-0-1", "Handwritten 0s and 1s", "The 0s and 1s of the 5,000 offline digits, "
