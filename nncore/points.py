@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import Dataset
-from .registry import DATASETS, Shape
+from .registry import Shape
 
 USER_POINTS = "your-points"  # the registry's dataset name for these points
 
@@ -170,6 +170,18 @@ def _text(raw: bytes, max_bytes: int) -> str:
     if len(raw) > max_bytes:
         raise PointsError("file", f"the file is {len(raw) / 2**20:.1f} MB; the upload cap is "
                           f"{max_bytes / 2**20:.0f} MB")
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise PointsError("file", "this is a spreadsheet workbook (Excel .xlsx/.xls or similar), not CSV text: "
+                          "save it as CSV (File > Save as > CSV)")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel's "Unicode text")
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            text = ""
+        if sum(c.isascii() for c in text) < 0.5 * len(text) or not text:  # numbers and commas are ASCII
+            raise PointsError("file", "not text: it starts like UTF-16 text but does not read as a table; "
+                              "save the table as CSV UTF-8")
+        raw = text.encode("utf-8")
     nul = raw.find(b"\x00")
     if nul >= 0:
         raise PointsError("file", f"this is a binary file, not CSV text (a zero byte at byte {nul + 1}); "

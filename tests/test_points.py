@@ -29,10 +29,18 @@ def test_empty_file():
 def test_binary_garbage():
     e = bad(bytes(range(256)) * 4)
     assert e.where == "file" and "binary" in e.rule and "byte 1" in e.rule
-    e = bad(b"\xff\xfe\xfa\x80 not text at all")  # no zero byte, still not UTF-8
+    e = bad(b"\xfa\x80\xff not text at all")  # no zero byte, still not UTF-8
     assert "not UTF-8" in e.rule and "byte 1" in e.rule
+    assert "not text" in bad(b"\xff\xfe\xfa\x80\x81\x82\x83\x84").rule  # a UTF-16 mark, then garbage
     e = bad(b"1,2,a\n3,4,b\x07\n")
     assert e.where == "row 2" and "control character" in e.rule
+
+
+def test_spreadsheet_workbook_and_utf16_text():
+    e = bad(b"PK\x03\x04\x14\x00\x06\x00" + bytes(200))
+    assert e.where == "file" and "spreadsheet workbook" in e.rule and "save it as CSV" in e.rule
+    p = parse_points("x\ty\tc\n1\t2\ta\n3\t4\tb\n".encode("utf-16"))  # Excel's "Unicode text"
+    assert p.columns == ("x", "y") and p.class_names == ("a", "b")
 
 
 def test_html_page():
