@@ -19,7 +19,7 @@ import streamlit as st
 
 from app import state
 from nncore import ExperimentSpec, SpecError
-from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS
+from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, is_point_set
 from nncore.layer import CONV_KERNEL, CONV_STRIDE, POOL_SIZE
 from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
 
@@ -152,8 +152,9 @@ class _Builder:
             hidden.append({"units": ss.get(k(f"units_{i}")), "activation": ss.get(k(f"activation_{i}")), "kind": kind})
             if kind == "conv":
                 hidden[-1].update(kernel=ss.get(k(f"kernel_{i}"), CONV_KERNEL), stride=ss.get(k(f"stride_{i}"), CONV_STRIDE))
-        values = {"dataset": ss[k("dataset")], "hidden": hidden,
-                  **{name: ss.get(k(name)) for name in FIELDS + self.extra}}
+        dataset = ss[k("dataset")]
+        extra = self.extra if self.scope == DIGITS or is_point_set(dataset) else ()  # your own points: none
+        values = {"dataset": dataset, "hidden": hidden, **{name: ss.get(k(name)) for name in FIELDS + extra}}
         empty = [name for name, v in values.items() if v is None and name != "train_size"]  # empty: all
         for i, layer in enumerate(hidden):
             what = {"units": "units", "kernel": "pool size" if layer["kind"] == "pool" else "kernel", "stride": "stride"}
@@ -181,7 +182,9 @@ class _Builder:
         sb.selectbox("Data", self.datasets, key=k("dataset"), format_func=DATASETS.label,
                      help=DATASETS[dataset].help if dataset in DATASETS else None,
                      on_change=self.dataset_changed, disabled=disabled)
-        if self.scope == POINTS:
+        if self.scope == POINTS and not is_point_set(dataset):
+            sb.caption("Upload a CSV or click points onto the plane: on the page, under **Your points**.")
+        elif self.scope == POINTS:
             c1, c2 = sb.columns(2)
             c1.number_input("Points", step=50, key=k("points"), disabled=disabled,
                             help="How many points the set has (20 to 20,000).")
@@ -226,7 +229,8 @@ class _Builder:
         out = ss[k("output")]
         outputs = [n for n, o in OUTPUTS.items() if info.labels in o.labels]
         losses = [n for n, loss in LOSSES.items() if info.labels in loss.labels]
-        sb.radio(f"L{n_hidden + 1}: output layer ({info.shape.outputs} units)", outputs, key=k("output"),
+        units = "one unit per class" if info.user_data else f"{info.shape.outputs} units"
+        sb.radio(f"L{n_hidden + 1}: output layer ({units})", outputs, key=k("output"),
                  format_func=OUTPUTS.label, disabled=disabled,
                  help=OUTPUTS[out].help if out in OUTPUTS else None)
 

@@ -20,6 +20,7 @@ import numpy as np
 import streamlit as st
 
 from nncore import ExperimentSpec
+from nncore.data import Dataset
 from nncore.registry import DATASETS
 from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes, new_run_id, open_store, valid_run_id
 from nncore.training.job import TrainingJob
@@ -49,15 +50,16 @@ def is_training(scope: str = DIGITS) -> bool:
 
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: list[np.ndarray] | None = None,
-                   parent: Run | None = None) -> TrainingJob:
+                   parent: Run | None = None, data: Dataset | None = None) -> TrainingJob:
     """Stop any running job of this session's page, then start one for `spec`. The old job's
     network goes back to nncore's pool for the next training to reuse. `initial_weights` and
-    `parent`: train again from a stored run's initial weights."""
+    `parent`: train again from a stored run's initial weights. `data`: the data the page holds
+    (a learner's own points), instead of loading the spec's."""
     old = current_job(scope)
     if old is not None:
         old.stop()
         old.release()
-    job = TrainingJob(spec, alive=_session_alive(), initial_weights=initial_weights)
+    job = TrainingJob(spec, data=data, alive=_session_alive(), initial_weights=initial_weights)
     before = parent.spec if parent is not None else st.session_state.get(_key("_last_spec", scope))
     changes = describe_changes(before, spec) + (" (same initial weights)" if initial_weights is not None else "")
     pending = _Pending(job, new_run_id(), session_id(), changes, parent.id if parent else None, store())

@@ -8,7 +8,8 @@ import streamlit as st
 from app import charts, state
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
-from nncore.registry import LOSSES, OPTIMIZERS, is_point_set
+from nncore.data import Dataset
+from nncore.registry import LOSSES, OPTIMIZERS, is_plane
 from nncore.training.job import TrainingJob
 from nncore.training.snapshot import Snapshot, Status
 
@@ -19,7 +20,7 @@ STATUS_BOX = {Status.DONE: st.success, Status.STOPPED: st.warning, Status.DIVERG
 def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None:
     """The network in one line of prose, or what is wrong with the settings."""
     if spec is not None and not problems:
-        what = "(x1, x2)" if is_point_set(spec.dataset) else "784 pixels"
+        what = "(x1, x2)" if is_plane(spec.dataset) else "784 pixels"
         planned = [p.short() for p in plan(spec) if p.cls not in ("Reshape", "Flatten")]
         planned[-1] += " = logits" if spec.from_logits else " = probabilities"
         loss = LOSSES[spec.loss].code(spec.from_logits).removeprefix("keras.losses.")
@@ -31,13 +32,16 @@ def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None
         st.error(f"**{problem.field}**: {problem.message}", icon=":material/error:")
 
 
-def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str) -> None:
+def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str,
+                  data: Dataset | None = None) -> None:
+    """Train and Stop; `data`: what Train trains on when the page holds it (a learner's own points)."""
     training = state.is_training(scope)
     valid = spec is not None and not problems
     suffix = "" if scope == state.DIGITS else f"_{scope}"
     with st.container(horizontal=True):
         st.button("Train", key=f"train{suffix}", type="primary", icon=":material/play_arrow:",
                   disabled=not valid or training, on_click=state.start_training, args=(spec, scope),
+                  kwargs={"data": data} if data is not None else None,
                   help="Fix the settings marked in red first." if problems else "Start a new training.")
         st.button("Stop", key=f"stop{suffix}", icon=":material/stop:", disabled=not training,
                   on_click=state.stop_training, args=(scope,),

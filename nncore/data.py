@@ -277,6 +277,9 @@ def with_train_size(data: Dataset, train_size: int | None, seed: int) -> Dataset
 def _load_split(spec: ExperimentSpec) -> Dataset:
     if spec.dataset not in DATASETS:
         raise SpecError("dataset", f"unknown dataset {spec.dataset!r}; allowed: {DATASETS.allowed()}")
+    if DATASETS[spec.dataset].user_data:
+        raise DatasetUnavailable("Your own points live in the browser tab that has them: upload the CSV (or "
+                                 "click the points) on the Boundaries page again, then train.")
     if DATASETS[spec.dataset].page == "lesson":
         return _lesson_data(spec.dataset, float(spec.validation_split), int(spec.seed))
     if is_point_set(spec.dataset):

@@ -50,6 +50,15 @@ _LESSON_DATA = {
                "mix = np.array([[1, 1, 0.3, 0.5, 0], [1, 2.5, 1, 2, 0], [0, 0.1, 0.8, 0, 1.5]])",
                "X = np.hstack([size @ mix + rng.normal(0, 0.15, (1500, 5)), rng.normal(0, 1, (1500, 2))])"],
 }
+# a learner's own points, as the Boundaries page's "Your points (.csv)" download writes them
+_LESSON_DATA["your-points"] = [
+    "# Data: your own points, from the file the Boundaries page saves (columns x1, x2, label)",
+    "import pandas as pd",
+    "table = pd.read_csv('your-points.csv')",
+    "X = table.iloc[:, :2].to_numpy('float64')",
+    "std = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)",
+    "X = ((X - X.mean(axis=0)) / std).astype('float32')  # standardised, as the page trains",
+    "classes, y = np.unique(table.iloc[:, 2], return_inverse=True)  # class i is classes[i]"]
 _LESSON_DATA["scenes-main"] = _LESSON_DATA["scenes"] + ["y = size.argmax(axis=1)  # the biggest object only"]
 _LESSON_DATA["scenes"] = _LESSON_DATA["scenes"] + ["y = present.astype('float32')  # several can be 1"]
 

@@ -110,10 +110,16 @@ class DatasetInfo(Choice):
     online: bool = False  # needs a download once
     examples: int | None = None  # how many examples it has (None: a point set's `points`, or not fixed)
     page: str = "train"  # where a learner picks it: "train", "boundaries", or "lesson" (a lesson's own)
+    user_data: bool = False  # the learner's own points, held by the page (nncore.points), never in a link
 
     @property
     def is_point_set(self) -> bool:
         return self.points is not None
+
+    @property
+    def is_plane(self) -> bool:
+        """2-D points (x1, x2) with classes, drawn as a plane: a point set or the learner's own."""
+        return self.is_point_set or self.user_data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,6 +257,10 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
                 page="boundaries"),
     DatasetInfo("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
                 shape=Shape(2, 3), classes=("0", "1", "2"), points=450, noise=0.2, page="boundaries"),
+    DatasetInfo("your-points", "Your own points (upload a CSV or click)",
+                "Your points: a CSV of x1, x2, label, or points you click onto the plane (on the page, under "
+                "Your points). Standardised for training; they stay in this browser tab.",
+                shape=Shape(2, 2), classes=(), page="boundaries", user_data=True),
     # the lessons' own data
     DatasetInfo("digits-0-1", "Handwritten 0s and 1s", "The 0s and 1s of the 5,000 offline digits, "
                 "labelled 0 and 1: the course's first binary classifier.", shape=Shape(784, 1, (28, 28)),
@@ -345,6 +355,14 @@ PRESETS: Registry[Preset] = Registry("preset", [
 def is_point_set(dataset: str) -> bool:
     """A 2-D point set (x1, x2) rather than images."""
     return dataset in DATASETS and DATASETS[dataset].is_point_set
+
+
+def is_plane(dataset: str) -> bool:
+    """2-D points with classes, drawn as a plane (a point set, or the learner's own points)."""
+    return dataset in DATASETS and DATASETS[dataset].is_plane
+
+
+MAX_USER_CLASSES = 20  # the most classes a learner's own points may have (the page's colours)
 
 
 def data_shape(dataset: str) -> Shape:

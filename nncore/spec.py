@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .layer import Layer, SpecError, check_window, parse_hidden
-from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS,
-                       Registry, Shape, is_point_set)
+from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, MAX_USER_CLASSES, OPTIMIZERS, OUTPUTS,
+                       PRESETS, Registry, Shape, is_point_set)
 
 MAX_UNITS = 1024
 MAX_HIDDEN_LAYERS = 8
@@ -37,6 +37,7 @@ class ExperimentSpec:
     points: int | None = None  # how many points a 2-D point set has (None: the set's default)
     noise: float | None = None  # its noise (None: the set's default)
     train_size: int | None = None  # train on this many examples of the training split (None: all)
+    classes: int | None = None  # how many classes the learner's own points have (set from the data)
 
     # ---- checking -------------------------------------------------------------------
 
@@ -129,6 +130,12 @@ class ExperimentSpec:
                     errors.append(SpecError("train_size", f"at most {most:,}: the training split of {self.dataset} "
                                             f"(validation share {self.validation_split:g}) has {most:,} examples, "
                                             f"got {self.train_size:,}"))
+        if self.classes is not None:
+            if not (info and info.user_data):
+                errors.append(SpecError("classes", f"only your own points set their classes; {self.dataset} "
+                                        "has its own"))
+            else:
+                number("classes", self.classes, 2, MAX_USER_CLASSES, int)
         if not isinstance(self.augment, bool):
             errors.append(SpecError("augment", f"must be true or false, got {self.augment!r}"))
         elif self.augment and not image:
@@ -156,7 +163,10 @@ class ExperimentSpec:
     @property
     def shape(self) -> Shape:
         """The shape of this spec's examples: inputs, output units, image size (one value)."""
-        return DATASETS[self.dataset].shape
+        info = DATASETS[self.dataset]
+        if info.user_data and isinstance(self.classes, int) and not isinstance(self.classes, bool):
+            return Shape(info.shape.features, self.classes)  # the learner's own points: one unit per class
+        return info.shape
 
     @property
     def hidden_text(self) -> str:
@@ -346,8 +356,11 @@ def from_query(params: dict[str, Any], base: ExperimentSpec | None = None,
             errors.append(SpecError(key, f"value too long ({len(value):,} characters, at most "
                                     f"{MAX_QUERY_VALUE}); the default is used"))
             continue
+        changes = {key: value}
+        if key == "dataset" and value in DATASETS and not is_point_set(value):
+            changes.update(points=None, noise=None)  # e.g. your own points: no number of points or noise
         try:
-            candidate = spec.replace(**{key: value})
+            candidate = spec.replace(**changes)
         except SpecError as e:
             why = e.message if e.field == key else str(e)
             errors.append(SpecError(key, f"{shown!r} is not allowed ({why}); the default is used"))

@@ -92,3 +92,66 @@ def test_the_boundary_changes_between_epochs_in_chromium(browser, server):
     assert page.locator("[data-testid=stException]").count() == 0 and errors == []
     assert second[1] < 200_000  # the regions travel as a small PNG
     page.close()
+
+
+# ---- your own points ------------------------------------------------------------------------
+
+def animals_csv(n: int = 40) -> bytes:
+    """Three kinds of animal by height (cm) and weight (kg): units far apart, text labels."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = ["height_cm,weight_kg,species"]
+    for name, (h, w) in {"cat": (25, 4), "dog": (60, 25), "fox": (40, 8)}.items():
+        rows += [f"{rng.normal(h, 3):.1f},{rng.normal(w, 1.5):.2f},{name}" for _ in range(n)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def shown(elements) -> list[str]:
+    """The texts of these elements as a reader sees them (Markdown escapes removed)."""
+    return [e.value.replace("\\", "") for e in elements]
+
+
+def test_your_points_upload_train_and_a_bad_file_keeps_them(at):
+    at.selectbox(key="p_dataset").select("your-points").run()
+    assert "points" not in [w.key for w in at.number_input]  # no number of points or noise for your own
+    assert at.button(key="train_points").disabled
+    assert any("at least two classes" in t for t in shown(at.error))
+    at.file_uploader(key="upload_points").upload("animals.csv", animals_csv()).run()
+    assert not at.exception and not at.error
+    assert any("animals.csv: 120 points, 3 classes" in t for t in shown(at.caption))
+    scaling = at.dataframe[0].value  # the means and standard deviations shown
+    assert list(scaling["column"]) == ["height_cm", "weight_kg"] and 40 < scaling["mean"][0] < 43
+    assert "(x1, x2) → Dense(2, relu) → Dense(3, linear) = logits" in at.markdown[1].value  # 3 classes: 3 output units
+
+    # a bad file: named rule, the animals kept
+    at.file_uploader(key="upload_points").upload("page.html", b"<!DOCTYPE html><html></html>").run()
+    assert any("web page (HTML)" in t and "previous points are kept" in t for t in shown(at.error))
+    assert any("120 points (cat: 40, dog: 40, fox: 40)" in t for t in shown(at.caption))
+
+    at.number_input(key="p_units_0").set_value(8).run()
+    at.number_input(key="p_epochs").set_value(60).run()
+    at.number_input(key="p_learning_rate").set_value(0.05).run()
+    at.button(key="train_points").click().run()
+    job = at.session_state["_job_points"]
+    s = wait_until_finished(at, "_job_points", seconds=120)
+    assert not at.exception and s.status == "done" and job.spec.classes == 3 and job.spec.dataset == "your-points"
+    assert s.last("accuracy") >= 0.9  # three well-separated kinds, once standardised
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    boundary = next(f for f in specs if "Decision boundary after epoch 60" in f["layout"]["title"]["text"])
+    assert boundary["layout"]["xaxis"]["title"]["text"] == "height_cm (your units)"
+    lo, hi = boundary["layout"]["xaxis"]["range"]
+    assert lo < 25 and hi > 60  # drawn in centimetres, not standardised units
+    assert "pd.read_csv('your-points.csv')" in at.expander[0].code[0].value
+
+
+def test_your_points_bad_files_each_named(at):
+    at.selectbox(key="p_dataset").select("your-points").run()
+    for name, raw, words in [("empty.csv", b"", "empty (0 bytes)"),
+                             ("one.csv", b"1,2,a\n3,4,a\n", "only one class"),
+                             ("four.csv", b"a,b,c,d\n1,2,3,x\n", "4 columns"),
+                             ("nan.csv", b"1,2,a\n3,nan,b\n", "row 2, column 2 (x2)")]:
+        at.file_uploader(key="upload_points").upload(name, raw).run()
+        assert any(name in t and words in t for t in shown(at.error)), (name, shown(at.error))
+        assert not at.exception
+    assert at.button(key="train_points").disabled  # nothing was ever loaded

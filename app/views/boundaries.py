@@ -1,24 +1,184 @@
-"""Boundaries: train on 2-D point sets and watch the decision boundary bend as it learns."""
+"""Boundaries: train on 2-D point sets and watch the decision boundary bend as it learns.
+
+Beside the built-in sets, a learner's own points ("your-points" in the sidebar's Data): a CSV
+uploaded here (`upload_points`, read by nncore.points: never evaluated, every broken rule named)
+and points clicked onto the plane. The session holds them; the job trains on them standardised,
+and the page draws the plane in their original units.
+"""
+
+import dataclasses
 
 import numpy as np
 import streamlit as st
 
 from app import builder, charts, runs_ui, state
 from app import training_ui as ui
-from nncore.training.probes import equivalent_linear_layer
+from nncore import SpecError
 from nncore.export import keras_code
+from nncore.points import (MAX_CLASSES, MAX_MB, MAX_ROWS, Points, PointsDataset, PointsError, empty, parse_points,
+                           to_csv)
+from nncore.registry import DATASETS
+from nncore.training.probes import equivalent_linear_layer
 
 SCOPE = state.POINTS
+BASE, CLICKS, ERROR, SEEN, EDITS = "_points_base", "_points_clicks", "_points_error", "_points_seen", "_points_edits"
+MAX_SHOWN = 3000  # points drawn over the boundary (an even sample of more): the chart redraws every second
+
 training = state.is_training(SCOPE)
 spec, problems = builder.spec_sidebar(disabled=training, scope=SCOPE)
-valid = spec is not None and not problems
+ss = st.session_state
+own = DATASETS.get(ss.get("p_dataset"))
+own = own is not None and own.user_data
 
 st.title("Decision boundaries")
 st.caption("Train a network on points in a plane and watch how it splits the plane into "
            "classes: each colour is the class it predicts there, paler where it is less sure.")
+
+
+# ---- your own points: upload, click, clear ---------------------------------------------------
+
+def held_points() -> Points:
+    """The uploaded points (or none) and the clicked ones, together, in their original units."""
+    points = ss.get(BASE) or empty()
+    for x1, x2, name in ss.get(CLICKS, []):
+        points = points.add(x1, x2, name)
+    return points
+
+
+def read_upload() -> None:
+    """A new file in the uploader: its points replace the held upload; a bad file keeps them."""
+    file = ss.get("upload_points")
+    if file is None or ss.get(SEEN) == file.file_id:
+        return
+    ss[SEEN] = file.file_id
+    try:
+        ss[BASE] = parse_points(file.getvalue(), file.name)
+        ss[CLICKS], ss[ERROR] = [], None
+        ss.pop("point_class", None)  # clicks start with the file's first class
+    except PointsError as e:
+        ss[ERROR] = (file.name, e)
+
+
+def clicked() -> None:
+    """The editor's selection: add a point of the chosen class where the learner clicked."""
+    event = ss.get(f"points_editor_{ss.get(EDITS, 0)}")
+    chosen = ss.get("point_class")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    if points and chosen is not None and not state.is_training(SCOPE):
+        ss.setdefault(CLICKS, []).append((float(points[0]["x"]), float(points[0]["y"]), str(chosen)))
+    ss[EDITS] = ss.get(EDITS, 0) + 1  # a new chart: no selection left over, the next click counts
+
+
+def clear(everything: bool) -> None:
+    ss[CLICKS] = []
+    if everything:
+        ss[BASE], ss[ERROR] = None, None
+    ss[EDITS] = ss.get(EDITS, 0) + 1
+
+
+def scaling_table(points: Points) -> None:
+    s = points.scaling()
+    st.markdown("**Standardised for training**: the network sees z = (x − mean) / std per column, so both "
+                "columns have mean 0 and standard deviation 1 whatever their units; the charts are drawn "
+                "in your units.")
+    st.dataframe({"column": list(points.columns), "mean": np.round(s.mean, 4), "standard deviation": np.round(s.std, 4)},
+                 hide_index=True, key="points_scaling")
+
+
+def your_points() -> tuple[PointsDataset | None, str | None]:
+    """The Your points section; the data Train would train on, or why there is none."""
+    st.subheader("Your points")
+    st.file_uploader(f"A CSV file: two numeric columns (x1, x2) and a label column; a header row is optional; "
+                     f"up to {MAX_ROWS:,} rows, {MAX_CLASSES} classes and {MAX_MB} MB",
+                     key="upload_points", max_upload_size=2 * MAX_MB, disabled=training,
+                     help="Separated by commas, semicolons (then 1,5 is one and a half) or tabs. Labels are "
+                          "integers or words (cat, dog). Example:\n\n    width,height,kind\n    1.5,2.0,cat\n"
+                          "    3.1,0.4,dog")
+    st.caption(f"A file over {MAX_MB} MB is named here and not used; one over {2 * MAX_MB} MB the uploader "
+               "refuses before sending it (a red mark on the file). Either way your points stay as they are.")
+    read_upload()
+    bad = ss.get(ERROR)
+    if bad:
+        name, e = bad
+        kept = "Your previous points are kept." if len(held_points()) else "Nothing was loaded."
+        st.error(f"**{builder.plain(name)}** cannot be used: **{builder.plain(e.where)}**: "
+                 f"{builder.plain(e.rule)}. {kept}", icon=":material/error:")
+    points = held_points()
+    base = ss.get(BASE)
+    if base is not None:
+        st.caption(f"Loaded {builder.plain(base.source)}.")
+    names = list(points.class_names)
+    new = next(str(i) for i in range(MAX_CLASSES + 1) if str(i) not in names)
+    options = names + ([new] if len(names) < MAX_CLASSES else [])
+    while len(options) < 2:
+        options.append(next(str(i) for i in range(MAX_CLASSES + 1) if str(i) not in options))
+    if ss.get("point_class") not in options:
+        ss["point_class"] = options[0]
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.segmented_control("Class of the points you click", options, key="point_class", disabled=training, required=True,
+                             format_func=lambda c: c if c in names else f"{c} (new)", width="content")
+        clicks = len(ss.get(CLICKS, []))
+        st.button(f"Clear clicked points ({clicks})", key="clear_clicked", on_click=clear, args=(False,),
+                  disabled=training or not clicks, icon=":material/backspace:")
+        st.button("Clear all points", key="clear_points", on_click=clear, args=(True,),
+                  disabled=training or not len(points), icon=":material/delete:")
+    st.plotly_chart(charts.points_editor(points.x, points.y, points.class_names, points.columns),
+                    key=f"points_editor_{ss.get(EDITS, 0)}", on_select=clicked, selection_mode="points")
+    counts = ", ".join(f"{n}: {c:,}" for n, c in points.counts().items())
+    st.caption(f"{len(points):,} points ({counts or 'none yet'}); {clicks} of them clicked." if len(points) else
+               "No points yet: upload a CSV, or pick a class and click the plane.")
+    if len(points):
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        with left:
+            scaling_table(points)
+        right.download_button("Your points (.csv)", data=lambda: to_csv(points), file_name="your-points.csv",
+                              mime="text/csv", key="download_points", icon=":material/download:", on_click="ignore")
+    problem = points.problem()
+    if problem or spec is None:
+        return None, problem
+    return prepared(points, float(spec.validation_split), int(spec.seed)), None
+
+
+def prepared(points: Points, validation_split: float, seed: int) -> PointsDataset:
+    """The points split and standardised; the same object while nothing changes (Train's data)."""
+    key = (len(points), hash(points.x.tobytes()), hash(points.y.tobytes()), points.class_names, validation_split, seed)
+    kept = ss.get("_points_prepared")
+    if kept is None or kept[0] != key:
+        kept = (key, points.to_dataset(validation_split, seed)[0])
+        ss["_points_prepared"] = kept
+    return kept[1]
+
+
+data = None
+if own:
+    data, why = your_points()
+    if why:
+        problems = [*problems, SpecError("your points", why)]
+    elif spec is not None and data is not None:
+        spec = spec.replace(classes=data.n_classes)
+    st.divider()
+valid = spec is not None and not problems
+
 ui.network_line(spec, problems)
-ui.train_buttons(spec, problems, SCOPE)
+ui.train_buttons(spec, problems, SCOPE, data=data if own else None)
 show_val = st.toggle("Show validation points", key="show_val_points")
+
+
+def in_original_units(data, boundary):
+    """(boundary, x_train, x_val, axis names) to draw: your points in your units, others as they are."""
+    if not isinstance(data, PointsDataset) or data.scaling is None:
+        return boundary, data.x_train, data.x_val, ("x1", "x2")
+    s = data.scaling
+    shown = dataclasses.replace(boundary, x1=(boundary.x1 * s.std[0] + s.mean[0]).astype(np.float64),
+                                x2=(boundary.x2 * s.std[1] + s.mean[1]).astype(np.float64))
+    return shown, s.original(data.x_train), s.original(data.x_val), tuple(f"{c} (your units)" for c in data.columns)
+
+
+def sample(x, y, most: int):
+    if x is None or len(y) <= most:
+        return x, y
+    pick = np.random.default_rng(0).choice(len(y), most, replace=False)
+    return x[pick], y[pick]
 
 
 def live_view(job, s) -> None:
@@ -30,11 +190,17 @@ def live_view(job, s) -> None:
     ui.metrics(s)
     data = job.data
     if s.boundary is not None:
+        boundary, x_train, x_val, axes = in_original_units(data, s.boundary)
+        x_train, y_train = sample(x_train, data.y_train, MAX_SHOWN)
+        x_val, y_val = sample(x_val, data.y_val, MAX_SHOWN // 3)
+        title = f"Decision boundary after epoch {boundary.epoch}"
+        if len(y_train) < len(data.y_train):
+            title += f" ({len(y_train):,} of {len(data.y_train):,} training points shown)"
         st.plotly_chart(charts.boundary_figure(
-            s.boundary, data.x_train, data.y_train,
-            data.x_val if show_val else None, data.y_val if show_val else None,
-            class_names=list(data.class_names)), key="boundary_chart")
-        st.plotly_chart(charts.unit_views(s.boundary.units, s.boundary.x1, s.boundary.x2),
+            boundary, x_train, y_train, x_val if show_val else None, y_val if show_val else None, title=title,
+            class_names=list(data.class_names), axis_names=axes, square=not isinstance(data, PointsDataset)),
+            key="boundary_chart")
+        st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes),
                         key="units_chart")
     ui.curves(s, suffix="_points")
 
@@ -47,7 +213,8 @@ def live_view(job, s) -> None:
             "a single one: with Keras' `x @ W + b`, two layers give `(x W1 + b1) W2 + b2 = x (W1 W2) "
             "+ (b1 W2 + b2)` (in the course's notation W = W2·W1, b = W2·b1 + b2). Its logits are "
             "linear in (x1, x2), so every boundary between two classes is a straight line, however "
-            "deep the network. From the trained weights:")
+            "deep the network. From the trained weights"
+            + (" (on the standardised inputs z):" if isinstance(data, PointsDataset) else ":"))
         c1, c2 = st.columns(2)
         c1.dataframe({f"W[:, {j}]": np.round(w[:, j], 4) for j in range(w.shape[1])}, hide_index=False)
         c2.dataframe({"b": np.round(b, 4)})
