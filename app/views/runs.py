@@ -1,5 +1,7 @@
 """Runs: every training kept; open one by its link (?run=<id>), or put several side by side."""
 
+import time
+
 import streamlit as st
 
 from app import charts, runs_ui, state
@@ -95,11 +97,22 @@ def compare(runs: list[Run]) -> None:
 
 
 run_id = st.query_params.get("run")
-if run_id is not None:
+live = state.live_run(run_id) if run_id is not None else None
+if live is not None and not live.job.snapshot().finished:
+    runs_ui.live_run(live)  # training now on this server: its live progress, and Stop
+    st.divider()
+elif run_id is not None:
+    if live is not None:
+        live.save()  # just finished: stored once, before it is read back
     run, message = state.get_run(run_id)
     if run is None:
         st.error(plain(message), icon=":material/link_off:")
     else:
+        if run.status == "interrupted":
+            st.warning(plain(run.message), icon=":material/power_off:")
+        elif run.status == "running":
+            st.info(f"This run is training on another server of this app ({run.server}); below is what it "
+                    f"had recorded {time.time() - run.updated:.0f} s ago.", icon=":material/dns:")
         st.caption("A run is read-only: anyone on this server can open its link, after a reload or a restart.")
         st.code(runs_ui.page_link_for_run(run.id), language=None)
         one_run(run)

@@ -154,6 +154,29 @@ class ModelPool:
         net.trainings += 1
         return net
 
+    def has_idle(self, spec: ExperimentSpec, shape: Shape | None = None) -> bool:
+        """Is a network for `spec` built, traced and waiting to be lent?"""
+        key = pool_key(spec, shape or spec.shape)
+        with self._lock:
+            return any(n.key == key for n in self._idle.values())
+
+    def forward(self, spec: ExperimentSpec, shape: Shape, weights, x: np.ndarray) -> np.ndarray:
+        """The output layer's values for x from a network of `spec` with these `weights`: a finished
+        training's answers, from a pooled network lent for the call (no Keras model per job)."""
+        key = pool_key(spec, shape)
+        with self._lock:
+            net = next((n for n in self._idle.values() if n.key == key), None)
+            if net is not None:
+                del self._idle[id(net)]
+        if net is None:
+            net = self._build(spec, key, shape, list(weights))
+        else:
+            net.model.set_weights(list(weights))
+        try:
+            return net.forward(x)
+        finally:
+            self.give_back(net)
+
     def give_back(self, net: Network) -> None:
         with self._lock:
             if id(net) in self._idle:

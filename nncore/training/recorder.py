@@ -55,11 +55,18 @@ class Recorder:
 
     # ---- before and around the loop ---------------------------------------------------------
 
-    def queued(self) -> None:
-        self._publish(status=Status.QUEUED, message="Waiting for a free training slot...")
+    def queued(self, message: str = "Waiting for a free training slot...") -> None:
+        """Waiting in the training queue; `message` says where (place and estimate)."""
+        self._publish(status=Status.QUEUED, message=message)
 
-    def stopped_before_start(self) -> None:
-        self._publish(status=Status.STOPPED, message="Stopped before it started.")
+    def stopped_before_start(self, message: str = "Stopped before it started.") -> None:
+        self._publish(status=Status.STOPPED, message=message)
+
+    def close(self) -> None:
+        """The loop has ended: let go of the network, the data's tensors and the probes (the
+        snapshot keeps everything a page shows), so that a finished job holds only its snapshot."""
+        for name in ("net", "model", "data", "x_val", "y_val", "y_train", "probes", "good_weights"):
+            self.__dict__.pop(name, None)
 
     def starting(self) -> None:
         self._publish(status=Status.RUNNING, message="Starting: loading TensorFlow and the data...")
@@ -188,16 +195,18 @@ class Recorder:
                       message=f"The loss became {loss} at {where}: gradient descent overshot "
                               f"and diverged. {advice}. Kept {kept}.")
 
-    def finish(self) -> None:
-        """The last word once the loop ends: done, or stopped early (with the weights as they are)."""
+    def finish(self, reason: str = "") -> None:
+        """The last word once the loop ends: done, or stopped early (with the weights as they are;
+        `reason`: why it was stopped, when not by its Stop button)."""
         if self.diverged:
             return
         s = self.snapshot
         weights = _frozen(self.model.get_weights())
         if s.epoch < s.epochs:
             where = f"during epoch {s.epoch + 1}" if self.step < self.steps else f"after epoch {s.epoch}"
+            why = f"{reason.rstrip('.')}: stopped" if reason else "Stopped"
             self._publish(status=Status.STOPPED, elapsed=self.seconds(), weights=weights,
-                          message=f"Stopped {where}; the model keeps the weights trained so far.")
+                          message=f"{why} {where}; the model keeps the weights trained so far.")
             return
         message = f"Done: {s.epochs} epochs in {self.seconds():.1f} s."
         chance = 1 / self.model.output_shape[-1]
