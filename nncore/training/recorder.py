@@ -122,11 +122,19 @@ class Recorder:
             total += float(self.model.loss(self.y_train[i:i + rows], outputs)) * len(outputs)
         return total / n
 
-    def _views(self, epoch: int, force: bool = False) -> None:
-        """Boundary grids, at most a few times a second (the page redraws about once a second)."""
+    def _views(self, epoch: int, force: bool = False, wait: bool = False) -> None:
+        """Boundary grids, at most a few times a second (the page redraws about once a second).
+        A probe still getting ready (the digits' plane computes its PCA beside the training) is
+        skipped until it is, except with `wait` (the last view of a training)."""
         if not self.probes or (not force and time.perf_counter() - self.last_view < VIEW_INTERVAL):
             return
-        self._publish(**{name: probe(epoch) for name, probe in self.probes.items()})
+        if wait:
+            for probe in self.probes.values():
+                getattr(probe, "wait", lambda: None)()
+        views = {name: probe(epoch) for name, probe in self.probes.items()}
+        views = {name: view for name, view in views.items() if view is not None}
+        if views:
+            self._publish(**views)
         self.last_view = time.perf_counter()
 
     # ---- while the loop runs ----------------------------------------------------------------
@@ -160,7 +168,7 @@ class Recorder:
         val_loss, val_accuracy, probs = self._validate()
         if self.step < self.steps:  # stopped mid-epoch: show the model as it is, no epoch point
             self._publish(elapsed=self.seconds(), val_probabilities=probs)
-            self._views(epoch, force=True)
+            self._views(epoch, force=True, wait=True)
             return
         self.history["loss"].append(loss)
         self.history["val_loss"].append(val_loss)
@@ -173,7 +181,8 @@ class Recorder:
         self.good_epoch = epoch + 1
         self._publish(epoch=epoch + 1, step=0, elapsed=self.seconds(), val_probabilities=probs,
                       history={k: tuple(v) for k, v in self.history.items()}, weights=_frozen(self.good_weights))
-        self._views(epoch + 1, force=epoch + 1 == self.spec.epochs)
+        last = epoch + 1 == self.spec.epochs
+        self._views(epoch + 1, force=last, wait=last)
 
     def _validate(self) -> tuple[float, float | None, np.ndarray]:
         outputs = self.net.forward(self.x_val)
