@@ -20,7 +20,7 @@ from nncore import ExperimentSpec
 from nncore.registry import DATASETS
 from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes, new_run_id, open_store, valid_run_id
 from nncore.training.job import TrainingJob, start_together
-from nncore.training.live import LIVE, LiveRun
+from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
 
 KEPT_IN_SESSION = 5  # finished runs a session keeps itself, only while the run store cannot save them
 
@@ -87,6 +87,7 @@ def reattach(run_id: str, scope: str = DIGITS) -> LiveRun | None:
         st.session_state[_key(JOB_KEY, scope)] = live.job
         st.session_state[_key("_pending", scope)] = live
         st.session_state[_key("_last_spec", scope)] = live.job.spec
+        load_into_builder(live.job.spec)  # the sidebar shows the run's own settings
     return live
 
 
@@ -153,10 +154,11 @@ def _watch(live: LiveRun) -> None:
 @functools.lru_cache(maxsize=4)
 def _store_at(setting: str) -> RunStore:
     store = open_store(setting or None)
-    try:  # runs a server that has gone left "running" (a restart, a crash): shown as interrupted
-        store.interrupt_stale()
-    except StoreError:
-        pass
+    if store.problem is None:
+        try:  # runs a server that has gone left "running" (a restart, a crash): shown as interrupted
+            interrupt_cut_off(store)
+        except StoreError:
+            pass
     return store
 
 
@@ -229,8 +231,9 @@ def get_run(run_id: str) -> tuple[Run | None, str | None]:
             return run, None
     try:
         run = store().get(run_id)
-        if run is not None and run.stale() and live_run(run_id) is None:
-            store().interrupt_stale()  # its server stopped mid-training: say so, keep what it recorded
+        if run is not None and run.status == "running" and live_run(run_id) is None \
+                and (run.stale() or server_gone(run.server)):
+            interrupt_cut_off(store())  # its server stopped mid-training: say so, keep what it recorded
             run = store().get(run_id)
     except StoreError as e:
         return None, f"Runs cannot be read now: {e}"

@@ -19,6 +19,7 @@ on to its end whoever watches: its cost is bounded by its epochs, and a reload m
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import socket
@@ -27,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..registry import CLASSES, DATASETS
-from ..runs import PROGRESS_EVERY, RUNNING, Run, RunStore, StoreError
+from ..runs import INTERRUPTED, INTERRUPTED_MESSAGE, PROGRESS_EVERY, RUNNING, Run, RunStore, StoreError
 from .job import TrainingJob
 
 LINGER_S = 60.0  # a finished run stays live this long after its last save
@@ -124,3 +125,36 @@ class LiveRuns:
 
 
 LIVE = LiveRuns()
+
+
+def server_gone(server: str) -> bool:
+    """Is the server process that wrote `server` (host:pid:token) known to be gone? Only a
+    process of this machine can be checked: its pid no longer runs, or it is this process's pid
+    under another token (a container restarted with the same pid). Elsewhere: not known (False;
+    the run's `updated` going stale says it instead)."""
+    host, _, rest = server.partition(":")
+    pid, _, token = rest.partition(":")
+    me_host, me_pid, me_token = SERVER.split(":")
+    if host != me_host or not pid.isdigit() or token == me_token:
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it runs, as another user
+        return False
+    return False
+
+
+def interrupt_cut_off(store: RunStore, newest: int = 200) -> int:
+    """Mark as interrupted the runs left "running" by a server that has gone: not saved for
+    STALE_AFTER seconds (any server), or written by a process of this machine that no longer
+    runs (a restart: found at once). What they had recorded stays. Returns how many."""
+    count = store.interrupt_stale()
+    for run in store.list(limit=newest):
+        if run.status == RUNNING and LIVE.get(run.id) is None and server_gone(run.server):
+            store.save(dataclasses.replace(run, status=INTERRUPTED, message=INTERRUPTED_MESSAGE))
+            count += 1
+    return count
