@@ -42,11 +42,15 @@ def _warm_up_tensorflow() -> threading.Thread:
     from app import state
     from app.builder import preset_scope
 
-    state.store()  # opening the store marks runs cut off by the last stop as interrupted
     # not the CNN: one epoch of it takes many seconds of both cores, while learners arrive
     pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
     presets = list(dict.fromkeys(["practice-lab", "multiclass-lab", *pages]))
-    thread = threading.Thread(target=warm_up, args=(1.5, presets), name="tensorflow-warm-up", daemon=True)
+
+    def work() -> None:
+        state.store()  # opening the store marks runs cut off by the last stop as interrupted
+        warm_up(1.5, presets)
+
+    thread = threading.Thread(target=work, name="tensorflow-warm-up", daemon=True)
     thread.start()
     return thread
 

@@ -50,7 +50,7 @@ def progress(s: Snapshot) -> None:
     place and the estimated wait (the snapshot's message, updated live)."""
     if s.status == Status.QUEUED:
         st.progress(0.0, text="Waiting in line for a training slot (first come, first served)")
-        st.info(s.message, icon=":material/hourglass_empty:")
+        st.info(s.message or "Waiting for a free training slot...", icon=":material/hourglass_empty:")
         return
     if s.finished:
         text = f"{s.epoch} of {s.epochs} epochs · {s.elapsed:.1f} s"

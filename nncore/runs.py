@@ -324,14 +324,26 @@ class SQLiteRunStore(RunStore):
         row = self._run(lambda con: con.execute(
             f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = ?",
             (run_id,)).fetchone())
-        return self._row(row) if row else None
+        if not row:
+            return None
+        try:
+            return self._row(row)
+        except (ValueError, TypeError, KeyError) as e:  # SpecError is a ValueError
+            raise StoreError(f"run {run_id} was saved by another version of the app, whose settings this "
+                             f"one cannot read ({e})") from None
 
     def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
         where, args = ("WHERE r.session = ?", (session,)) if session is not None else ("", ())
         rows = self._run(lambda con: con.execute(
             f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id {where} "
             "ORDER BY r.created DESC LIMIT ?", (*args, limit)).fetchall())
-        return [self._row(row) for row in rows]
+        runs = []
+        for row in rows:
+            try:
+                runs.append(self._row(row))
+            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
+                continue
+        return runs
 
     def weights(self, run_id: str) -> list[np.ndarray] | None:
         if not valid_run_id(run_id):

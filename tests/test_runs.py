@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -229,3 +230,21 @@ def test_schema_is_upgraded_from_version_2_keeping_runs(tmp_path):
     assert store.problem is None and store.version() == SCHEMA_VERSION
     got = store.get("0123456789ab")
     assert got.status == "done" and got.updated == 0 and got.server == ""
+
+
+def test_a_run_saved_by_another_version_of_the_app_is_left_out_not_a_crash(tmp_path):
+    """Two versions of the app on one database (a rolling deploy): a run whose spec has a field
+    this version does not know is left out of lists, and opening it says why."""
+    store = SQLiteRunStore(tmp_path / "runs.sqlite3")
+    good = a_run()
+    store.save(good)
+    con = sqlite3.connect(tmp_path / "runs.sqlite3")
+    spec = json.loads(ExperimentSpec().to_json())
+    spec["classes"] = "0,1"  # a setting from a newer version
+    con.execute("INSERT INTO runs (id, session, created, spec, status) VALUES ('0123456789ab', 's1', 1, ?, 'done')",
+                (json.dumps(spec),))
+    con.commit()
+    con.close()
+    assert [r.id for r in store.list()] == [good.id]
+    with pytest.raises(StoreError, match="another version of the app"):
+        store.get("0123456789ab")

@@ -55,7 +55,8 @@ def one_run(run: Run) -> None:
     st.markdown(" · ".join(links))
     runs_ui.downloads(run.spec, run.history, lambda: state.run_weights(run.id) if run.has_weights else None, run.id)
     if not run.has_weights:
-        st.caption("This run's trained weights are no longer kept (only the newest runs keep theirs).")
+        st.caption("An interrupted run keeps its curves and numbers, not its weights." if run.status == "interrupted"
+                   else "This run's trained weights are no longer kept (only the newest runs keep theirs).")
 
     with st.expander("Train again from the same initial weights, with one thing changed"):
         c1, c2 = st.columns(2)

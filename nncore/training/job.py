@@ -147,6 +147,9 @@ class TrainingJob:
         """Take a place in the training queue now (in the order of the clicks), then train in a
         thread once a slot is free. `ticket`: a place shared with other jobs (see start_together)."""
         self._ticket = ticket or self._enter()
+        place = self._ticket.place() if self._ticket is not None else None
+        if place is not None:  # the page that started it shows its place at once
+            self._recorder.queued(place.text())
         self._thread = threading.Thread(target=self.run, name="nncore-training", daemon=True)
         self._thread.start()
         return self
