@@ -67,19 +67,27 @@ class Network:
         Returns the metrics after the last batch and the running loss after every batch."""
         import tensorflow as tf
 
+        x, y = _tensor(x), tf.convert_to_tensor(y)
         if self._train is None:
-            self._train = tf.function(_train_loop(self.model), reduce_retracing=True, autograph=False)
-        logs, losses = self._train(_tensor(x), tf.convert_to_tensor(y), tf.constant(batch_size, tf.int32))
+            # traced once, for runs of any length: the epoch's last, shorter run does not trace again
+            signature = [tf.TensorSpec([None, *x.shape[1:]], x.dtype), tf.TensorSpec([None, *y.shape[1:]], y.dtype),
+                         tf.TensorSpec([], tf.int32)]
+            self._train = tf.function(_train_loop(self.model), input_signature=signature, autograph=False)
+            _build_compiled(self.model, x, y)
+        logs, losses = self._train(x, y, tf.constant(batch_size, tf.int32))
         return {k: float(v) for k, v in logs.items()}, losses.numpy()
 
     def forward(self, x) -> np.ndarray:
         """The output layer's values for a batch, through one traced call (not eager)."""
+        x = _tensor(x)
         if self._forward is None:
             import tensorflow as tf
 
             model = self.model
-            self._forward = tf.function(lambda v: model(v, training=False), reduce_retracing=True)
-        return np.asarray(self._forward(_tensor(x)))
+            # traced once for any number of rows (validation, the plane's grid, a drawing)
+            self._forward = tf.function(lambda v: model(v, training=False), autograph=False,
+                                        input_signature=[tf.TensorSpec([None, *x.shape[1:]], tf.float32)])
+        return np.asarray(self._forward(x))
 
     def layer_outputs(self, x) -> list[np.ndarray]:
         """Every Dense layer's output for a batch (for the unit views), in one traced call."""
@@ -89,7 +97,8 @@ class Network:
 
             dense = [layer for layer in self.model.layers if hasattr(layer, "units")]
             multi = keras.Model(self.model.inputs, [layer.output for layer in dense])
-            self._layer_outputs = tf.function(lambda v: multi(v, training=False), reduce_retracing=True)
+            self._layer_outputs = tf.function(lambda v: multi(v, training=False), autograph=False,
+                                              input_signature=[tf.TensorSpec([None, *np.shape(x)[1:]], tf.float32)])
         return [np.asarray(o) for o in self._layer_outputs(_tensor(x))]
 
 
@@ -112,6 +121,18 @@ def _train_loop(model):
             return model.get_metrics_result(), losses.stack()
 
     return train
+
+
+def _build_compiled(model, x, y) -> None:
+    """Create the compiled loss's and metrics' variables before the first trace (from one row,
+    eagerly): created inside it, they make tf.function trace the whole loop twice."""
+    try:
+        y_pred = model(x[:1], training=False)
+        for part in (getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None)):
+            if part is not None and not part.built:
+                part.build(y[:1], y_pred)
+    except Exception:  # only a speed-up (Keras' private parts): without it the first call traces twice
+        pass
 
 
 def _tensor(x):
@@ -153,6 +174,29 @@ class ModelPool:
             self._reset(net, spec, shape, weights)
         net.trainings += 1
         return net
+
+    def has_idle(self, spec: ExperimentSpec, shape: Shape | None = None) -> bool:
+        """Is a network for `spec` built, traced and waiting to be lent?"""
+        key = pool_key(spec, shape or spec.shape)
+        with self._lock:
+            return any(n.key == key for n in self._idle.values())
+
+    def forward(self, spec: ExperimentSpec, shape: Shape, weights, x: np.ndarray) -> np.ndarray:
+        """The output layer's values for x from a network of `spec` with these `weights`: a finished
+        training's answers, from a pooled network lent for the call (no Keras model per job)."""
+        key = pool_key(spec, shape)
+        with self._lock:
+            net = next((n for n in self._idle.values() if n.key == key), None)
+            if net is not None:
+                del self._idle[id(net)]
+        if net is None:
+            net = self._build(spec, key, shape, list(weights))
+        else:
+            net.model.set_weights(list(weights))
+        try:
+            return net.forward(x)
+        finally:
+            self.give_back(net)
 
     def give_back(self, net: Network) -> None:
         with self._lock:
