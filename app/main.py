@@ -30,13 +30,27 @@ st.html("<style>[data-testid=stProgress] * { transition: none !important; }</sty
 
 @st.cache_resource(show_spinner=False)
 def _warm_up_tensorflow() -> threading.Thread:
-    """Once per server, in the background: import TensorFlow and trace the default network, so
-    the first paint never waits for them but the first Train finds both ready. It starts a
-    moment after the first page is sent: importing TensorFlow holds Python's lock in long
-    stretches and would slow that page down (by ~0.3 s, measured)."""
+    """Once per server, in the background: import TensorFlow, then build and trace the networks
+    of the Train and Boundaries pages' presets (the default first), so the first paint never
+    waits for them but a first Train of a preset finds its network ready in the pool. It starts
+    a moment after the first page is sent: importing TensorFlow holds Python's lock in long
+    stretches and would slow that page down (by ~0.3 s, measured). Runs that a dead server left
+    "running" in the run store are marked interrupted at the same time."""
+    from nncore.registry import PRESETS
     from nncore.training.job import warm_up
 
-    thread = threading.Thread(target=warm_up, args=(1.5,), name="tensorflow-warm-up", daemon=True)
+    from app import state
+    from app.builder import preset_scope
+
+    # not the CNN: one epoch of it takes many seconds of both cores, while learners arrive
+    pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
+    presets = list(dict.fromkeys(["practice-lab", "multiclass-lab", *pages]))
+
+    def work() -> None:
+        state.store()  # opening the store marks runs cut off by the last stop as interrupted
+        warm_up(1.5, presets)
+
+    thread = threading.Thread(target=work, name="tensorflow-warm-up", daemon=True)
     thread.start()
     return thread
 

@@ -104,3 +104,29 @@ def take_home(scope: str) -> None:
                     "this server, after a reload or a restart.")
         st.code(page_link_for_run(run_id), language=None)
     downloads(job.spec, s.history, lambda: list(s.weights) if s.weights is not None else None, run_id)
+
+
+def live_run(live) -> None:
+    """A run training now on this server (nncore.training.live.LiveRun), opened by its address from
+    any tab: its progress, numbers and curves redrawn every second, and a Stop that stops it."""
+    from app import training_ui as ui
+
+    job = live.job
+    state.watch(live)
+    st.subheader(f"Run {live.run_id} · training now")
+    link = spec_link(job.spec)
+    link += ("&" if "?" in link else "?") + f"run={live.run_id}"
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Stop", key="stop_live_run", icon=":material/stop:", on_click=job.stop,
+                  help="Stop this training now (from any tab that shows it); it keeps the weights trained so far.")
+        st.markdown(f"[Watch it on its page, with all its views]({link})")
+
+    def fragment() -> None:
+        s = job.snapshot()
+        ui.progress(s)
+        ui.metrics(s)
+        ui.curves(s, suffix="_live_run")
+        if s.finished:
+            st.rerun()  # in full: the stored run, with its downloads
+
+    st.fragment(fragment, run_every=1.0)()

@@ -1,9 +1,10 @@
 """The one place that owns session state: the training job and the runs so far.
 
 Pages ask here for the current job and start or stop trainings; nothing else writes
-these keys. Every finished training is a run, saved to the run store (nncore.runs) by a small
-watcher thread (so it is kept even if the tab has gone) or by the page that sees it finish,
-whichever comes first.
+these keys. Every training is a run of the server (nncore.training.live), saved to the run store
+(nncore.runs) as it starts, while it trains and when it ends, by a saver thread (so it is kept
+even if the tab has gone); a reload or another tab finds it again by its run id (`reattach`).
+A session keeps only small things: its jobs' latest snapshots and a few run records.
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-import threading
-import time
-from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import streamlit as st
@@ -22,17 +19,22 @@ import streamlit as st
 from nncore import ExperimentSpec
 from nncore.registry import DATASETS
 from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes, new_run_id, open_store, valid_run_id
-from nncore.training.job import TrainingJob
+from nncore.training.job import TrainingJob, start_together
+from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
+
+KEPT_IN_SESSION = 5  # finished runs a session keeps itself, only while the run store cannot save them
 
 JOB_KEY = "_job"
 RUNS_KEY = "_runs"
-# A job goes on through a short disconnect (a reload, a flaky network) but not forever.
-GONE_AFTER_SECONDS = 30.0
 
 
 # Each page that trains has its own job: "digits" (Train, and Draw reads it) and "points"
-# (Boundaries), so a session can keep a digit model while it plays with point sets.
+# (Boundaries), so a session can keep a digit model while it plays with point sets. But a session
+# holds one place in the server's training queue: a new training, on any page, replaces the one
+# before it (stopped, keeping its weights; or, if it still waited, the new one takes its place).
 DIGITS, POINTS = "digits", "points"
+ONE_AT_A_TIME = ("One training at a time per session: pressing Train again (here or on another page) "
+                 "stops this one, keeping what it learned, and the new one takes its place.")
 
 
 def _key(base: str, scope: str) -> str:
@@ -50,22 +52,19 @@ def is_training(scope: str = DIGITS) -> bool:
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: list[np.ndarray] | None = None,
                    parent: Run | None = None) -> TrainingJob:
-    """Stop any running job of this session's page, then start one for `spec`. The old job's
-    network goes back to nncore's pool for the next training to reuse. `initial_weights` and
-    `parent`: train again from a stored run's initial weights."""
-    old = current_job(scope)
-    if old is not None:
-        old.stop()
-        old.release()
-    job = TrainingJob(spec, alive=_session_alive(), initial_weights=initial_weights)
+    """Start a training of `spec` as a run of the server (nncore.training.live): it waits in
+    the queue in this session's place (replacing the session's earlier training), trains beside
+    the page, and is saved to the run store as it goes. `initial_weights` and `parent`: train
+    again from a stored run's initial weights."""
+    job = TrainingJob(spec, initial_weights=initial_weights, owner=session_id())
     before = parent.spec if parent is not None else st.session_state.get(_key("_last_spec", scope))
     changes = describe_changes(before, spec) + (" (same initial weights)" if initial_weights is not None else "")
-    pending = _Pending(job, new_run_id(), session_id(), changes, parent.id if parent else None, store())
+    live = LiveRun(job, new_run_id(), session_id(), changes, parent.id if parent else None, store())
+    _watch(live)
     st.session_state[_key(JOB_KEY, scope)] = job
-    st.session_state[_key("_pending", scope)] = pending
+    st.session_state[_key("_pending", scope)] = live
     st.session_state[_key("_last_spec", scope)] = spec
-    job.start()
-    threading.Thread(target=_save_when_done, args=(pending,), name="nncore-run-saver", daemon=True).start()
+    LIVE.start(live)
     return job
 
 
@@ -75,11 +74,92 @@ def stop_training(scope: str = DIGITS) -> None:
         job.stop()
 
 
+def reattach(run_id: str, scope: str = DIGITS) -> LiveRun | None:
+    """Show the server's live run `run_id` in this session (a reload, or its address opened in
+    another tab): its job becomes this page's job, with its live progress and its Stop. None when
+    no training of that id is live on this server (it may be stored: see get_run)."""
+    live = LIVE.get(run_id) if valid_run_id(run_id) else None
+    if live is None or scope_of(live.job.spec) != scope:
+        return None
+    _watch(live)
+    pending = st.session_state.get(_key("_pending", scope))
+    if pending is not live:
+        st.session_state[_key(JOB_KEY, scope)] = live.job
+        st.session_state[_key("_pending", scope)] = live
+        st.session_state[_key("_last_spec", scope)] = live.job.spec
+        load_into_builder(live.job.spec)  # the sidebar shows the run's own settings
+    return live
+
+
+def follow_address(scope: str = DIGITS) -> str | None:
+    """The page's address carries its latest run (`?run=<id>`). When that id is new to this
+    session (a reload, a link opened in another tab), show the run: reattach to it if it is live
+    here; else return a message saying where it is (finished: the Runs page; unknown: why)."""
+    ss, run_id = st.session_state, st.query_params.get("run")
+    if run_id is None or (current_run_id(scope) not in (None, run_id) and ss.get("_address_run") != run_id):
+        return None  # this session's own latest training wins: the address is rewritten to it
+    if ss.get("_address_run") != run_id:
+        ss["_address_run"] = run_id
+        ss.pop("_address_note", None)
+        if reattach(run_id, scope) is None:
+            run, message = get_run(run_id)
+            if run is not None:
+                message = (f"Run {run_id} is not training on this server now: it is **{run.status}**. "
+                           f"[Open run {run_id}](/runs?run={run_id}) to see its curves and numbers.")
+            ss["_address_note"] = message
+    return ss.get("_address_note")
+
+
+def put_run_in_address(scope: str = DIGITS) -> None:
+    """After a Train: the address carries the new run's id, so a reload finds it again."""
+    run_id = current_run_id(scope)
+    if run_id is not None and st.query_params.get("run") != run_id:
+        st.query_params["run"] = run_id
+        st.session_state["_address_run"] = run_id
+        st.session_state.pop("_address_note", None)
+
+
+def live_run(run_id: str) -> LiveRun | None:
+    """A training of this server by its run id, while it is live (waiting, training, or just ended)."""
+    return LIVE.get(run_id) if valid_run_id(run_id) else None
+
+
+def _browser_session() -> str | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def watch(live: LiveRun) -> None:
+    """This browser session shows `live` (see _watch)."""
+    _watch(live)
+
+
+def _watch(live: LiveRun) -> None:
+    """This browser session shows `live`: while it waits for a slot it stays in line as long as
+    one of its watchers is connected (Streamlit's own registry of sessions says so)."""
+    from streamlit import runtime
+
+    me = _browser_session()
+    if me is None or not runtime.exists():  # AppTest and plain scripts: no sessions to lose
+        return
+    live.watchers.add(me)
+    rt = runtime.get_instance()
+    live.job.set_alive(lambda: any(rt.is_active_session(w) for w in list(live.watchers)))
+
+
 # ---- runs: every training, kept in the run store -----------------------------------------
 
 @functools.lru_cache(maxsize=4)
 def _store_at(setting: str) -> RunStore:
-    return open_store(setting or None)
+    store = open_store(setting or None)
+    if store.problem is None:
+        try:  # runs a server that has gone left "running" (a restart, a crash): shown as interrupted
+            interrupt_cut_off(store)
+        except StoreError:
+            pass
+    return store
 
 
 def store() -> RunStore:
@@ -88,58 +168,9 @@ def store() -> RunStore:
 
 
 def session_id() -> str:
-    """This browser session's name in the run store (weights are bounded per session)."""
+    """This browser session's name in the run store (weights are bounded per session) and in the
+    training queue (one place per session)."""
     return st.session_state.setdefault("_session_id", secrets.token_hex(8))
-
-
-@dataclass
-class _Pending:
-    """A training on its way to becoming a stored run."""
-
-    job: TrainingJob
-    run_id: str
-    session: str
-    changes: str
-    parent: str | None
-    store: RunStore
-    run: Run | None = None  # once finished
-    error: str | None = None  # why it could not be saved
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _as_run(p: _Pending) -> Run:
-    s, spec = p.job.snapshot(), p.job.spec
-    matrix, names = None, ()
-    if s.val_probabilities is not None and DATASETS[spec.dataset].labels == "classes":
-        from nncore.metrics import confusion
-
-        data = p.job.data
-        matrix = tuple(tuple(int(v) for v in row) for row in confusion(data.y_val, s.val_probabilities, data.n_classes))
-        names = tuple(str(c) for c in data.class_names)
-    return Run(p.run_id, spec, p.session, time.time(), str(s.status), s.message, s.epoch, round(s.elapsed, 2),
-               dict(s.history), matrix, names, p.parent, p.changes, s.weights is not None)
-
-
-def _save(p: _Pending) -> Run:
-    """Save a finished training once (the watcher and the page may both ask)."""
-    with p.lock:
-        if p.run is None:
-            run = _as_run(p)
-            weights = p.job.snapshot().weights
-            try:
-                p.store.save(run, list(weights) if weights is not None else None)
-            except StoreError as e:
-                p.error = str(e)
-            except Exception as e:  # never let a save take the page down
-                p.error = f"{type(e).__name__}: {e}"
-            p.run = run
-        return p.run
-
-
-def _save_when_done(p: _Pending) -> None:
-    p.job.join()
-    if p.job.snapshot().finished:
-        _save(p)
 
 
 def scope_of(spec: ExperimentSpec) -> str:
@@ -151,9 +182,12 @@ def runs(scope: str = DIGITS) -> list[Run]:
     in the session while the store cannot save."""
     ss = st.session_state
     kept: dict[str, Run] = ss.setdefault(_key(RUNS_KEY, scope), {})
-    pending: _Pending | None = ss.get(_key("_pending", scope))
+    pending: LiveRun | None = ss.get(_key("_pending", scope))
     if pending is not None and pending.job.snapshot().finished and pending.run_id not in kept:
-        kept[pending.run_id] = _save(pending)
+        kept[pending.run_id] = pending.save()
+        if len(kept) > KEPT_IN_SESSION:  # only while the store cannot save: a few, newest
+            for old in sorted(kept, key=lambda k: kept[k].created)[:-KEPT_IN_SESSION]:
+                del kept[old]
     stored: list[Run] = []
     if store().problem is None:
         try:
@@ -178,9 +212,9 @@ def saving_problem() -> str | None:
     if store().problem:
         return store().problem
     for scope in (DIGITS, POINTS):
-        pending: _Pending | None = st.session_state.get(_key("_pending", scope))
+        pending: LiveRun | None = st.session_state.get(_key("_pending", scope))
         if pending is not None and pending.job.snapshot().finished:
-            _save(pending)
+            pending.save()
             if pending.error:
                 return pending.error
     return st.session_state.get("_save_error")
@@ -197,10 +231,15 @@ def get_run(run_id: str) -> tuple[Run | None, str | None]:
             return run, None
     try:
         run = store().get(run_id)
+        if run is not None and run.status == "running" and live_run(run_id) is None \
+                and (run.stale() or server_gone(run.server)):
+            interrupt_cut_off(store())  # its server stopped mid-training: say so, keep what it recorded
+            run = store().get(run_id)
     except StoreError as e:
         return None, f"Runs cannot be read now: {e}"
-    return (run, None) if run else (None, f"There is no run {run_id} on this server (it may have been "
-                                          "trained on another server, or its database was reset).")
+    return (run, None) if run else (None, f"There is no run {run_id} on this server: it may have been "
+                                          "trained on another server with its own run database, or "
+                                          "this server's database was reset.")
 
 
 def run_weights(run_id: str) -> list[np.ndarray] | None:
@@ -240,14 +279,18 @@ def lesson_training(name: str) -> bool:
 
 
 def start_lesson(name: str, jobs: tuple[TrainingJob, ...]) -> None:
-    """Stop and give back the lesson's previous jobs, then start these beside the page."""
+    """Stop the lesson's previous jobs, then start these beside the page, together: one place in
+    the queue for the group (this session's place: it replaces the session's earlier training)."""
     for old in lesson_jobs(name):
         old.stop()
-        old.release()
-    alive = _session_alive()
-    for job in jobs:
-        job.set_alive(alive)
-        job.start()
+    from streamlit import runtime
+
+    me = _browser_session()
+    if me is not None and runtime.exists():
+        rt = runtime.get_instance()
+        for job in jobs:
+            job.set_alive(lambda: rt.is_active_session(me))
+    start_together(jobs, session_id())
     st.session_state[f"_lesson_{name}"] = tuple(jobs)
 
 
@@ -256,26 +299,6 @@ def stop_lesson(name: str) -> None:
         job.stop()
 
 
-def _session_alive() -> Callable[[], bool]:
-    """A check the worker thread can call: is the browser session that started me still here?"""
-    from streamlit import runtime
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():  # AppTest and plain scripts: no sessions to lose
-        return lambda: True
-    rt, session_id = runtime.get_instance(), ctx.session_id
-    last_seen = [time.monotonic()]
-
-    def alive() -> bool:
-        if rt.is_active_session(session_id):
-            last_seen[0] = time.monotonic()
-            return True
-        return time.monotonic() - last_seen[0] < GONE_AFTER_SECONDS
-
-    return alive
-
-
 __all__ = ["current_job", "is_training", "start_training", "stop_training", "runs", "store", "saving_problem",
            "get_run", "run_weights", "current_run_id", "load_into_builder", "take_spec_to_load", "lesson_jobs",
-           "lesson_training", "start_lesson", "stop_lesson"]
+           "lesson_training", "start_lesson", "stop_lesson", "reattach", "live_run"]

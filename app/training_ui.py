@@ -42,9 +42,16 @@ def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope:
         st.button("Stop", key=f"stop{suffix}", icon=":material/stop:", disabled=not training,
                   on_click=state.stop_training, args=(scope,),
                   help="Stop now and keep the weights trained so far.")
+        st.caption(state.ONE_AT_A_TIME)
 
 
 def progress(s: Snapshot) -> None:
+    """The progress bar and the status line; while the training waits in the server's queue, its
+    place and the estimated wait (the snapshot's message, updated live)."""
+    if s.status == Status.QUEUED:
+        st.progress(0.0, text="Waiting in line for a training slot (first come, first served)")
+        st.info(s.message or "Waiting for a free training slot...", icon=":material/hourglass_empty:")
+        return
     if s.finished:
         text = f"{s.epoch} of {s.epochs} epochs · {s.elapsed:.1f} s"
     else:

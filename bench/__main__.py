@@ -5,6 +5,9 @@
     python -m bench boundary                    # live decision boundaries
     python -m bench strokes [MODEL] [--per-digit 30] [--seed 0] [--mnist N]   # accuracy on strokes
     python -m bench race [--epochs 10] [--repeats 3]   # optimizers raced vs one by one
+    python -m bench memory [--sessions 20] [--epochs 5]   # memory per extra session
+    python -m bench queue [--trainings 6] [--epochs 5]    # the queue's estimate vs the actual wait
+    python -m bench warm [--epochs 10] [--rounds 2]       # first training, fresh processes
 
 Each of the last three is also `python -m bench.draw`, `bench.boundary`, `bench.eval_strokes`.
 """
@@ -20,6 +23,9 @@ SCRIPTS = {
     "boundary": ("bench.boundary", "live decision boundaries: a frame's cost and size, the slowdown"),
     "strokes": ("bench.eval_strokes", "a digit model's accuracy on drawn strokes"),
     "race": ("bench.race", "a race of four optimizers against the four trainings one after another"),
+    "memory": ("bench.memory", "server memory per extra session, idle and after one training (20 sessions)"),
+    "queue": ("bench.queue", "the training queue's estimated wait against the actual wait"),
+    "warm": ("bench.warm", "a first training from a fresh process against a plain model.fit's"),
 }
 
 

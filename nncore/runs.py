@@ -3,6 +3,13 @@
     store = open_store()                      # the file from $NNCORE_RUNS_DB, or the default
     store.save(run, weights)                  # a finished training (weights: plain arrays)
     store.get(run_id) / store.list(session) / store.weights(run_id)
+    store.interrupt_stale(older_than)         # runs a dead server left "running" become "interrupted"
+
+A training is saved when it starts (status "running"), again every few seconds while it trains
+(its curves so far, `updated` set to the time of the save, `server` the process that trains it)
+and once more when it ends. A run still "running" whose `updated` is older than STALE_AFTER
+seconds belongs to a server that has gone: `interrupt_stale` marks it "interrupted", keeping what
+it had recorded; the app calls it at start-up and when such a run's address is opened.
 
 `RunStore` is the small interface the app uses; `SQLiteRunStore` is the one implementation here
 (stdlib sqlite3: no extra package, and the interface is four calls a PostgreSQL store can give
@@ -34,11 +41,16 @@ import numpy as np
 from .spec import ExperimentSpec, differences
 
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_SETTING = "NNCORE_RUNS_DB"  # a file path, or a sqlite "file:...?mode=ro" URI
 KEEP_SETTING = "NNCORE_RUNS_KEEP_WEIGHTS"  # newest runs per session that keep their weights
 MAX_MB_SETTING = "NNCORE_RUNS_MAX_MB"  # all stored weights together, in megabytes
 TIMEOUT_SETTING = "NNCORE_RUNS_TIMEOUT"  # seconds a save waits for another writer
+# A running training saves its run at least this often (seconds)...
+PROGRESS_EVERY = 3.0
+# ...so a "running" run not saved for this long was cut off (its server stopped or crashed).
+STALE_AFTER = 15.0
+RUNNING, INTERRUPTED = "running", "interrupted"  # run statuses besides a finished training's
 
 # Each step takes the schema from version i to i + 1.
 MIGRATIONS = [
@@ -53,6 +65,10 @@ MIGRATIONS = [
         run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, session TEXT NOT NULL,
         created REAL NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL);
      CREATE INDEX weights_by_age ON weights (created);""",
+    # version 3: runs are saved while they train; `updated` says when last, `server` by whom
+    """ALTER TABLE runs ADD COLUMN updated REAL NOT NULL DEFAULT 0;
+     ALTER TABLE runs ADD COLUMN server TEXT NOT NULL DEFAULT '';
+     CREATE INDEX runs_by_status ON runs (status, updated);""",
 ]
 
 
@@ -87,6 +103,12 @@ class Run:
     parent: str | None = None  # the run this one was trained again from
     changes: str = ""  # how it differs from the run before it, in words
     has_weights: bool = False
+    updated: float = 0.0  # when it was last saved (a running training saves every PROGRESS_EVERY s)
+    server: str = ""  # the server process that trains or trained it
+
+    def stale(self, now: float | None = None) -> bool:
+        """Still "running" in the store, but not saved for STALE_AFTER seconds: cut off."""
+        return self.status == RUNNING and (now or time.time()) - self.updated > STALE_AFTER
 
     def last(self, name: str) -> float | None:
         values = self.history.get(name, ())
@@ -138,6 +160,15 @@ class RunStore:
 
     def weights(self, run_id: str) -> list[np.ndarray] | None:
         raise NotImplementedError
+
+    def interrupt_stale(self, older_than: float = STALE_AFTER, now: float | None = None) -> int:
+        """Mark every run still "running" whose `updated` is more than `older_than` seconds before
+        `now` as "interrupted" (its curves and numbers as last saved stay); returns how many."""
+        raise NotImplementedError
+
+
+INTERRUPTED_MESSAGE = ("Interrupted: the server stopped while this run was training. "
+                       "What it had recorded by then is shown.")
 
 
 def _explain(e: sqlite3.Error) -> str:
@@ -249,12 +280,14 @@ class SQLiteRunStore(RunStore):
         def work(con):
             con.execute(
                 "INSERT OR REPLACE INTO runs (id, session, created, spec, status, message, epochs, seconds,"
-                " history, confusion, class_names, parent, changes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " history, confusion, class_names, parent, changes, updated, server)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
                  str(run.status), run.message, run.epochs, run.seconds,
                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
-                 json.dumps(list(run.class_names)), run.parent, run.changes))
+                 json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
+                 run.server))
             if blob is not None and len(blob) <= self.max_bytes:
                 con.execute("INSERT OR REPLACE INTO weights VALUES (?,?,?,?,?)",
                             (run.id, run.session, time.time(), len(blob), blob))
@@ -275,15 +308,15 @@ class SQLiteRunStore(RunStore):
             total -= size
 
     _COLUMNS = ("r.id, r.session, r.created, r.spec, r.status, r.message, r.epochs, r.seconds, r.history, "
-                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL")
+                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server")
 
     def _row(self, row) -> Run:
         (run_id, session, created, spec, status, message, epochs, seconds, history, confusion,
-         class_names, parent, changes, has_weights) = row
+         class_names, parent, changes, has_weights, updated, server) = row
         return Run(run_id, ExperimentSpec.from_dict(json.loads(spec)), session, created, status, message,
                    epochs, seconds, {k: tuple(v) for k, v in json.loads(history).items()},
                    tuple(tuple(r) for r in json.loads(confusion)) if confusion else None,
-                   tuple(json.loads(class_names)), parent, changes, bool(has_weights))
+                   tuple(json.loads(class_names)), parent, changes, bool(has_weights), updated, server)
 
     def get(self, run_id: str) -> Run | None:
         if not valid_run_id(run_id):
@@ -291,20 +324,40 @@ class SQLiteRunStore(RunStore):
         row = self._run(lambda con: con.execute(
             f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = ?",
             (run_id,)).fetchone())
-        return self._row(row) if row else None
+        if not row:
+            return None
+        try:
+            return self._row(row)
+        except (ValueError, TypeError, KeyError) as e:  # SpecError is a ValueError
+            raise StoreError(f"run {run_id} was saved by another version of the app, whose settings this "
+                             f"one cannot read ({e})") from None
 
     def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
         where, args = ("WHERE r.session = ?", (session,)) if session is not None else ("", ())
         rows = self._run(lambda con: con.execute(
             f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id {where} "
             "ORDER BY r.created DESC LIMIT ?", (*args, limit)).fetchall())
-        return [self._row(row) for row in rows]
+        runs = []
+        for row in rows:
+            try:
+                runs.append(self._row(row))
+            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
+                continue
+        return runs
 
     def weights(self, run_id: str) -> list[np.ndarray] | None:
         if not valid_run_id(run_id):
             return None
         row = self._run(lambda con: con.execute("SELECT data FROM weights WHERE run_id = ?", (run_id,)).fetchone())
         return weights_from_bytes(row[0]) if row else None
+
+    def interrupt_stale(self, older_than: float = STALE_AFTER, now: float | None = None) -> int:
+        if self.problem:
+            return 0
+        cutoff = (now or time.time()) - older_than
+        return self._run(lambda con: con.execute(
+            "UPDATE runs SET status = ?, message = ? WHERE status = ? AND updated < ?",
+            (INTERRUPTED, INTERRUPTED_MESSAGE, RUNNING, cutoff)).rowcount, write=True)
 
     def total_weight_bytes(self) -> int:
         return self._run(lambda con: con.execute("SELECT COALESCE(SUM(size), 0) FROM weights").fetchone()[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -190,3 +191,60 @@ def test_all_bad_fields_at_once():
                                "x": "1", "epochs": "3", "run": "ignored"}, ignore=("run",))
     assert sorted(e.field for e in errors) == ["hidden", "learning_rate", "optimizer", "x"]
     assert spec == ExperimentSpec(epochs=3)
+
+
+def test_a_running_run_is_saved_as_it_trains_and_a_stale_one_becomes_interrupted(tmp_path):
+    """A training saves its run while it runs (status running, `updated`, `server`); at a new
+    server's start-up a run nobody has saved for STALE_AFTER seconds is marked interrupted and
+    keeps the curves it had recorded; a run saved just now stays running."""
+    from dataclasses import replace
+
+    from nncore.runs import INTERRUPTED, RUNNING, STALE_AFTER
+
+    store = SQLiteRunStore(tmp_path / "runs.sqlite3")
+    now = 1_000_000.0
+    old = replace(a_run(), status=RUNNING, updated=now - STALE_AFTER - 1, server="dead-server")
+    fresh = replace(a_run(), status=RUNNING, updated=now - 1, server="live-server")
+    done = replace(a_run(), updated=now - 10 * STALE_AFTER)
+    for run in (old, fresh, done):
+        store.save(run)
+    assert store.get(old.id).stale(now) and not store.get(fresh.id).stale(now) and not store.get(done.id).stale(now)
+    assert store.interrupt_stale(now=now) == 1
+    got = store.get(old.id)
+    assert got.status == INTERRUPTED and "Interrupted" in got.message and got.history == old.history
+    assert got.server == "dead-server" and got.updated == old.updated
+    assert store.get(fresh.id).status == RUNNING and store.get(done.id).status == "done"
+    assert store.interrupt_stale(now=now) == 0  # once
+
+
+def test_schema_is_upgraded_from_version_2_keeping_runs(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2);"
+                      + MIGRATIONS[0] + ";" + MIGRATIONS[1])
+    con.execute("INSERT INTO runs (id, session, created, spec, status) VALUES ('0123456789ab', 's', 1, ?, 'done')",
+                (ExperimentSpec().to_json(),))
+    con.commit()
+    con.close()
+    store = SQLiteRunStore(path)
+    assert store.problem is None and store.version() == SCHEMA_VERSION
+    got = store.get("0123456789ab")
+    assert got.status == "done" and got.updated == 0 and got.server == ""
+
+
+def test_a_run_saved_by_another_version_of_the_app_is_left_out_not_a_crash(tmp_path):
+    """Two versions of the app on one database (a rolling deploy): a run whose spec has a field
+    this version does not know is left out of lists, and opening it says why."""
+    store = SQLiteRunStore(tmp_path / "runs.sqlite3")
+    good = a_run()
+    store.save(good)
+    con = sqlite3.connect(tmp_path / "runs.sqlite3")
+    spec = json.loads(ExperimentSpec().to_json())
+    spec["classes"] = "0,1"  # a setting from a newer version
+    con.execute("INSERT INTO runs (id, session, created, spec, status) VALUES ('0123456789ab', 's1', 1, ?, 'done')",
+                (json.dumps(spec),))
+    con.commit()
+    con.close()
+    assert [r.id for r in store.list()] == [good.id]
+    with pytest.raises(StoreError, match="another version of the app"):
+        store.get("0123456789ab")

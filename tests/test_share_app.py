@@ -93,7 +93,10 @@ def test_runs_are_stored_compared_and_opened_by_link(store_at, tmp_path):
     assert [b.key for b in at.get("download_button")] == ["download_model", "download_code", "download_csv"]
     assert not at.exception
 
+    # the Train page's address carries its latest run (a reload finds it again)
+    assert at.query_params["run"] in (run_ids[0], [run_ids[0]])
     # the runs page: both listed and compared; the confusion matrices side by side
+    del at.query_params["run"]  # the navigation opens the Runs page without the Train page's query
     at.switch_page("views/runs.py").run()
     assert not at.exception
     assert at.multiselect(key="compare_runs").value == run_ids
@@ -132,7 +135,7 @@ def test_train_again_from_the_same_initial_weights(store_at, tmp_path):
     assert at.number_input(key="learning_rate").value == 0.01 and at.number_input(key="units_0").value == 16
     job = at.session_state["_job"]
     assert job.join(180) and job.snapshot().status == "done"
-    state._save(at.session_state["_pending"])  # (the watcher thread may not have saved it yet)
+    at.session_state["_pending"].save()  # (the saver thread may not have saved it yet)
     newest = state.store().list()[0]
     assert newest.parent == run_id and newest.changes == "learning_rate 0.001 → 0.01 (same initial weights)"
 

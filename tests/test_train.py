@@ -84,18 +84,22 @@ def test_stop_mid_epoch_keeps_the_weights_trained_so_far(small_digits):
 
 def test_a_stop_before_the_slot_frees_ends_the_queued_job(small_digits, monkeypatch):
     from nncore.training import job as train
+    from nncore.training.queue import TrainingQueue
 
-    monkeypatch.setattr(train, "_SLOTS", threading.BoundedSemaphore(1))
-    train._SLOTS.acquire()  # another session holds the only slot
+    queue = TrainingQueue(slots=1)
+    monkeypatch.setattr(train, "QUEUE", queue)
+    holder = queue.enter("another session", [])  # another session holds the only slot
+    holder.members = 1
     try:
         job = TrainingJob(small_spec(), data=small_digits).start()
         time.sleep(0.5)
-        assert job.snapshot().status == "queued"
+        assert job.snapshot().status == "queued" and "ahead of you" in job.snapshot().message
         job.stop()
         assert job.join(timeout=10)
         assert job.snapshot().status == STOPPED
+        assert queue.counts() == (1, 0)  # it left the line
     finally:
-        train._SLOTS.release()
+        holder.leave()
 
 
 def test_divergence_is_caught_and_the_last_good_weights_kept(small_digits):
@@ -115,12 +119,14 @@ def test_a_network_that_learns_nothing_says_so(small_digits):
     assert "learned nothing" in s.message
 
 
-def test_session_gone_stops_the_job(small_digits):
+def test_a_running_training_goes_on_when_its_session_has_gone(small_digits):
+    """Trainings belong to the server: a session that disconnects mid-training does not stop its
+    run (it stays reachable by its address); only a waiting one leaves the line (test_queue)."""
     alive = threading.Event()
     alive.set()
-    job = TrainingJob(small_spec(epochs=300, batch_size=8), data=small_digits, alive=alive.is_set).start()
+    job = TrainingJob(small_spec(epochs=4), data=small_digits, alive=alive.is_set).start()
     while job.snapshot().epoch < 1:
         time.sleep(0.02)
     alive.clear()
     assert job.join(timeout=60)
-    assert job.snapshot().status == STOPPED
+    assert job.snapshot().status == DONE and job.snapshot().epoch == 4

@@ -1,5 +1,7 @@
 """Runs: every training kept; open one by its link (?run=<id>), or put several side by side."""
 
+import time
+
 import streamlit as st
 
 from app import charts, runs_ui, state
@@ -53,7 +55,8 @@ def one_run(run: Run) -> None:
     st.markdown(" · ".join(links))
     runs_ui.downloads(run.spec, run.history, lambda: state.run_weights(run.id) if run.has_weights else None, run.id)
     if not run.has_weights:
-        st.caption("This run's trained weights are no longer kept (only the newest runs keep theirs).")
+        st.caption("An interrupted run keeps its curves and numbers, not its weights." if run.status == "interrupted"
+                   else "This run's trained weights are no longer kept (only the newest runs keep theirs).")
 
     with st.expander("Train again from the same initial weights, with one thing changed"):
         c1, c2 = st.columns(2)
@@ -95,11 +98,22 @@ def compare(runs: list[Run]) -> None:
 
 
 run_id = st.query_params.get("run")
-if run_id is not None:
+live = state.live_run(run_id) if run_id is not None else None
+if live is not None and not live.job.snapshot().finished:
+    runs_ui.live_run(live)  # training now on this server: its live progress, and Stop
+    st.divider()
+elif run_id is not None:
+    if live is not None:
+        live.save()  # just finished: stored once, before it is read back
     run, message = state.get_run(run_id)
     if run is None:
         st.error(plain(message), icon=":material/link_off:")
     else:
+        if run.status == "interrupted":
+            st.warning(plain(run.message), icon=":material/power_off:")
+        elif run.status == "running":
+            st.info(f"This run is training on another server of this app ({run.server}); below is what it "
+                    f"had recorded {time.time() - run.updated:.0f} s ago.", icon=":material/dns:")
         st.caption("A run is read-only: anyone on this server can open its link, after a reload or a restart.")
         st.code(runs_ui.page_link_for_run(run.id), language=None)
         one_run(run)

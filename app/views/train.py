@@ -16,11 +16,15 @@ from nncore.metrics import confusion  # noqa: E402
 from nncore.export import keras_code  # noqa: E402
 from nncore.model import count_params, summary_rows  # noqa: E402
 
+note = state.follow_address(state.DIGITS)  # ?run=<id>: a reload or another tab finds its training again
 training = state.is_training()
 spec, problems = builder.spec_sidebar(disabled=training)
 valid = spec is not None and not problems
 ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, state.DIGITS)
+state.put_run_in_address(state.DIGITS)
+if note:
+    st.info(builder.plain(note), icon=":material/link:")
 
 
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------

@@ -181,9 +181,11 @@ class Race:
     def __init__(self, spec: ExperimentSpec, entrants, jobs, checksum: str):
         self.spec, self.entrants, self.jobs, self.checksum = spec, tuple(entrants), tuple(jobs), checksum
 
-    def start(self) -> "Race":
-        for job in self.jobs:
-            job.start()
+    def start(self, owner: str | None = None) -> "Race":
+        """All runners at once, on one place in the training queue (they hold one slot together)."""
+        from ..training.job import start_together
+
+        start_together(self.jobs, owner)
         return self
 
     def stop(self) -> None:

@@ -4,25 +4,26 @@
     job.start()                  # trains in a thread; job.run() trains right here
     job.snapshot()               # what the charts need, at any moment, never blocking
     job.stop()                   # ends the epoch early; the weights trained so far stay
-    job.release()                # its network goes back to the pool (nncore.training.pool)
+    job.release()                # nobody needs it any more (its network is back in the pool)
 
-The job borrows a compiled network from the pool and runs chunks of batches through it
+A job waits for a slot in the server's training queue (nncore.training.queue: first come, first
+served, its place and an estimate in the snapshot's message while it waits), then borrows a compiled network from the pool and runs chunks of batches through it
 (each chunk one traced call of Keras' own train_step). It tells its `Recorder`
 (nncore.training.recorder) what happened after each call and each epoch; the recorder alone
 writes the Snapshots a page reads, checks the stop flag and catches a loss that becomes NaN
-or infinite. The worker thread never touches Streamlit; a page only reads `snapshot()` and
-calls the public methods below.
+or infinite. When the loop ends (done, stopped, diverged or failed) the network goes back to the
+pool at once and the job keeps only its snapshot (weights as plain arrays): a finished job's
+`outputs(x)` borrows a pooled network of its kind for the call. The worker thread never touches
+Streamlit; a page only reads `snapshot()` and calls the public methods below.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import os
 import threading
 import time
-import weakref
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from ..model import macs_per_example
 from ..outputs import to_probabilities
 from ..registry import CLASSES
 from ..spec import ExperimentSpec
+from .queue import MAX_RUNNING_JOBS, QUEUE, Ticket  # noqa: F401 (MAX_RUNNING_JOBS: for pages and tests)
 from .recorder import Recorder
 from .snapshot import Snapshot, Status
 
@@ -38,9 +40,7 @@ from .snapshot import Snapshot, Status
 QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = (Status.QUEUED, Status.RUNNING, Status.DONE,
                                                     Status.STOPPED, Status.DIVERGED, Status.FAILED)
 
-# A process-wide cap on trainings at once: the machine has few cores, sessions share them.
-MAX_RUNNING_JOBS = int(os.environ.get("NNCORE_MAX_JOBS", "2"))
-_SLOTS = threading.BoundedSemaphore(MAX_RUNNING_JOBS)
+WAIT_POLL = 0.2  # seconds between two looks at the line (place, stop, a session gone) while waiting
 
 # Many batches run in one call of the network's traced train function (nncore.training.pool):
 # going back to Python after every batch costs more than a small network's batch itself.
@@ -54,16 +54,23 @@ MACS_PER_SECOND = 2.2e10
 _IDS = itertools.count(1)
 
 
-def warm_up(delay: float = 0.0, preset: str = "practice-lab") -> None:
-    """Import TensorFlow and trace a preset's network (one short training, given back to the
-    pool), so that the first real training of it starts at full speed. For servers."""
+def warm_up(delay: float = 0.0, presets: Iterable[str] = ("practice-lab",)) -> None:
+    """Import TensorFlow, then build and trace each preset's network with the live views a page
+    asks for (one short training each, outside the queue, its network given back to the pool),
+    so that the first real training of each starts at full speed. For servers, in the background."""
     time.sleep(delay)
     from .. import import_keras
+    from .pool import POOL
 
     import_keras()
-    job = TrainingJob(ExperimentSpec.from_preset(preset).replace(epochs=1), views=False)
-    job.run()
-    job.release()
+    for preset in presets:
+        spec = ExperimentSpec.from_preset(preset)
+        if POOL.has_idle(spec):
+            continue
+        try:
+            TrainingJob(spec.replace(epochs=1), queued=False).run()
+        except Exception:  # a warm-up is a favour: a preset that cannot train now is traced on its first Train
+            continue
 
 
 def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
@@ -102,42 +109,68 @@ class TrainingJob:
 
     def __init__(self, spec: ExperimentSpec, data: Dataset | None = None,
                  alive: Callable[[], bool] | None = None, views: bool = True,
-                 initial_weights: list[np.ndarray] | None = None, full_train_loss: bool = False):
+                 initial_weights: list[np.ndarray] | None = None, full_train_loss: bool = False,
+                 owner: str | None = None, on_epoch: Callable[[Snapshot], None] | None = None,
+                 queued: bool = True):
         """`data`: the spec's data already loaded (or other data of the same shape); `alive`: a
-        check the loop calls, False ends the training (its session has gone); `views`: compute
-        decision boundaries / the digits' plane while training; `initial_weights`: start from
-        these instead of the spec's seeded initialisation (a lesson's own start, or a race's
-        shared one); `full_train_loss`: record the loss on the whole training set before epoch 1
-        and after each epoch, as the history series "train_loss_full" (a race compares these)."""
+        check the job calls while it waits for a slot, False takes it out of the line (its session
+        has gone; once it trains, a training goes on to its end); `views`: compute decision
+        boundaries / the digits' plane while training; `initial_weights`: start from these
+        instead of the spec's seeded initialisation (a lesson's own start, or a race's shared
+        one); `full_train_loss`: record the loss on the whole training set before epoch 1 and
+        after each epoch, as the history series "train_loss_full" (a race compares these);
+        `owner`: who it trains for (a browser session): an owner holds one place in the queue,
+        its next training replaces this one; `on_epoch`: called in the worker with the snapshot
+        after each epoch (an exception there fails this training, as any in the loop would);
+        `queued`: wait for a slot in the queue (False: only the server's own warm-up)."""
         self.spec = spec.validate()
         self.id = next(_IDS)  # tells this training from the session's others
         self.views = views
+        self.owner = owner
         self._data = data
         self._alive = alive or (lambda: True)
+        self._on_epoch = on_epoch
+        self._queued = queued
         self._initial_weights = initial_weights
         self._stop = threading.Event()
+        self._stop_reason = ""
         self._thread: threading.Thread | None = None
         self._recorder = Recorder(self.spec, lambda: self.stop_requested, full_train_loss)
-        self._network = None  # nncore.training.pool.Network, borrowed while this job needs it
-        self._finalizer = None
+        self._network = None  # nncore.training.pool.Network, borrowed while the loop runs
         self._pool_lock = threading.Lock()
-        self._running = False
-        self._released = False
+        self._ticket: Ticket | None = None
         self.seconds = 0.0  # training time only: not imports, data loading or building
 
     # ---- control --------------------------------------------------------------------
 
-    def start(self) -> "TrainingJob":
+    def start(self, ticket: Ticket | None = None) -> "TrainingJob":
+        """Take a place in the training queue now (in the order of the clicks), then train in a
+        thread once a slot is free. `ticket`: a place shared with other jobs (see start_together)."""
+        self._ticket = ticket or self._enter()
+        place = self._ticket.place() if self._ticket is not None else None
+        if place is not None:  # the page that started it shows its place at once
+            self._recorder.queued(place.text())
         self._thread = threading.Thread(target=self.run, name="nncore-training", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def _enter(self) -> Ticket | None:
+        return QUEUE.enter(self.owner, [self], self.timing_key) if self._queued else None
+
+    @property
+    def timing_key(self) -> tuple:
+        """What this training's time per epoch depends on (for the queue's estimates)."""
+        s = self.spec
+        return (s.dataset, s.hidden, s.batch_size, s.augment, s.points, self.views)
+
+    def stop(self, reason: str = "") -> None:
+        if reason and not self._stop.is_set():
+            self._stop_reason = reason
         self._stop.set()
 
     def set_alive(self, alive: Callable[[], bool]) -> None:
-        """A check the loop calls while it trains: False ends the training (its session has gone).
-        Set it before start()."""
+        """A check the job calls while it waits for a slot: False takes it out of the line (its
+        session has gone). Set it before start()."""
         self._alive = alive
 
     def join(self, timeout: float | None = None) -> bool:
@@ -146,23 +179,25 @@ class TrainingJob:
         return self.snapshot().finished
 
     def release(self) -> None:
-        """Nobody will read this job's model again: it goes back to the pool (once the run ends)."""
-        with self._pool_lock:
-            self._released = True
-            if not self._running:
-                self._give_back()
+        """Nobody will read this job again. Its network goes back to the pool by itself when its
+        loop ends; this is kept for callers that say so explicitly."""
 
     def _give_back(self) -> None:
-        if self._network is not None:
+        with self._pool_lock:
+            net, self._network = self._network, None
+        if net is not None:
             from .pool import POOL
 
-            POOL.give_back(self._network)
-            self._finalizer.detach()
-            self._network = None
+            POOL.give_back(net)
 
     @property
     def stop_requested(self) -> bool:
-        return self._stop.is_set() or not self._alive()
+        return self._stop.is_set()
+
+    @property
+    def ticket(self) -> Ticket | None:
+        """Its place in the training queue (None: not queued)."""
+        return self._ticket
 
     # ---- reading --------------------------------------------------------------------
 
@@ -178,25 +213,33 @@ class TrainingJob:
 
     @property
     def network(self):
-        """The pooled network this job has borrowed (None before it is built and once given back).
+        """The pooled network this job has borrowed (None before it is built and once its loop ends).
         For nncore and tests; pages read snapshot() and the methods below."""
         return self._network
 
     @property
     def model(self):
-        """The Keras model being trained (see `network`)."""
-        return self._network.model if self._network is not None else None
+        """The Keras model being trained while the loop runs; once it has ended, a new Keras model
+        with the snapshot's weights (keras_model(): built on each call, nothing kept); None before
+        the model is built."""
+        net = self._network
+        if net is not None:
+            return net.model
+        return self.keras_model() if self.snapshot().weights is not None else None
 
     def outputs(self, x: np.ndarray) -> np.ndarray:
         """The output layer's values (logits, or probabilities) for rows of x, from the model as it
         is now, live while it trains; from the last snapshot's weights once it was given back."""
-        net = self._network
-        if net is not None:
-            return net.forward(np.asarray(x, np.float32))
+        with self._pool_lock:
+            net = self._network
+            if net is not None:
+                return net.forward(np.asarray(x, np.float32))
         weights = self.snapshot().weights
         if weights is None:
             raise RuntimeError("the model is not built yet")
-        return np.asarray(self.keras_model()(np.asarray(x, np.float32), training=False))
+        from .pool import POOL
+
+        return POOL.forward(self.spec, self.data.shape, weights, np.asarray(x, np.float32))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Probabilities for rows of x from the model as it is now."""
@@ -215,30 +258,44 @@ class TrainingJob:
     # ---- the work -------------------------------------------------------------------
 
     def run(self) -> Snapshot:
-        """Train to the end (or stop, or divergence) in this thread; returns the last snapshot."""
-        acquired = False
+        """Wait for a slot, then train to the end (or stop, or divergence) in this thread;
+        returns the last snapshot. Whatever happens, the slot and the network are given back."""
         recorder = self._recorder
-        with self._pool_lock:
-            self._running = True
+        ticket = self._ticket = self._ticket or self._enter()
         try:
-            recorder.queued()
-            while not (acquired := _SLOTS.acquire(timeout=0.2)):
-                if self.stop_requested:
-                    recorder.stopped_before_start()
-                    return self.snapshot()
+            if ticket is not None and not self._wait_for_slot(ticket):
+                return self.snapshot()
             self._train()
         except DatasetUnavailable as e:
             recorder.failed(str(e))
         except Exception as e:  # a failure is a state the page shows, never a crash
             recorder.failed(f"Training failed: {type(e).__name__}: {e}")
         finally:
-            if acquired:
-                _SLOTS.release()
-            with self._pool_lock:
-                self._running = False
-                if self._released:
-                    self._give_back()
+            if ticket is not None:
+                ticket.leave(self)
+            self._give_back()
+            recorder.close()
         return self.snapshot()
+
+    def _wait_for_slot(self, ticket: Ticket) -> bool:
+        """Wait in line, the place and estimate in the snapshot; False: it left the line (stopped,
+        replaced by its owner's newer training, or its session has gone)."""
+        recorder, shown = self._recorder, None
+        while not ticket.wait(WAIT_POLL):
+            if self._stop.is_set() or not self._alive():
+                if self._stop_reason:
+                    why = f"{self._stop_reason} before it started."
+                elif self._stop.is_set():
+                    why = "Stopped before it started."
+                else:
+                    why = "Left the line: its page was closed before a slot was free."
+                recorder.stopped_before_start(why)
+                return False
+            place = ticket.place()
+            if place is not None and place.text() != shown:
+                shown = place.text()
+                recorder.queued(shown)
+        return True
 
     def _train(self) -> None:
         recorder = self._recorder
@@ -260,13 +317,12 @@ class TrainingJob:
         net = POOL.lend(spec, data.shape, self._initial_weights)
         with self._pool_lock:
             self._network = net
-            # a job dropped without release() (its session ended) still gives its network back
-            self._finalizer = weakref.finalize(self, POOL.give_back, net)
         per_call = steps_per_call(spec, data)
         calls = math.ceil(steps / per_call)  # calls of the train function per epoch
         chunks = _chunks(data.x_train, y_train, spec, per_call * spec.batch_size)
         recorder.begin(net, data, y_val, steps, self.views, y_train)
         for epoch in range(spec.epochs):
+            started = time.perf_counter()
             net.model.reset_metrics()
             recorder.epoch_begin(epoch)
             logs: dict[str, float] = {}
@@ -277,7 +333,21 @@ class TrainingJob:
                 if recorder.stop:
                     break
             recorder.epoch_end(epoch, logs)
+            if not recorder.stop:
+                QUEUE.record_epoch(self.timing_key, time.perf_counter() - started)
+            if self._on_epoch is not None:
+                self._on_epoch(self.snapshot())
             if recorder.stop:
                 break
         self.seconds = recorder.seconds()
-        recorder.finish()
+        recorder.finish(self._stop_reason)
+
+
+def start_together(jobs: Iterable[TrainingJob], owner: str | None = None) -> Ticket:
+    """Start jobs that must run side by side (a lesson's group, e.g. the optimizer race) on one
+    place in the queue: they wait together and hold one slot together."""
+    jobs = list(jobs)
+    ticket = QUEUE.enter(owner, jobs, jobs[0].timing_key if jobs else None)
+    for job in jobs:
+        job.start(ticket)
+    return ticket

@@ -67,9 +67,14 @@ class Network:
         Returns the metrics after the last batch and the running loss after every batch."""
         import tensorflow as tf
 
+        x, y = _tensor(x), tf.convert_to_tensor(y)
         if self._train is None:
-            self._train = tf.function(_train_loop(self.model), reduce_retracing=True, autograph=False)
-        logs, losses = self._train(_tensor(x), tf.convert_to_tensor(y), tf.constant(batch_size, tf.int32))
+            # traced once, for runs of any length: the epoch's last, shorter run does not trace again
+            signature = [tf.TensorSpec([None, *x.shape[1:]], x.dtype), tf.TensorSpec([None, *y.shape[1:]], y.dtype),
+                         tf.TensorSpec([], tf.int32)]
+            self._train = tf.function(_train_loop(self.model), input_signature=signature, autograph=False)
+            _build_metrics(self.model, x, y)
+        logs, losses = self._train(x, y, tf.constant(batch_size, tf.int32))
         return {k: float(v) for k, v in logs.items()}, losses.numpy()
 
     def forward(self, x) -> np.ndarray:
@@ -114,6 +119,17 @@ def _train_loop(model):
     return train
 
 
+def _build_metrics(model, x, y) -> None:
+    """Build the model's compiled loss and metrics symbolically (as `fit` does before it traces):
+    otherwise they create their variables inside the first trace, and tf.function traces twice."""
+    build = getattr(model, "_symbolic_build", None)  # Keras 3's own step before fit's first trace
+    if build is not None:
+        try:
+            build(data_batch=(x[:1], y[:1]))
+        except Exception:  # only a speed-up: without it the first call traces twice, as before
+            pass
+
+
 def _tensor(x):
     """A float32 tensor as it is (pass one to skip the copy when the same batch comes often)."""
     import tensorflow as tf
@@ -153,6 +169,29 @@ class ModelPool:
             self._reset(net, spec, shape, weights)
         net.trainings += 1
         return net
+
+    def has_idle(self, spec: ExperimentSpec, shape: Shape | None = None) -> bool:
+        """Is a network for `spec` built, traced and waiting to be lent?"""
+        key = pool_key(spec, shape or spec.shape)
+        with self._lock:
+            return any(n.key == key for n in self._idle.values())
+
+    def forward(self, spec: ExperimentSpec, shape: Shape, weights, x: np.ndarray) -> np.ndarray:
+        """The output layer's values for x from a network of `spec` with these `weights`: a finished
+        training's answers, from a pooled network lent for the call (no Keras model per job)."""
+        key = pool_key(spec, shape)
+        with self._lock:
+            net = next((n for n in self._idle.values() if n.key == key), None)
+            if net is not None:
+                del self._idle[id(net)]
+        if net is None:
+            net = self._build(spec, key, shape, list(weights))
+        else:
+            net.model.set_weights(list(weights))
+        try:
+            return net.forward(x)
+        finally:
+            self.give_back(net)
 
     def give_back(self, net: Network) -> None:
         with self._lock:

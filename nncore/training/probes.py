@@ -12,6 +12,8 @@ can be drawn where the validation digits fall.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,13 +108,26 @@ class PlaneProbe:
         self.net = as_network(net)
         import tensorflow as tf
 
-        self.pca, self.val, self.x1, self.x2, images = _plane(x_train, x_val, size)
-        self.images = tf.constant(images)
         self.labels = y_val
         self.size = size
         self.from_logits = from_logits
+        # the PCA (a fraction of a second, once per data set) is computed beside the training:
+        # the first training of a fresh server does not wait for it; the plane appears when ready
+        self._plane = _PCA_THREAD.submit(_plane, x_train, x_val, size)
+        self.images = None
 
-    def __call__(self, epoch: int = 0) -> Plane:
+    def wait(self) -> None:
+        self._plane.result()
+
+    def __call__(self, epoch: int = 0) -> Plane | None:
+        """The plane as the network classifies it now (None while the PCA is still computed)."""
+        if self.images is None:
+            if not self._plane.done():
+                return None
+            import tensorflow as tf
+
+            self.pca, self.val, self.x1, self.x2, images = self._plane.result()
+            self.images = tf.constant(images)
         probs = to_probabilities(self.net.forward(self.images), self.from_logits)
         shape = (self.size, self.size)
         boundary = Boundary(self.x1, self.x2, probs.argmax(1).astype(np.uint8).reshape(shape),
@@ -121,13 +136,16 @@ class PlaneProbe:
 
 
 _PLANES: dict[tuple, tuple] = {}
+_PLANES_LOCK = threading.Lock()
+_PCA_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nncore-pca")
 
 
 def _plane(x_train: np.ndarray, x_val: np.ndarray, size: int) -> tuple:
     """PCA of the training images and the plane's grid as images: the same for every training
     on the same data, so kept (a PCA of 4,000 digits takes a tenth of a second)."""
     key = (id(x_train), id(x_val), size)
-    hit = _PLANES.get(key)
+    with _PLANES_LOCK:
+        hit = _PLANES.get(key)
     if hit is not None and hit[0] is x_train and hit[1] is x_val:
         return hit[2]
     from sklearn.decomposition import PCA
@@ -139,9 +157,10 @@ def _plane(x_train: np.ndarray, x_val: np.ndarray, size: int) -> tuple:
     x1, x2, points = grid(((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])), size)
     images = np.clip(pca.inverse_transform(points), 0, 1).astype(np.float32)
     value = (pca, val, x1, x2, images)
-    if len(_PLANES) >= 8:
-        _PLANES.clear()
-    _PLANES[key] = (x_train, x_val, value)
+    with _PLANES_LOCK:
+        if len(_PLANES) >= 8:
+            _PLANES.clear()
+        _PLANES[key] = (x_train, x_val, value)
     return value
 
 

@@ -55,11 +55,18 @@ class Recorder:
 
     # ---- before and around the loop ---------------------------------------------------------
 
-    def queued(self) -> None:
-        self._publish(status=Status.QUEUED, message="Waiting for a free training slot...")
+    def queued(self, message: str = "Waiting for a free training slot...") -> None:
+        """Waiting in the training queue; `message` says where (place and estimate)."""
+        self._publish(status=Status.QUEUED, message=message)
 
-    def stopped_before_start(self) -> None:
-        self._publish(status=Status.STOPPED, message="Stopped before it started.")
+    def stopped_before_start(self, message: str = "Stopped before it started.") -> None:
+        self._publish(status=Status.STOPPED, message=message)
+
+    def close(self) -> None:
+        """The loop has ended: let go of the network, the data's tensors and the probes (the
+        snapshot keeps everything a page shows), so that a finished job holds only its snapshot."""
+        for name in ("net", "model", "data", "x_val", "y_val", "y_train", "probes", "good_weights"):
+            self.__dict__.pop(name, None)
 
     def starting(self) -> None:
         self._publish(status=Status.RUNNING, message="Starting: loading TensorFlow and the data...")
@@ -115,11 +122,19 @@ class Recorder:
             total += float(self.model.loss(self.y_train[i:i + rows], outputs)) * len(outputs)
         return total / n
 
-    def _views(self, epoch: int, force: bool = False) -> None:
-        """Boundary grids, at most a few times a second (the page redraws about once a second)."""
+    def _views(self, epoch: int, force: bool = False, wait: bool = False) -> None:
+        """Boundary grids, at most a few times a second (the page redraws about once a second).
+        A probe still getting ready (the digits' plane computes its PCA beside the training) is
+        skipped until it is, except with `wait` (the last view of a training)."""
         if not self.probes or (not force and time.perf_counter() - self.last_view < VIEW_INTERVAL):
             return
-        self._publish(**{name: probe(epoch) for name, probe in self.probes.items()})
+        if wait:
+            for probe in self.probes.values():
+                getattr(probe, "wait", lambda: None)()
+        views = {name: probe(epoch) for name, probe in self.probes.items()}
+        views = {name: view for name, view in views.items() if view is not None}
+        if views:
+            self._publish(**views)
         self.last_view = time.perf_counter()
 
     # ---- while the loop runs ----------------------------------------------------------------
@@ -153,7 +168,7 @@ class Recorder:
         val_loss, val_accuracy, probs = self._validate()
         if self.step < self.steps:  # stopped mid-epoch: show the model as it is, no epoch point
             self._publish(elapsed=self.seconds(), val_probabilities=probs)
-            self._views(epoch, force=True)
+            self._views(epoch, force=True, wait=True)
             return
         self.history["loss"].append(loss)
         self.history["val_loss"].append(val_loss)
@@ -166,7 +181,8 @@ class Recorder:
         self.good_epoch = epoch + 1
         self._publish(epoch=epoch + 1, step=0, elapsed=self.seconds(), val_probabilities=probs,
                       history={k: tuple(v) for k, v in self.history.items()}, weights=_frozen(self.good_weights))
-        self._views(epoch + 1, force=epoch + 1 == self.spec.epochs)
+        last = epoch + 1 == self.spec.epochs
+        self._views(epoch + 1, force=last, wait=last)
 
     def _validate(self) -> tuple[float, float | None, np.ndarray]:
         outputs = self.net.forward(self.x_val)
@@ -188,16 +204,18 @@ class Recorder:
                       message=f"The loss became {loss} at {where}: gradient descent overshot "
                               f"and diverged. {advice}. Kept {kept}.")
 
-    def finish(self) -> None:
-        """The last word once the loop ends: done, or stopped early (with the weights as they are)."""
+    def finish(self, reason: str = "") -> None:
+        """The last word once the loop ends: done, or stopped early (with the weights as they are;
+        `reason`: why it was stopped, when not by its Stop button)."""
         if self.diverged:
             return
         s = self.snapshot
         weights = _frozen(self.model.get_weights())
         if s.epoch < s.epochs:
             where = f"during epoch {s.epoch + 1}" if self.step < self.steps else f"after epoch {s.epoch}"
+            why = f"{reason.rstrip('.')}: stopped" if reason else "Stopped"
             self._publish(status=Status.STOPPED, elapsed=self.seconds(), weights=weights,
-                          message=f"Stopped {where}; the model keeps the weights trained so far.")
+                          message=f"{why} {where}; the model keeps the weights trained so far.")
             return
         message = f"Done: {s.epochs} epochs in {self.seconds():.1f} s."
         chance = 1 / self.model.output_shape[-1]

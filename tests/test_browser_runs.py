@@ -1,0 +1,157 @@
+"""A run outlives its page, in real headless Chromium: a reload mid-training reattaches to it and
+its progress goes on; its address opened in a second tab shows it too, and Stop there stops it;
+after a restart a finished run's address shows it and a run cut off by the restart is shown as
+interrupted with what it had recorded; an unknown run's address gets a message."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, no_exception, open_page, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# ~1 s an epoch here: long enough to reload and stop in the middle
+SLOW = "hidden=512:relu,256:relu&batch_size=8"
+EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if chromium_path() is None:
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+def serve(runs_db: str) -> StreamlitServer:
+    old = os.environ.get("NNCORE_RUNS_DB")
+    os.environ["NNCORE_RUNS_DB"] = runs_db
+    try:
+        server = StreamlitServer()
+    finally:
+        if old is None:
+            os.environ.pop("NNCORE_RUNS_DB")
+        else:
+            os.environ["NNCORE_RUNS_DB"] = old
+    server.wait_healthy()
+    return server
+
+
+def epoch_shown(page, timeout_ms: int = 120_000, at_least: int = 1) -> int:
+    """The epoch the progress bar shows, once it is at least `at_least`."""
+    page.wait_for_function(
+        "(n) => { const m = document.body.innerText.match(/Epoch (\\d+) of \\d+/); return m && +m[1] >= n; }",
+        arg=at_least, timeout=timeout_ms)
+    return int(EPOCH.search(page.locator("body").inner_text()).group(1))
+
+
+def run_id_in(url: str) -> str:
+    match = re.search(r"[?&]run=([0-9a-f]{12})", url)
+    assert match, url
+    return match.group(1)
+
+
+def test_a_reload_reattaches_and_stop_from_another_tab_stops_it(chromium, tmp_path):
+    server = serve(str(tmp_path / "runs.sqlite3"))
+    try:
+        page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=40")
+        page.locator(".st-key-train button").first.click()
+        first = epoch_shown(page, at_least=2)
+        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+        run_id = run_id_in(page.url)
+        assert "hidden=512" in page.url  # the spec stays in the address beside the run
+
+        page.reload()  # a new browser session: the training goes on and the page finds it again
+        wait_for_app(page)
+        after_reload = epoch_shown(page, at_least=first)
+        later = epoch_shown(page, at_least=after_reload + 1)  # progress continues, live
+        assert later > after_reload >= first
+        assert "Dense(512, relu) → Dense(256, relu)" in page.locator("strong").first.inner_text()  # its settings
+        assert "hidden=512" in page.url and run_id_in(page.url) == run_id
+        assert page.locator(".st-key-stop button").first.is_enabled()
+        page.screenshot(path="/tmp/issue17-runs-reattached.png", full_page=False)
+
+        other = open_page(chromium, page.url)  # the run's address in a second tab
+        epoch_shown(other, at_least=later)
+        assert "Dense(512, relu) → Dense(256, relu)" in other.locator("strong").first.inner_text()
+        other.locator(".st-key-stop button").first.click()
+        other.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+        page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+        stopped_at = int(EPOCH.search(page.locator("body").inner_text()).group(1)) if EPOCH.search(
+            page.locator("body").inner_text()) else None
+        assert stopped_at is None or stopped_at < 40
+        assert run_id_in(other.url) == run_id
+        no_exception(page)
+        no_exception(other)
+
+        # the Runs page shows the stopped run by its address
+        runs = open_page(chromium, f"{server.url}/runs?run={run_id}")
+        runs.get_by_text(f"Run {run_id}").first.wait_for(timeout=30_000)
+        assert "stopped" in runs.locator("[data-testid=stMainBlockContainer]").inner_text()
+        no_exception(runs)
+        for p in (page, other, runs):
+            p.context.close()
+    finally:
+        server.stop()
+
+
+def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_path):
+    db = str(tmp_path / "runs.sqlite3")
+    server = serve(db)
+    try:
+        page = open_page(chromium, f"{server.url}/train?hidden=16:relu&epochs=2")
+        page.locator(".st-key-train button").first.click()
+        page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
+        finished = run_id_in(page.url)
+        page.context.close()
+
+        page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=200")
+        page.locator(".st-key-train button").first.click()
+        epoch_shown(page, at_least=3)
+        page.wait_for_timeout(3500)  # one more save of its progress (every 3 s)
+        cut_off = run_id_in(page.url)
+        page.context.close()
+    finally:
+        server.stop()  # the server goes down in the middle of the 200 epochs
+
+    server = serve(db)  # a new server process on the same run store
+    try:
+        page = open_page(chromium, f"{server.url}/runs?run={cut_off}")
+        page.get_by_text("Interrupted: the server stopped while this run was training").wait_for(timeout=30_000)
+        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+        assert "interrupted" in text and "of 200 epochs" in text
+        done_epochs = int(re.search(r"(\d+) of 200 epochs", text).group(1))
+        assert done_epochs >= 3  # what it had recorded
+        no_exception(page)
+        page.screenshot(path="/tmp/issue17-runs-interrupted.png", full_page=True)
+        page.context.close()
+
+        page = open_page(chromium, f"{server.url}/runs?run={finished}")
+        page.get_by_text(f"Run {finished}").first.wait_for(timeout=30_000)
+        assert "2 of 2 epochs · **done**" not in page.locator("body").inner_text()  # rendered, not raw
+        assert "2 of 2 epochs" in page.locator("body").inner_text()
+        no_exception(page)
+        page.context.close()
+
+        # the Train page with the finished run's address says where it is
+        page = open_page(chromium, f"{server.url}/train?hidden=16:relu&epochs=2&run={finished}")
+        page.get_by_text(f"Run {finished} is not training on this server now").wait_for(timeout=30_000)
+        no_exception(page)
+        page.context.close()
+
+        # a run id this store never had (another server's): a message, the page works
+        page = open_page(chromium, f"{server.url}/runs?run=0123456789ab")
+        page.get_by_text("There is no run 0123456789ab on this server").wait_for(timeout=30_000)
+        no_exception(page)
+        page.context.close()
+    finally:
+        server.stop()

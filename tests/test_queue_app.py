@@ -1,0 +1,74 @@
+"""The queue in the page (AppTest, real trainings): a session that waits sees its place and an
+estimate in the progress area, live; a second Train in the same session replaces the first, and
+the page says so."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from apptest import open_app, wait_for_lesson, wait_until_finished
+
+from nncore.training import job as jobs
+from nncore.training.queue import TrainingQueue
+
+
+@pytest.fixture
+def one_slot(monkeypatch, tmp_path):
+    monkeypatch.setenv("NNCORE_RUNS_DB", str(tmp_path / "runs.sqlite3"))
+    q = TrainingQueue(1)
+    monkeypatch.setattr(jobs, "QUEUE", q)
+    return q
+
+
+def open_with(query):
+    at = open_app()
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def infos(at) -> str:
+    return " | ".join(i.value for i in at.info)
+
+
+def test_a_waiting_session_sees_its_place_and_estimate(one_slot):
+    first = open_with({"hidden": "256:relu", "batch_size": "8", "epochs": "6"})
+    first.button(key="train").click().run()
+    second = open_with({"hidden": "16:relu", "epochs": "2"})
+    second.button(key="train").click().run()
+    assert second.session_state["_job"].snapshot().status == "queued"
+    text = infos(second)
+    assert "Waiting for a free training slot: 1 training ahead of you (1 running), about" in text, text
+    assert any(p.proto.text.startswith("Waiting in line for a training slot") for p in second.get("progress"))
+    assert second.button(key="stop").proto.disabled is False  # it can leave the line
+    assert "One training at a time per session" in " ".join(c.value for c in second.caption)
+    # the first one ends: the waiting one gets the slot and trains to its end
+    assert wait_until_finished(first).status == "done"
+    assert wait_until_finished(second).status == "done"
+    assert not first.exception and not second.exception
+
+
+def test_a_new_training_in_the_same_session_replaces_the_first(one_slot):
+    """One place per session: the Train page's training runs, then the same session races on the
+    Optimizers page: the race replaces it (stopped, its weights kept, the page says why), and the
+    race's runners hold one slot together."""
+    at = open_with({"hidden": "256:relu", "batch_size": "8", "epochs": "50"})
+    at.button(key="train").click().run()
+    first = at.session_state["_job"]
+    deadline = time.time() + 120
+    while first.snapshot().epoch < 1:
+        assert time.time() < deadline
+        time.sleep(0.1)
+    at.switch_page("views/optimizers.py").run()
+    at.number_input(key="race_epochs").set_value(2).run()
+    at.button(key="race").click().run()
+    assert first.join(60)
+    s = first.snapshot()
+    assert s.status == "stopped" and s.weights is not None
+    assert s.message.startswith("Replaced by a newer training of the same session: stopped"), s.message
+    snaps = wait_for_lesson(at, "race")
+    assert [x.status for x in snaps] == ["done"] * len(snaps) and len(snaps) >= 2
+    at.switch_page("views/train.py").run()
+    assert "Replaced by a newer training of the same session" in " ".join(w.value for w in at.warning)
+    assert one_slot.counts() == (0, 0) and not at.exception
