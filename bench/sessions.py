@@ -1,0 +1,171 @@
+"""`python -m bench sessions --sessions N --epochs E [--json]`: a class at once, in real Chromium.
+
+A load test anyone can run on one machine. It starts the app (`streamlit run app/main.py` on a
+free port of 127.0.0.1, a fresh run store in a temporary folder), opens N pages in one headless
+Chromium (a browser context each: N separate sessions, as N learners), sets each page's epochs
+to E, then presses Train in all of them one after another as fast as it can and waits for every
+page to say "Done: E epochs". Nothing leaves this machine; N is at most 40, and the whole test
+has a time limit (--timeout, default 600 s), after which unfinished sessions count as failed.
+The server is stopped by its process id at the end, whatever happened.
+
+It prints finished and failed sessions, the slowest and median wait (from a page's click to
+its "Done", read every ~0.5 s), and the server's memory (RSS, read from /proc once it has been
+steady for 3 s):
+- one session open and idle (after the server's background warm-up),
+- all N open and idle, and after each has trained once;
+- per extra session: (all idle - one idle) / (N - 1), and (after training - one idle) / (N - 1).
+Exit status 1 when any session failed, or the server logged a Traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+from .common import rss_mb
+from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
+
+MAX_SESSIONS = 40
+MAX_EPOCHS = 50
+
+
+def steady_rss(pid: int, deadline: float, window: float = 3.0, tolerance_mb: float = 3.0) -> float:
+    """The process's RSS once it has moved less than `tolerance_mb` over `window` seconds (or at
+    the deadline, at most 60 s from now)."""
+    stop = min(deadline, time.time() + 60)
+    readings: list[tuple[float, float]] = []
+    while True:
+        now = time.time()
+        readings.append((now, rss_mb(pid)))
+        recent = [mb for t, mb in readings if t >= now - window]
+        if readings[0][0] <= now - window and max(recent) - min(recent) <= tolerance_mb:
+            return recent[-1]
+        if now >= stop:
+            return readings[-1][1]
+        time.sleep(0.5)
+
+
+def measure(sessions: int, epochs: int, timeout: float = 600.0, log=print) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise ValueError(f"--sessions must be 1 to {MAX_SESSIONS}, not {sessions}")
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise ValueError(f"--epochs must be 1 to {MAX_EPOCHS}, not {epochs}")
+    if chromium_path() is None:
+        raise RuntimeError(NO_CHROMIUM)
+    started = time.time()
+    deadline = started + timeout
+    os.environ["NNCORE_RUNS_DB"] = os.path.join(tempfile.mkdtemp(prefix="bench-sessions-"), "runs.sqlite3")
+    out: dict = {"sessions": sessions, "epochs": epochs, "cores": os.cpu_count(), "failures": []}
+    done_text = re.compile(rf"^Done: {epochs} epochs")
+    server = StreamlitServer()
+    try:
+        server.wait_healthy(seconds=min(120, timeout))
+        pid = server.proc.pid
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            pages = []
+            try:
+                for i in range(sessions):
+                    context = browser.new_context(viewport={"width": 1280, "height": 900})
+                    page = context.new_page()
+                    page.errors = []
+                    page.on("pageerror", lambda e, page=page: page.errors.append(str(e)))
+                    page.goto(server.url, timeout=max(1, deadline - time.time()) * 1000)
+                    wait_for_app(page, timeout_ms=int(max(1, deadline - time.time()) * 1000))
+                    set_number(page, "epochs", epochs)
+                    pages.append(page)
+                    if i == 0:
+                        out["rss_one_idle_mb"] = round(steady_rss(pid, deadline), 1)
+                        log(f"1 session open and idle: server RSS {out['rss_one_idle_mb']:.0f} MB")
+                out["rss_all_idle_mb"] = round(steady_rss(pid, deadline), 1)
+                log(f"{sessions} sessions open and idle: server RSS {out['rss_all_idle_mb']:.0f} MB")
+
+                clicked: dict[int, float] = {}
+                for i, page in enumerate(pages):
+                    page.get_by_role("button", name="Train", exact=True).first.click()
+                    clicked[i] = time.time()
+                log(f"Train pressed in {sessions} sessions in {time.time() - clicked[0]:.1f} s")
+                waits: dict[int, float] = {}
+                failed: dict[int, str] = {}
+                while len(waits) + len(failed) < sessions and time.time() < deadline:
+                    for i, page in enumerate(pages):
+                        if i in waits or i in failed:
+                            continue
+                        if page.get_by_text(done_text).count():
+                            waits[i] = time.time() - clicked[i]
+                        elif page.locator("[data-testid=stException]").count():
+                            failed[i] = "exception: " + page.locator("[data-testid=stException]").first.inner_text()[:300]
+                        elif page.errors:
+                            failed[i] = "JavaScript error: " + page.errors[0][:300]
+                    time.sleep(0.5)
+                for i in range(sessions):
+                    if i not in waits and i not in failed:
+                        failed[i] = f"not done within the {timeout:.0f} s limit"
+                out["finished"], out["failed"] = len(waits), len(failed)
+                out["failures"] = [f"session {i + 1}: {text}" for i, text in sorted(failed.items())]
+                values = sorted(waits.values())
+                out["slowest_wait_s"] = round(values[-1], 1) if values else None
+                out["median_wait_s"] = round(statistics.median(values), 1) if values else None
+                out["waits_s"] = [round(w, 1) for w in values]
+                out["rss_all_trained_mb"] = round(steady_rss(pid, deadline), 1)
+                log(f"each trained once: server RSS {out['rss_all_trained_mb']:.0f} MB")
+            finally:
+                browser.close()
+    finally:
+        server_log = server.output()
+        server.stop()
+    out["server_tracebacks"] = server_log.count("Traceback")
+    if out["server_tracebacks"]:
+        out["failures"].append("the server logged a Traceback: " + server_log[server_log.index("Traceback"):][:600])
+    extra = sessions - 1
+    if extra:
+        out["memory_per_session_mb"] = {
+            "idle": round((out["rss_all_idle_mb"] - out["rss_one_idle_mb"]) / extra, 1),
+            "trained": round((out["rss_all_trained_mb"] - out["rss_one_idle_mb"]) / extra, 1)}
+    out["seconds"] = round(time.time() - started, 1)
+    return out
+
+
+def format_report(r: dict) -> str:
+    lines = [f"bench sessions: {r['sessions']} Chromium sessions x {r['epochs']} epochs on {r['cores']} cores "
+             f"(server and browser on the same machine), {r['seconds']:.0f} s",
+             f"finished {r['finished']}, failed {r['failed']}",
+             f"wait from click to Done: slowest {r['slowest_wait_s']} s, median {r['median_wait_s']} s",
+             f"server RSS: 1 session idle {r['rss_one_idle_mb']:.0f} MB, {r['sessions']} idle "
+             f"{r['rss_all_idle_mb']:.0f} MB, each trained once {r['rss_all_trained_mb']:.0f} MB"]
+    if "memory_per_session_mb" in r:
+        m = r["memory_per_session_mb"]
+        lines.append(f"memory per extra session: idle {m['idle']} MB, after one training {m['trained']} MB")
+    lines += [f"FAILED {text}" for text in r["failures"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench sessions", description=__doc__.split("\n\n")[0],
+                                     epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=20, help=f"browser sessions, 1 to {MAX_SESSIONS} (default 20)")
+    parser.add_argument("--epochs", type=int, default=5, help=f"epochs each trains, 1 to {MAX_EPOCHS} (default 5)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds for the whole test (default 600)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    try:
+        result = measure(args.sessions, args.epochs, args.timeout,
+                         log=(lambda *a: print(*a, file=sys.stderr)) if args.json else print)
+    except (ValueError, RuntimeError) as e:
+        print(f"bench sessions: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(result) if args.json else format_report(result))
+    return 0 if result["failed"] == 0 and not result["failures"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
