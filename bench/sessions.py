@@ -3,13 +3,13 @@
 A load test anyone can run on one machine. It starts the app (`streamlit run app/main.py` on a
 free port of 127.0.0.1, a fresh run store in a temporary folder), opens N pages in one headless
 Chromium (a browser context each: N separate sessions, as N learners), sets each page's epochs
-to E, then presses Train in all of them one after another as fast as it can and waits for every
-page to say "Done: E epochs". Nothing leaves this machine; N is at most 40, and the whole test
+to E, then presses Train in all of them at the same moment (a timer in each page) and waits for
+every page to say "Done: E epochs". Nothing leaves this machine; N is at most 40, and the whole test
 has a time limit (--timeout, default 600 s), after which unfinished sessions count as failed.
 The server is stopped by its process id at the end, whatever happened.
 
 It prints finished and failed sessions, the slowest and median wait (from a page's click to
-its "Done", read every ~0.5 s), and the server's memory (RSS, read from /proc once it has been
+its "Done", both noted by the page itself every 250 ms), and the server's memory (RSS, read from /proc once it has been
 steady for 3 s):
 - one session open and idle (after the server's background warm-up),
 - all N open and idle, and after each has trained once;
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,24 @@ from .common import rss_mb
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, set_number, wait_for_app
 
 MAX_SESSIONS = 40
+
+# Runs in each page: click Train at `at` (ms since the epoch), then every 250 ms look for the
+# "Done: E epochs" status or an exception box; the times land in window.__bench.
+CLICK_AND_WATCH = """({at, done}) => {
+  const state = window.__bench = {clickAt: null, doneAt: null, error: null};
+  setTimeout(() => {
+    const button = document.querySelector('.st-key-train button');
+    if (!button) { state.error = 'no Train button'; return; }
+    button.click();
+    state.clickAt = Date.now();
+    const timer = setInterval(() => {
+      const main = document.querySelector('[data-testid=stMainBlockContainer]');
+      const box = document.querySelector('[data-testid=stException]');
+      if (box) { state.error = 'exception: ' + box.textContent.slice(0, 300); clearInterval(timer); }
+      else if (main && main.textContent.includes(done)) { state.doneAt = Date.now(); clearInterval(timer); }
+    }, 250);
+  }, Math.max(0, at - Date.now()));
+}"""
 MAX_EPOCHS = 50
 
 
@@ -64,7 +81,6 @@ def measure(sessions: int, epochs: int, timeout: float = 600.0, log=print) -> di
     deadline = started + timeout
     os.environ["NNCORE_RUNS_DB"] = os.path.join(tempfile.mkdtemp(prefix="bench-sessions-"), "runs.sqlite3")
     out: dict = {"sessions": sessions, "epochs": epochs, "cores": os.cpu_count(), "failures": []}
-    done_text = re.compile(rf"^Done: {epochs} epochs")
     server = StreamlitServer()
     try:
         server.wait_healthy(seconds=min(120, timeout))
@@ -88,24 +104,27 @@ def measure(sessions: int, epochs: int, timeout: float = 600.0, log=print) -> di
                 out["rss_all_idle_mb"] = round(steady_rss(pid, deadline), 1)
                 log(f"{sessions} sessions open and idle: server RSS {out['rss_all_idle_mb']:.0f} MB")
 
-                clicked: dict[int, float] = {}
-                for i, page in enumerate(pages):
-                    page.get_by_role("button", name="Train", exact=True).first.click()
-                    clicked[i] = time.time()
-                log(f"Train pressed in {sessions} sessions in {time.time() - clicked[0]:.1f} s")
+                # Every page clicks Train itself at the same moment (a timer set in each page), and
+                # notes when its "Done" appears: Playwright's own clicks, one page after another,
+                # took over a minute for 20 busy pages, and polling would blur the waits.
+                at = time.time() + 2.0 + 0.2 * sessions
+                for page in pages:
+                    page.evaluate(CLICK_AND_WATCH, {"at": at * 1000, "done": f"Done: {epochs} epochs"})
+                log(f"Train pressed in {sessions} sessions at once")
                 waits: dict[int, float] = {}
                 failed: dict[int, str] = {}
                 while len(waits) + len(failed) < sessions and time.time() < deadline:
+                    time.sleep(1.0)
                     for i, page in enumerate(pages):
                         if i in waits or i in failed:
                             continue
-                        if page.get_by_text(done_text).count():
-                            waits[i] = time.time() - clicked[i]
-                        elif page.locator("[data-testid=stException]").count():
-                            failed[i] = "exception: " + page.locator("[data-testid=stException]").first.inner_text()[:300]
+                        state = page.evaluate("() => window.__bench")
+                        if state["error"]:
+                            failed[i] = state["error"]
+                        elif state["doneAt"]:
+                            waits[i] = (state["doneAt"] - state["clickAt"]) / 1000
                         elif page.errors:
                             failed[i] = "JavaScript error: " + page.errors[0][:300]
-                    time.sleep(0.5)
                 for i in range(sessions):
                     if i not in waits and i not in failed:
                         failed[i] = f"not done within the {timeout:.0f} s limit"

@@ -36,7 +36,7 @@ def test_two_sessions_train_at_once_and_the_json_says_so():
     per = result["memory_per_session_mb"]
     assert per["idle"] == pytest.approx(result["rss_all_idle_mb"] - result["rss_one_idle_mb"], abs=0.11)
     assert per["trained"] == pytest.approx(result["rss_all_trained_mb"] - result["rss_one_idle_mb"], abs=0.11)
-    assert "Train pressed in 2 sessions" in done.stderr  # progress goes to stderr with --json
+    assert "Train pressed in 2 sessions at once" in done.stderr  # progress goes to stderr with --json
 
 
 @pytest.mark.parametrize("args, message", [
