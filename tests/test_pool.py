@@ -88,3 +88,16 @@ def test_one_call_runs_keras_train_step_on_every_batch_like_the_same_math_in_num
     for mine, keras_ in zip(weights, net.model.get_weights()):
         np.testing.assert_allclose(keras_, mine, atol=2e-5)
     assert net.model.optimizer.iterations.numpy() == 7 == state["t"]
+
+
+def test_a_new_network_is_traced_once_for_every_run_length(small_digits):
+    """The first training of a network nobody has trained yet pays for one trace of its loop
+    (not two: the compiled loss and metrics exist before it) and one of its forward pass, for
+    every number of rows (a shorter last run of an epoch, validation, the plane's grid)."""
+    spec = ExperimentSpec.from_dict({"hidden": "11:relu,6:relu", "epochs": 2, "batch_size": 64})
+    seen = {}
+    job = TrainingJob(spec, data=small_digits, on_epoch=lambda s: seen.setdefault("net", job.network))
+    assert job.run().status == DONE
+    net = seen["net"]
+    assert net._train.experimental_get_tracing_count() == 1
+    assert net._forward.experimental_get_tracing_count() == 1

@@ -73,18 +73,21 @@ class Network:
             signature = [tf.TensorSpec([None, *x.shape[1:]], x.dtype), tf.TensorSpec([None, *y.shape[1:]], y.dtype),
                          tf.TensorSpec([], tf.int32)]
             self._train = tf.function(_train_loop(self.model), input_signature=signature, autograph=False)
-            _build_metrics(self.model, x, y)
+            _build_compiled(self.model, x, y)
         logs, losses = self._train(x, y, tf.constant(batch_size, tf.int32))
         return {k: float(v) for k, v in logs.items()}, losses.numpy()
 
     def forward(self, x) -> np.ndarray:
         """The output layer's values for a batch, through one traced call (not eager)."""
+        x = _tensor(x)
         if self._forward is None:
             import tensorflow as tf
 
             model = self.model
-            self._forward = tf.function(lambda v: model(v, training=False), reduce_retracing=True)
-        return np.asarray(self._forward(_tensor(x)))
+            # traced once for any number of rows (validation, the plane's grid, a drawing)
+            self._forward = tf.function(lambda v: model(v, training=False), autograph=False,
+                                        input_signature=[tf.TensorSpec([None, *x.shape[1:]], tf.float32)])
+        return np.asarray(self._forward(x))
 
     def layer_outputs(self, x) -> list[np.ndarray]:
         """Every Dense layer's output for a batch (for the unit views), in one traced call."""
@@ -94,7 +97,8 @@ class Network:
 
             dense = [layer for layer in self.model.layers if hasattr(layer, "units")]
             multi = keras.Model(self.model.inputs, [layer.output for layer in dense])
-            self._layer_outputs = tf.function(lambda v: multi(v, training=False), reduce_retracing=True)
+            self._layer_outputs = tf.function(lambda v: multi(v, training=False), autograph=False,
+                                              input_signature=[tf.TensorSpec([None, *np.shape(x)[1:]], tf.float32)])
         return [np.asarray(o) for o in self._layer_outputs(_tensor(x))]
 
 
@@ -119,15 +123,16 @@ def _train_loop(model):
     return train
 
 
-def _build_metrics(model, x, y) -> None:
-    """Build the model's compiled loss and metrics symbolically (as `fit` does before it traces):
-    otherwise they create their variables inside the first trace, and tf.function traces twice."""
-    build = getattr(model, "_symbolic_build", None)  # Keras 3's own step before fit's first trace
-    if build is not None:
-        try:
-            build(data_batch=(x[:1], y[:1]))
-        except Exception:  # only a speed-up: without it the first call traces twice, as before
-            pass
+def _build_compiled(model, x, y) -> None:
+    """Create the compiled loss's and metrics' variables before the first trace (from one row,
+    eagerly): created inside it, they make tf.function trace the whole loop twice."""
+    try:
+        y_pred = model(x[:1], training=False)
+        for part in (getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None)):
+            if part is not None and not part.built:
+                part.build(y[:1], y_pred)
+    except Exception:  # only a speed-up (Keras' private parts): without it the first call traces twice
+        pass
 
 
 def _tensor(x):
