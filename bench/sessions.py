@@ -14,6 +14,8 @@ steady for 3 s):
 - one session open and idle (after the server's background warm-up),
 - all N open and idle, and after each has trained once;
 - per extra session: (all idle - one idle) / (N - 1), and (after training - one idle) / (N - 1).
+Throughput: finished trainings per minute (N / the slowest wait), and per minute of one core of
+the server's own CPU time during the trainings (its threads' user + system time from /proc).
 Exit status 1 when any session failed, or the server logged a Traceback.
 """
 
@@ -68,6 +70,13 @@ def steady_rss(pid: int, deadline: float, window: float = 3.0, tolerance_mb: flo
         time.sleep(0.5)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process (all its threads) has used, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(sessions: int, epochs: int, timeout: float = 600.0, log=print) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -108,6 +117,7 @@ def measure(sessions: int, epochs: int, timeout: float = 600.0, log=print) -> di
                 # notes when its "Done" appears: Playwright's own clicks, one page after another,
                 # took over a minute for 20 busy pages, and polling would blur the waits.
                 at = time.time() + 2.0 + 0.2 * sessions
+                cpu_before = cpu_seconds(pid)
                 for page in pages:
                     page.evaluate(CLICK_AND_WATCH, {"at": at * 1000, "done": f"Done: {epochs} epochs"})
                 log(f"Train pressed in {sessions} sessions at once")
@@ -125,6 +135,13 @@ def measure(sessions: int, epochs: int, timeout: float = 600.0, log=print) -> di
                             waits[i] = (state["doneAt"] - state["clickAt"]) / 1000
                         elif page.errors:
                             failed[i] = "JavaScript error: " + page.errors[0][:300]
+                cpu_used = cpu_seconds(pid) - cpu_before
+                if waits:
+                    # throughput: trainings finished per minute of the whole test's training phase, and
+                    # per minute of one core of the server's own CPU time (its threads all counted)
+                    out["trainings_per_minute"] = round(len(waits) / (max(waits.values()) / 60), 1)
+                    out["server_cpu_s"] = round(cpu_used, 1)
+                    out["trainings_per_minute_per_core"] = round(len(waits) / (cpu_used / 60), 1) if cpu_used else None
                 for i in range(sessions):
                     if i not in waits and i not in failed:
                         failed[i] = f"not done within the {timeout:.0f} s limit"
@@ -158,6 +175,8 @@ def format_report(r: dict) -> str:
              f"(server and browser on the same machine), {r['seconds']:.0f} s",
              f"finished {r['finished']}, failed {r['failed']}",
              f"wait from click to Done: slowest {r['slowest_wait_s']} s, median {r['median_wait_s']} s",
+             f"throughput: {r.get('trainings_per_minute')} trainings a minute; server CPU {r.get('server_cpu_s')} s, "
+             f"{r.get('trainings_per_minute_per_core')} trainings a minute per core",
              f"server RSS: 1 session idle {r['rss_one_idle_mb']:.0f} MB, {r['sessions']} idle "
              f"{r['rss_all_idle_mb']:.0f} MB, each trained once {r['rss_all_trained_mb']:.0f} MB"]
     if "memory_per_session_mb" in r:

@@ -36,6 +36,9 @@ def test_two_sessions_train_at_once_and_the_json_says_so():
     per = result["memory_per_session_mb"]
     assert per["idle"] == pytest.approx(result["rss_all_idle_mb"] - result["rss_one_idle_mb"], abs=0.11)
     assert per["trained"] == pytest.approx(result["rss_all_trained_mb"] - result["rss_one_idle_mb"], abs=0.11)
+    assert result["server_cpu_s"] > 0 and result["trainings_per_minute_per_core"] == pytest.approx(
+        2 / (result["server_cpu_s"] / 60), rel=0.1)
+    assert result["trainings_per_minute"] == pytest.approx(2 / (result["slowest_wait_s"] / 60), rel=0.05)
     assert "Train pressed in 2 sessions at once" in done.stderr  # progress goes to stderr with --json
 
 
