@@ -20,6 +20,7 @@ appears in a message.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import queue
 import re
@@ -67,9 +68,7 @@ class PostgresRunStore(RunStore):
         self.problem = None
         self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=POOL_SIZE)
         self._lock = threading.Lock()
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("psycopg") is None:
             self.problem = ("the run database is PostgreSQL, and the package psycopg is not installed "
                             "(pip install -r requirements.txt)")
             return
@@ -95,16 +94,20 @@ class PostgresRunStore(RunStore):
             return f"the run database does not let this app write ({text})"
         return f"the run database failed: {type(e).__name__}: {text}"
 
-    def _connect(self):
+    def _connect(self, fresh: bool = False):
+        """(connection, pooled): an idle one from the pool unless `fresh`, else a new one."""
         import psycopg
 
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
+        while not fresh:
+            try:
+                con = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if not con.closed and not con.broken:
+                return con, True
         return psycopg.connect(self.url, autocommit=True, connect_timeout=max(1, int(self.timeout)),
                                options=f"-c lock_timeout={int(self.timeout * 1000)}"
-                                       f" -c statement_timeout={int(self.timeout * 4000)}")
+                                       f" -c statement_timeout={int(self.timeout * 4000)}"), False
 
     def _release(self, con, broken: bool) -> None:
         if broken or con.closed or con.info.transaction_status != 0:  # 0: idle, no transaction open
@@ -116,27 +119,34 @@ class PostgresRunStore(RunStore):
             con.close()
 
     def _run(self, work, write: bool = False):
-        """Call work(cursor) in one transaction; database errors become StoreError."""
+        """Call work(cursor) in one transaction; database errors become StoreError. A pooled
+        connection that has died meanwhile (the database restarted) is dropped and the work done
+        once more on a new one: every call here is a whole transaction, safe to repeat."""
         import psycopg
 
         if self.problem and write:
             raise StoreError(self.problem)
-        try:
-            con = self._connect()
-        except psycopg.Error as e:
-            raise StoreError(self._explain(e)) from None
-        broken = False
-        try:
-            with con.transaction(), con.cursor() as cur:
-                return work(cur)
-        except psycopg.Error as e:
-            broken = isinstance(e, psycopg.OperationalError)
-            raise StoreError(self._explain(e)) from None
-        except BaseException:
-            broken = True
-            raise
-        finally:
-            self._release(con, broken)
+        for attempt in range(2):
+            try:
+                con, pooled = self._connect(fresh=attempt > 0)
+            except psycopg.Error as e:
+                raise StoreError(self._explain(e)) from None
+            broken = False
+            try:
+                with con.transaction(), con.cursor() as cur:
+                    return work(cur)
+            except psycopg.OperationalError as e:
+                broken = True
+                if pooled and attempt == 0:
+                    continue
+                raise StoreError(self._explain(e)) from None
+            except psycopg.Error as e:
+                raise StoreError(self._explain(e)) from None
+            except BaseException:
+                broken = True
+                raise
+            finally:
+                self._release(con, broken)
 
     def version(self) -> int:
         """The database's schema version (0: empty)."""

@@ -104,6 +104,9 @@ class Postgres:
             con.execute(f"CREATE DATABASE {name}")  # a generated name, not data
         return f"postgresql://playground@127.0.0.1:{self.port}/{name}"
 
+    def restart(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-m", "fast", "-w", "restart")
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -303,6 +306,19 @@ def test_schema_matches_sqlite_in_postgres_types(postgres):
         assert {r[1] for r in con.execute("PRAGMA table_info(weights)")} == set(weights)
     for s in stores:
         s.close()
+
+
+def test_the_database_restarting_between_calls_is_not_an_error(postgres):
+    from nncore.runs_pg import PostgresRunStore
+
+    store = PostgresRunStore(postgres.new_database())
+    before = a_run()
+    store.save(before)  # its connection now waits in the pool
+    postgres.restart()  # ... and dies with the server's restart
+    after = a_run()
+    store.save(after, some_weights())
+    assert store.get(before.id).spec == before.spec and store.get(after.id).has_weights
+    store.close()
 
 
 def test_a_newer_schema_is_not_touched(postgres):
