@@ -19,10 +19,12 @@ Streamlit; a page only reads `snapshot()` and calls the public methods below.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import math
 import threading
 import time
+import weakref
 from typing import Callable, Iterable
 
 import numpy as np
@@ -52,6 +54,23 @@ BATCH_OVERHEAD_S = 3e-4
 MACS_PER_SECOND = 2.2e10
 
 _IDS = itertools.count(1)
+_RUNNING: "weakref.WeakSet[TrainingJob]" = weakref.WeakSet()  # jobs whose loop may be running now
+_EXITING = threading.Event()
+
+
+def stop_all(reason: str = "The server stopped", timeout: float = 10.0) -> None:
+    """Stop every training of this process and wait for their loops to end (at most `timeout` s).
+    Run at the interpreter's exit: a thread killed inside TensorFlow's C++ aborts the process."""
+    _EXITING.set()
+    jobs = list(_RUNNING)
+    for job in jobs:
+        job.stop(reason)
+    deadline = time.monotonic() + timeout
+    for job in jobs:
+        job._done.wait(max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(stop_all)
 
 
 def warm_up(delay: float = 0.0, presets: Iterable[str] = ("practice-lab",)) -> None:
@@ -64,6 +83,8 @@ def warm_up(delay: float = 0.0, presets: Iterable[str] = ("practice-lab",)) -> N
 
     import_keras()
     for preset in presets:
+        if _EXITING.is_set():
+            return
         spec = ExperimentSpec.from_preset(preset)
         if POOL.has_idle(spec):
             continue
@@ -141,6 +162,7 @@ class TrainingJob:
         self._queued = queued
         self._initial_weights = initial_weights
         self._stop = threading.Event()
+        self._done = threading.Event()  # its run() has returned
         self._stop_reason = ""
         self._thread: threading.Thread | None = None
         self._recorder = Recorder(self.spec, lambda: self.stop_requested, full_train_loss)
@@ -269,6 +291,9 @@ class TrainingJob:
         """Wait for a slot, then train to the end (or stop, or divergence) in this thread;
         returns the last snapshot. Whatever happens, the slot and the network are given back."""
         recorder = self._recorder
+        _RUNNING.add(self)
+        if _EXITING.is_set():
+            self.stop("The server stopped")
         ticket = self._ticket = self._ticket or self._enter()
         try:
             if ticket is not None and not self._wait_for_slot(ticket):
@@ -283,6 +308,8 @@ class TrainingJob:
                 ticket.leave(self)
             self._give_back()
             recorder.close()
+            _RUNNING.discard(self)
+            self._done.set()
         return self.snapshot()
 
     def _wait_for_slot(self, ticket: Ticket) -> bool:

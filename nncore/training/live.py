@@ -19,6 +19,7 @@ on to its end whoever watches: its cost is bounded by its epochs, and a reload m
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
 import secrets
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 
 from ..registry import CLASSES, DATASETS
 from ..runs import INTERRUPTED, INTERRUPTED_MESSAGE, PROGRESS_EVERY, RUNNING, Run, RunStore, StoreError
-from .job import TrainingJob
+from .job import TrainingJob, stop_all
 
 LINGER_S = 60.0  # a finished run stays live this long after its last save
 # This server process, as the run store records who trains a run.
@@ -51,6 +52,7 @@ class LiveRun:
     run: Run | None = None  # the stored record, once finished
     error: str | None = None  # why it could not be saved
     finished_at: float | None = None
+    cut_off: bool = False  # the server is stopping under it: stored as interrupted
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self) -> Run:
@@ -64,8 +66,10 @@ class LiveRun:
             matrix = tuple(tuple(int(v) for v in row)
                            for row in confusion(data.y_val, s.val_probabilities, data.n_classes))
             names = tuple(str(c) for c in data.class_names)
-        status = str(s.status) if s.finished else RUNNING
-        return Run(self.run_id, spec, self.session, self.created, status, s.message, s.epoch, round(s.elapsed, 2),
+        status, message = (str(s.status) if s.finished else RUNNING), s.message
+        if self.cut_off and s.finished and s.status == "stopped":
+            status, message = INTERRUPTED, INTERRUPTED_MESSAGE
+        return Run(self.run_id, spec, self.session, self.created, status, message, s.epoch, round(s.elapsed, 2),
                    dict(s.history), matrix, names, self.parent, self.changes,
                    s.finished and s.weights is not None, time.time(), SERVER)
 
@@ -125,6 +129,20 @@ class LiveRuns:
 
 
 LIVE = LiveRuns()
+
+
+def _at_exit() -> None:
+    """The server stops: its trainings stop (a thread killed inside TensorFlow would abort the
+    process) and the runs they were are stored as interrupted, with what they had recorded."""
+    cut = LIVE.running()
+    for live in cut:
+        live.cut_off = True
+    stop_all()
+    for live in cut:
+        live.save()
+
+
+atexit.register(_at_exit)  # after job.py's: runs first
 
 
 def server_gone(server: str) -> bool:

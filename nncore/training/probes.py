@@ -106,8 +106,6 @@ class PlaneProbe:
         from .pool import as_network
 
         self.net = as_network(net)
-        import tensorflow as tf
-
         self.labels = y_val
         self.size = size
         self.from_logits = from_logits
