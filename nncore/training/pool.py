@@ -124,10 +124,13 @@ def _train_loop(model):
 
 
 def _build_compiled(model, x, y) -> None:
-    """Create the compiled loss's and metrics' variables before the first trace (from one row,
-    eagerly): created inside it, they make tf.function trace the whole loop twice."""
+    """Create the compiled loss's and metrics' variables before the first trace (from one row of
+    labels and an output of the model's shape): created inside it, they make tf.function trace
+    the whole loop twice."""
     try:
-        y_pred = model(x[:1], training=False)
+        import tensorflow as tf
+
+        y_pred = tf.zeros([1, *model.output_shape[1:]], tf.float32)  # its shape is all they need
         for part in (getattr(model, "_compile_loss", None), getattr(model, "_compile_metrics", None)):
             if part is not None and not part.built:
                 part.build(y[:1], y_pred)
