@@ -25,6 +25,7 @@ only from the setting.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -371,7 +372,15 @@ def default_path() -> Path:
 
 def open_store(path: str | Path | None = None) -> RunStore:
     """The run store the settings name ($NNCORE_RUNS_DB, else default_path()). Never raises: a store
-    that cannot save says why in `problem`."""
+    that cannot save says why in `problem`. PostgreSQL (nncore.runs_pg) when `path` or
+    $NNCORE_RUNS_DB is a postgresql:// URL, or, with neither given, $NNCORE_DATABASE_URL is set."""
+    url = str(path or os.environ.get(DB_SETTING) or os.environ.get("NNCORE_DATABASE_URL") or "")
+    if url.startswith(("postgresql://", "postgres://")):
+        # loaded by name, only then: nncore.runs_pg builds on this module (and needs psycopg)
+        store_class = importlib.import_module("nncore.runs_pg").PostgresRunStore
+        return store_class(url, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
+                           max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),
+                           timeout=float(os.environ.get(TIMEOUT_SETTING, "30")))
     path = path or os.environ.get(DB_SETTING) or default_path()
     return SQLiteRunStore(path, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
                           max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),

@@ -1,0 +1,304 @@
+"""The run store on PostgreSQL: the same RunStore as nncore.runs' SQLite one, for N replicas.
+
+    NNCORE_DATABASE_URL=postgresql://user:password@host:5432/playground streamlit run app/main.py
+
+`open_store()` picks this store when that setting (or a `postgresql://` NNCORE_RUNS_DB) is set;
+SQLite stays the default. Every replica of the app then sees every run: a run's address opens on
+any of them, and weights are bounded for all of them together (keep_per_session, max_bytes).
+
+The schema is SQLite's own (nncore.runs.MIGRATIONS, applied step by step under an advisory lock
+so two replicas starting at once do not both upgrade), with its types spelled for PostgreSQL:
+REAL becomes DOUBLE PRECISION (PostgreSQL's REAL has 6 digits: a time would lose its seconds)
+and BLOB becomes BYTEA. Give the app a database of its own: the tables are `runs`, `weights`
+and `schema_version`.
+
+Queries are parameterised (psycopg's %s), never built from a run's or a link's text. Connections
+are kept in a small pool (idle ones reused, broken ones dropped); each call is one transaction.
+Database errors become StoreError with a message a learner can read; the URL's password never
+appears in a message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import queue
+import re
+import threading
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+
+from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run,
+                   RunStore, SQLiteRunStore, StoreError, valid_run_id, weights_from_bytes, weights_to_bytes)
+
+URL_SETTING = "NNCORE_DATABASE_URL"
+SCHEMES = ("postgresql://", "postgres://")
+MIGRATION_LOCK = 4_217_017  # pg_advisory_xact_lock key: one replica upgrades the schema at a time
+BOUND_LOCK = 4_217_018  # and one at a time trims the stored weights
+POOL_SIZE = 4
+
+
+def is_url(text) -> bool:
+    return isinstance(text, str) and text.startswith(SCHEMES)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def postgres_ddl(statement: str) -> str:
+    """An SQLite migration statement in PostgreSQL's types."""
+    statement = re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement)
+    return re.sub(r"\bBLOB\b", "BYTEA", statement)
+
+
+class PostgresRunStore(RunStore):
+    def __init__(self, url: str, keep_per_session: int = 5, max_bytes: int = 200 * 2**20, timeout: float = 30.0):
+        self.url = url
+        self.keep_per_session = keep_per_session
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.problem = None
+        self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=POOL_SIZE)
+        self._lock = threading.Lock()
+        if importlib.util.find_spec("psycopg") is None:
+            self.problem = ("the run database is PostgreSQL, and the package psycopg is not installed "
+                            "(pip install -r requirements.txt)")
+            return
+        try:
+            self._prepare()
+        except StoreError as e:
+            self.problem = str(e)
+
+    # ---- connections and schema ----------------------------------------------------------
+
+    def _explain(self, e: Exception) -> str:
+        import psycopg
+
+        text = str(e).replace(self.url, safe_url(self.url)).strip().splitlines()[0] if str(e) else type(e).__name__
+        where = safe_url(self.url)
+        if isinstance(e, psycopg.OperationalError):
+            return f"the run database at {where} cannot be reached ({text})"
+        if isinstance(e, psycopg.errors.ReadOnlySqlTransaction) or "read-only" in text:
+            return f"the run database is read-only ({text})"
+        if isinstance(e, (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)):
+            return f"the run database is locked by another program ({text})"
+        if isinstance(e, psycopg.errors.InsufficientPrivilege):
+            return f"the run database does not let this app write ({text})"
+        return f"the run database failed: {type(e).__name__}: {text}"
+
+    def _connect(self, fresh: bool = False):
+        """(connection, pooled): an idle one from the pool unless `fresh`, else a new one."""
+        import psycopg
+
+        while not fresh:
+            try:
+                con = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if not con.closed and not con.broken:
+                return con, True
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=max(1, int(self.timeout)),
+                               options=f"-c lock_timeout={int(self.timeout * 1000)}"
+                                       f" -c statement_timeout={int(self.timeout * 4000)}"), False
+
+    def _release(self, con, broken: bool) -> None:
+        if broken or con.closed or con.info.transaction_status != 0:  # 0: idle, no transaction open
+            con.close()
+            return
+        try:
+            self._idle.put_nowait(con)
+        except queue.Full:
+            con.close()
+
+    def _run(self, work, write: bool = False):
+        """Call work(cursor) in one transaction; database errors become StoreError. A pooled
+        connection that has died meanwhile (the database restarted) is dropped and the work done
+        once more on a new one: every call here is a whole transaction, safe to repeat."""
+        import psycopg
+
+        if self.problem and write:
+            raise StoreError(self.problem)
+        for attempt in range(2):
+            try:
+                con, pooled = self._connect(fresh=attempt > 0)
+            except psycopg.Error as e:
+                raise StoreError(self._explain(e)) from None
+            broken = False
+            try:
+                with con.transaction(), con.cursor() as cur:
+                    return work(cur)
+            except psycopg.OperationalError as e:
+                broken = True
+                if pooled and attempt == 0:
+                    continue
+                raise StoreError(self._explain(e)) from None
+            except psycopg.Error as e:
+                raise StoreError(self._explain(e)) from None
+            except BaseException:
+                broken = True
+                raise
+            finally:
+                self._release(con, broken)
+
+    def version(self) -> int:
+        """The database's schema version (0: empty)."""
+        def work(cur):
+            cur.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+            if not cur.fetchone()[0]:
+                return 0
+            cur.execute("SELECT version FROM schema_version")
+            row = cur.fetchone()
+            return row[0] if row else 0
+
+        return self._run(work)
+
+    def _prepare(self) -> None:
+        """Create or upgrade the schema to SCHEMA_VERSION (no writes when it is current)."""
+        current = self.version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"the run database's schema version {current} is newer than this app's {SCHEMA_VERSION}")
+        if current == SCHEMA_VERSION:
+            return
+
+        def work(cur):
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            cur.execute("SELECT version FROM schema_version")
+            row = cur.fetchone()
+            done = row[0] if row else 0  # another replica may have upgraded it meanwhile
+            for step in range(done, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        cur.execute(postgres_ddl(statement))
+            cur.execute("DELETE FROM schema_version")
+            cur.execute("INSERT INTO schema_version VALUES (%s)", (SCHEMA_VERSION,))
+
+        self._run(work, write=False)  # write=False: self.problem is not set yet anyway
+
+    # ---- the interface -------------------------------------------------------------------
+
+    def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
+        """Insert or replace the run whole, as the SQLite store does: saved without weights, a run
+        keeps none (a weights row of an earlier save goes)."""
+        if not valid_run_id(run.id):
+            raise StoreError(f"not a run id: {run.id[:40]!r}")
+        blob = weights_to_bytes(weights) if weights is not None else None
+        columns = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
+                   "confusion", "class_names", "parent", "changes", "updated", "server")
+        values = (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
+                  str(run.status), run.message, run.epochs, run.seconds,
+                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
+                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
+                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(), run.server)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+
+        def work(cur):
+            cur.execute(f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+                        f"ON CONFLICT (id) DO UPDATE SET {updates}", values)
+            cur.execute("DELETE FROM weights WHERE run_id = %s", (run.id,))
+            if blob is not None and len(blob) <= self.max_bytes:
+                cur.execute("INSERT INTO weights (run_id, session, created, size, data) VALUES (%s, %s, %s, %s, %s)",
+                            (run.id, run.session, time.time(), len(blob), blob))
+                self._bound(cur, run.session)
+
+        self._run(work, write=True)
+
+    def _bound(self, cur, session: str) -> None:
+        """Weights of the session's older runs beyond the newest N go, then the oldest anyone's
+        until all of them fit in max_bytes (one replica at a time)."""
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (BOUND_LOCK,))
+        cur.execute("DELETE FROM weights WHERE session = %s AND run_id NOT IN (SELECT run_id FROM weights "
+                    "WHERE session = %s ORDER BY created DESC LIMIT %s)", (session, session, self.keep_per_session))
+        cur.execute("SELECT COALESCE(SUM(size), 0) FROM weights")
+        total = cur.fetchone()[0]
+        if total <= self.max_bytes:
+            return
+        cur.execute("SELECT run_id, size FROM weights ORDER BY created")
+        for run_id, size in cur.fetchall():
+            if total <= self.max_bytes:
+                break
+            cur.execute("DELETE FROM weights WHERE run_id = %s", (run_id,))
+            total -= size
+
+    _COLUMNS = SQLiteRunStore._COLUMNS  # the same columns, read the same way
+    _row = SQLiteRunStore._row
+
+    def get(self, run_id: str) -> Run | None:
+        if not valid_run_id(run_id):
+            return None
+
+        def work(cur):
+            cur.execute(f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = %s",
+                        (run_id,))
+            return cur.fetchone()
+
+        row = self._run(work)
+        if not row:
+            return None
+        try:
+            return self._row(row)
+        except (ValueError, TypeError, KeyError) as e:  # SpecError is a ValueError
+            raise StoreError(f"run {run_id} was saved by another version of the app, whose settings this "
+                             f"one cannot read ({e})") from None
+
+    def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
+        where, args = ("WHERE r.session = %s", (session,)) if session is not None else ("", ())
+
+        def work(cur):
+            cur.execute(f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id {where} "
+                        "ORDER BY r.created DESC LIMIT %s", (*args, int(limit)))
+            return cur.fetchall()
+
+        runs = []
+        for row in self._run(work):
+            try:
+                runs.append(self._row(row))
+            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
+                continue
+        return runs
+
+    def weights(self, run_id: str) -> list[np.ndarray] | None:
+        if not valid_run_id(run_id):
+            return None
+
+        def work(cur):
+            cur.execute("SELECT data FROM weights WHERE run_id = %s", (run_id,))
+            return cur.fetchone()
+
+        row = self._run(work)
+        return weights_from_bytes(bytes(row[0])) if row else None
+
+    def interrupt_stale(self, older_than: float = STALE_AFTER, now: float | None = None) -> int:
+        if self.problem:
+            return 0
+        cutoff = (now or time.time()) - older_than
+
+        def work(cur):
+            cur.execute("UPDATE runs SET status = %s, message = %s WHERE status = %s AND updated < %s",
+                        (INTERRUPTED, INTERRUPTED_MESSAGE, RUNNING, cutoff))
+            return cur.rowcount
+
+        return self._run(work, write=True)
+
+    def total_weight_bytes(self) -> int:
+        def work(cur):
+            cur.execute("SELECT COALESCE(SUM(size), 0) FROM weights")
+            return cur.fetchone()[0]
+
+        return self._run(work)
+
+    def close(self) -> None:
+        """Close the idle connections (a store in use opens new ones as needed)."""
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return

@@ -1,0 +1,101 @@
+"""Two replicas of the app behind one PostgreSQL run store, in real headless Chromium: a run
+trained on one replica opens by its address on the other, finished or still training there."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, no_exception, open_page
+from test_runs_pg import NO_POSTGRES, Postgres, postgres_bin
+
+pytestmark = pytest.mark.browser
+
+SLOW = "hidden=512:relu,256:relu&batch_size=8"  # ~1 s an epoch: still training when B looks
+
+
+@pytest.fixture(scope="module")
+def database_url():
+    bindir = postgres_bin()
+    if bindir is None:
+        if os.environ.get("NNCORE_REQUIRE_POSTGRES"):
+            pytest.fail(NO_POSTGRES)
+        pytest.skip(NO_POSTGRES)
+    server = Postgres(bindir)
+    try:
+        yield server.new_database()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if chromium_path() is None:
+        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
+            pytest.fail(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+def replica(url: str) -> StreamlitServer:
+    """A server whose run store is the database URL (NNCORE_RUNS_DB, set for the tests, unset)."""
+    saved = {k: os.environ.pop(k, None) for k in ("NNCORE_RUNS_DB", "NNCORE_DATABASE_URL")}
+    os.environ["NNCORE_DATABASE_URL"] = url
+    try:
+        server = StreamlitServer()
+    finally:
+        os.environ.pop("NNCORE_DATABASE_URL")
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+    server.wait_healthy()
+    return server
+
+
+def run_id_in(url: str) -> str:
+    match = re.search(r"[?&]run=([0-9a-f]{12})", url)
+    assert match, url
+    return match.group(1)
+
+
+def test_a_run_trained_on_one_replica_opens_on_the_other(chromium, database_url):
+    a, b = replica(database_url), replica(database_url)
+    try:
+        page = open_page(chromium, f"{a.url}/train?hidden=16:relu&epochs=2")
+        page.locator(".st-key-train button").first.click()
+        page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
+        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+        finished = run_id_in(page.url)
+        no_exception(page)
+
+        other = open_page(chromium, f"{b.url}/runs?run={finished}")
+        other.get_by_text(f"Run {finished}").first.wait_for(timeout=60_000)
+        other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        assert "2 of 2 epochs" in other.locator("[data-testid=stMainBlockContainer]").inner_text()
+        no_exception(other)
+        other.context.close()
+
+        # still training on A: B shows what A has recorded so far, and says where it trains
+        page.goto(f"{a.url}/train?{SLOW}&epochs=200")
+        page.locator(".st-key-train button").first.click()
+        page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 200/.test(document.body.innerText)", timeout=120_000)
+        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+        running = run_id_in(page.url)
+        assert running != finished
+        page.wait_for_timeout(3500)  # one save of its progress (every 3 s)
+        other = open_page(chromium, f"{b.url}/runs?run={running}")
+        other.get_by_text("This run is training on another server of this app").wait_for(timeout=60_000)
+        no_exception(other)
+        other.screenshot(path="/tmp/issue17-deploy-replica.png", full_page=True)
+        other.context.close()
+        page.locator(".st-key-stop button").first.click()
+        page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+        page.context.close()
+    finally:
+        a.stop()
+        b.stop()
