@@ -93,10 +93,11 @@ def reattach(run_id: str, scope: str = DIGITS) -> LiveRun | None:
     return live
 
 
-def follow_address(scope: str = DIGITS) -> str | None:
+def follow_address(scope: str = DIGITS) -> tuple[str, str] | None:
     """The page's address carries its latest run (`?run=<id>`). When that id is new to this
     session (a reload, a link opened in another tab), show the run: reattach to it if it is live
-    here; else return a message saying where it is (finished: the Runs page; unknown: why)."""
+    here; else return a note saying where it is: ("link", Markdown with a link to the Runs page),
+    or ("problem", plain text: why there is no such run here)."""
     ss, run_id = st.session_state, st.query_params.get("run")
     if run_id is None or (current_run_id(scope) not in (None, run_id) and ss.get("_address_run") != run_id):
         return None  # this session's own latest training wins: the address is rewritten to it
@@ -105,10 +106,12 @@ def follow_address(scope: str = DIGITS) -> str | None:
         ss.pop("_address_note", None)
         if reattach(run_id, scope) is None:
             run, message = get_run(run_id)
-            if run is not None:
-                message = (f"Run {run_id} is not training on this server now: it is **{run.status}**. "
-                           f"[Open run {run_id}](/runs?run={run_id}) to see its curves and numbers.")
-            ss["_address_note"] = message
+            if run is not None:  # a valid id (12 hex digits): safe in Markdown
+                ss["_address_note"] = ("link", f"Run {run_id} is not training on this server now: it is "
+                                               f"**{run.status}**. [Open run {run_id}](/runs?run={run_id}) "
+                                               "to see its curves and numbers.")
+            else:  # names what the link carried: shown as plain text
+                ss["_address_note"] = ("problem", message)
     return ss.get("_address_note")
 
 

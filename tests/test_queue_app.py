@@ -72,3 +72,24 @@ def test_a_new_training_in_the_same_session_replaces_the_first(one_slot):
     at.switch_page("views/train.py").run()
     assert "Replaced by a newer training of the same session" in " ".join(w.value for w in at.warning)
     assert one_slot.counts() == (0, 0) and not at.exception
+
+
+def test_the_train_page_says_where_a_run_in_its_address_is(one_slot):
+    """A finished run's id in the Train page's address: a link to it on the Runs page; an id this
+    server never had, or a malformed one: a message naming it, as text; the page works."""
+    from app import state
+    from nncore import ExperimentSpec
+    from nncore.runs import Run, new_run_id
+
+    run_id = new_run_id()  # a run this server trained before a restart: in the store, not live
+    state._store_at.cache_clear()
+    state.store().save(Run(run_id, ExperimentSpec(epochs=2), "s", status="done", epochs=2, seconds=1.0,
+                           history={"loss": (1.0, 0.5)}))
+    other = open_with({"run": run_id})
+    assert any(f"Run {run_id} is not training on this server now" in i.value and f"(/runs?run={run_id})" in i.value
+               for i in other.info)
+    unknown = open_with({"run": "0123456789ab"})
+    assert any("There is no run 0123456789ab on this server" in w.value for w in unknown.warning)
+    bad = open_with({"run": "**x**"})
+    assert any("is not a run id" in w.value and "\\*\\*x\\*\\*" in w.value for w in bad.warning)
+    assert not other.exception and not unknown.exception and not bad.exception

@@ -23,8 +23,12 @@ valid = spec is not None and not problems
 ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, state.DIGITS)
 state.put_run_in_address(state.DIGITS)
-if note:
-    st.info(builder.plain(note), icon=":material/link:")
+if note is not None:
+    kind, text = note
+    if kind == "link":
+        st.info(text, icon=":material/link:")
+    else:
+        st.warning(builder.plain(text), icon=":material/link_off:")
 
 
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------
