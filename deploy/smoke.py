@@ -226,7 +226,7 @@ def run(train: bool, screenshot: str | None, timeout: float) -> dict:
                 wait_for_app(page, timeout_ms=int(timeout * 1000))
                 report["title"] = page.locator("h1").first.inner_text()
                 if train:
-                    page.get_by_role("button", name="Train").first.click()
+                    page.get_by_role("button", name="Train", exact=True).first.click()
                     page.get_by_text(re.compile(r"^Done: \d+ epochs")).first.wait_for(timeout=timeout * 1000)
                     report["trained"] = page.get_by_text(re.compile(r"^Done: \d+ epochs")).first.inner_text()
                 if screenshot:
