@@ -80,8 +80,8 @@ def _warm_up(spec: ExperimentSpec) -> None:
     pool's train function traces once per batch shape, then once for any shape (reduce_retracing)."""
     from ..training.job import TrainingJob
 
-    for size in (100, 60):
-        warm = TrainingJob(spec.replace(epochs=1, train_size=size), views=False)
+    for size in (100, 60):  # outside the queue: the experiment already holds its place (a slot)
+        warm = TrainingJob(spec.replace(epochs=1, train_size=size), views=False, queued=False)
         warm.run()
         warm.release()
 
@@ -155,9 +155,11 @@ class Experiment:
         self.runs, self.jobs = tuple(runs), tuple(jobs)
         self.val_checksum, self.val_samples = val_checksum, val_samples
 
-    def start(self) -> "Experiment":
-        for job in self.jobs:
-            job.start()
+    def start(self, owner: str | None = None) -> "Experiment":
+        """All runs on one place in the training queue (they train one after another anyway)."""
+        from ..training.job import start_together
+
+        start_together(self.jobs, owner)
         return self
 
     def stop(self) -> None:
