@@ -97,8 +97,7 @@ def _chain(job, previous, warm: bool):
             if job.stop_requested:
                 break
         if job.stop_requested:
-            job._recorder.stopped_before_start()
-            return job.snapshot()
+            return run()  # says "stopped before it started" and gives its queue place back
         if warm:
             _warm_up(job.spec)
         try:

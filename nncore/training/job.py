@@ -296,6 +296,10 @@ class TrainingJob:
             self.stop("The server stopped")
         ticket = self._ticket = self._ticket or self._enter()
         try:
+            if self._stop.is_set():  # stopped before its thread began (e.g. a chained run of a lesson)
+                recorder.stopped_before_start(f"{self._stop_reason} before it started." if self._stop_reason
+                                              else "Stopped before it started.")
+                return self.snapshot()
             if ticket is not None and not self._wait_for_slot(ticket):
                 return self.snapshot()
             self._train()
