@@ -9,6 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 from app import charts, models, state
 from app.builder import plain
 from nncore.inference import photo, preprocess
+from nncore.inference.predictor import DEFAULT_MODELS
 from nncore.inference.multilabel import PROPERTIES
 from nncore.registry import LOSSES, OUTPUTS
 
@@ -22,7 +23,6 @@ st.caption("Draw with the mouse or a finger, or upload a photo of a digit writte
 ss = st.session_state
 ss.setdefault("canvas_version", 0)
 ss.setdefault("draw_source", "canvas")  # who is answered: the canvas, the uploaded photo or the camera's
-ss.setdefault("_canvas_seen", None)
 
 
 def clear_canvas() -> None:
@@ -30,12 +30,8 @@ def clear_canvas() -> None:
     ss.draw_source = "canvas"
 
 
-def photo_changed(source: str, key: str) -> None:
-    ss.draw_source = source if ss.get(key) is not None else "canvas"
-
-
 output = st.segmented_control(
-    "Output layer", list(OUTPUTS), key="output_mode", default="logits",
+    "Output layer", list(DEFAULT_MODELS), key="output_mode", default="logits",
     format_func=OUTPUTS.label, required=True,
     help="Which default network answers: one whose last layer is linear (logits, trained with "
          "from_logits=True), or one whose last layer is a softmax.")
@@ -125,20 +121,21 @@ def draw_and_answer() -> None:
         upload = st.file_uploader(
             "Or a photo of one digit written on paper", type=["png", "jpg", "jpeg", "webp"],
             key="upload_digit", max_upload_size=photo.MAX_BYTES // 2**20,
-            on_change=photo_changed, args=("photo", "upload_digit"),
             help="PNG, JPEG or WebP, up to 20 MB: dark ink on light paper or light on dark, one digit.")
         camera = None
         if st.toggle("Take the photo with the camera", key="use_camera",
                      help="Where the browser allows it (https or this computer), with your permission."):
-            camera = st.camera_input("Hold one digit up to the camera", key="camera_digit",
-                                     on_change=photo_changed, args=("camera", "camera_digit"))
+            camera = st.camera_input("Hold one digit up to the camera", key="camera_digit")
 
     strokes = preprocess.strokes_from_fabric(drawing.json_data)
-    seen = repr(strokes)
-    if seen != ss._canvas_seen:  # a new stroke: the canvas is answered again
-        ss._canvas_seen = seen
-        if strokes:
-            ss.draw_source = "canvas"
+    # whichever changed last is answered: a new stroke, a new upload or a new camera picture
+    for source, now in (("canvas", repr(strokes) if strokes else None),
+                        ("photo", upload.file_id if upload is not None else None),
+                        ("camera", camera.file_id if camera is not None else None)):
+        if now != ss.get(f"_seen_{source}"):
+            ss[f"_seen_{source}"] = now
+            if now is not None:
+                ss.draw_source = source
     source = ss.draw_source
     picture = {"photo": upload, "camera": camera}.get(source)
     if picture is None:
