@@ -5,6 +5,7 @@
     python -m bench boundary                    # live decision boundaries
     python -m bench strokes [MODEL] [--per-digit 30] [--seed 0] [--mnist N]   # accuracy on strokes
     python -m bench race [--epochs 10] [--repeats 3]   # optimizers raced vs one by one
+    python -m bench writers [MODEL] [--style strokes|pen8|both]   # per digit, on writers never seen
 
 Each of the last three is also `python -m bench.draw`, `bench.boundary`, `bench.eval_strokes`.
 """
@@ -19,6 +20,7 @@ SCRIPTS = {
     "draw": ("bench.draw", "the Draw page: inference and stroke-to-prediction latency in Chromium"),
     "boundary": ("bench.boundary", "live decision boundaries: a frame's cost and size, the slowdown"),
     "strokes": ("bench.eval_strokes", "a digit model's accuracy on drawn strokes"),
+    "writers": ("bench.writers", "a digit model's accuracy per digit on 13 writers it never saw, drawn as strokes"),
     "race": ("bench.race", "a race of four optimizers against the four trainings one after another"),
 }
 

@@ -742,3 +742,55 @@ def mnist_strokes(images: np.ndarray, labels, seed: int = 0) -> list[StrokeDigit
         strokes = [s for _, s in sorted(zip(keys, strokes), key=lambda t: t[0])]
         out.append(_to_digit(int(label), strokes, f"mnist/{i}"))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Writers' habits the templates above lack (issue 16): nines with a long curved tail, sevens with
+# a crossbar and a hooked top, a crossbar wider than the top, a continental 1 with a long flag.
+# Kept apart from TEMPLATES so that stroke_digits() draws the same samples as before.
+
+def _nine_long_tail():
+    loop = arc(0.34, 0.22, 0.26, 0.20, 0, -360)
+    return [chain(loop, spline(loop[-1], (0.60, 0.45), (0.58, 0.75), (0.45, 0.95),
+                               (0.22, 1.0), (0.02, 0.90)))]
+
+
+def _nine_hook_tail():
+    loop = arc(0.36, 0.20, 0.24, 0.19, 10, -350)
+    return [chain(loop, line(loop[-1], (0.58, 0.78)),
+                  spline((0.58, 0.78), (0.52, 0.95), (0.34, 1.0), (0.16, 0.92)))]
+
+
+def _seven_crossbar_hook():
+    return [chain(line((0.02, 0.16), (0.04, 0.03)), line((0.04, 0.03), (0.64, 0.02)),
+                  line((0.64, 0.02), (0.28, 1.0))),
+            line((0.22, 0.54), (0.62, 0.50))]
+
+
+def _seven_wide_crossbar():
+    return [chain(line((0.06, 0.03), (0.62, 0.02)),
+                  bezier((0.62, 0.02), (0.46, 0.35), (0.38, 0.65), (0.34, 1.0))),
+            line((0.10, 0.50), (0.72, 0.47))]
+
+
+def _one_long_flag():
+    return [chain(line((0.02, 0.42), (0.42, 0.0)), line((0.42, 0.0), (0.42, 1.0)))]
+
+
+HABITS: dict[int, dict[str, Callable[[], list[np.ndarray]]]] = {
+    1: {"1-long-flag": _one_long_flag},
+    7: {"7-crossbar-hook": _seven_crossbar_hook, "7-wide-crossbar": _seven_wide_crossbar},
+    9: {"9-long-tail": _nine_long_tail, "9-hook-tail": _nine_hook_tail},
+}
+
+
+def habit_digits(n_per_style: int = 20, seed: int = 0) -> list[StrokeDigit]:
+    """Seeded, varied samples (ordinary sizes) of the HABITS styles, as stroke_digits() varies."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for label, styles in HABITS.items():
+        for name, make in styles.items():
+            for _ in range(n_per_style):
+                strokes = _place(_vary(make(), rng), "normal", rng)
+                out.append(_to_digit(label, strokes, f"{name}/normal", spacing=None))
+    return out

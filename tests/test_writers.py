@@ -1,0 +1,74 @@
+"""Handwriting the model never saw: new writings of the training digits (nncore.inference.handwriting)
+and the held-out writers' check (bench/writers.py: scikit-learn's optdigits, 13 writers, drawn
+through the canvas pipeline)."""
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from bench import writers
+from nncore.inference import handwriting as H
+from nncore.inference.predictor import ASSETS, DEFAULT_MODELS, draw_training_data, load_predictor
+
+
+def test_new_writings_look_like_canvas_inputs(digits):
+    x, y = H.variants(digits.x_train[:60], digits.y_train[:60], copies=2, seed=1)
+    assert x.shape == (120, 784) and (y[:60] == digits.y_train[:60]).all()
+    assert 0 <= x.min() and x.max() <= 1
+    for image in x[:20].reshape(-1, 28, 28):
+        cy, cx = ndimage.center_of_mass(image)
+        assert abs(cy - 13.5) <= 0.6 and abs(cx - 13.5) <= 0.6  # centred as the canvas's inputs are
+    again, _ = H.variants(digits.x_train[:60], digits.y_train[:60], copies=2, seed=1)
+    assert np.array_equal(x, again)  # seeded
+    assert not np.allclose(x[:60], x[60:])  # each copy is another writing
+
+
+def test_sevens_get_crossbars_and_nines_tails(digits, monkeypatch):
+    seven = digits.x_train[digits.y_train == 7][0]
+    points = H.centre_line(seven)
+    rng = np.random.default_rng(0)
+    monkeypatch.setattr(H, "CROSSBAR", 1.0)
+    monkeypatch.setattr(H, "HOOK", 0.0)
+    (bar,) = H._extras(points, 7, rng)
+    assert np.ptp(bar[:, 0]) > 4 * np.ptp(bar[:, 1])  # a horizontal bar...
+    (x0, y0), (x1, y1) = points.min(0), points.max(0)
+    assert y0 + 0.4 * (y1 - y0) < bar[:, 1].mean() < y0 + 0.7 * (y1 - y0)  # ...across the middle
+    nine = digits.x_train[digits.y_train == 9][0]
+    points = H.centre_line(nine)
+    monkeypatch.setattr(H, "TAIL", 1.0)
+    tail = np.vstack(H._extras(points, 9, rng))
+    assert tail[:, 1].max() > points[:, 1].max() and tail[-1, 0] < tail[0, 0]  # down, then to the left
+    assert H._extras(points, 3, rng) == []
+
+
+def test_training_data_adds_writings_and_keeps_validation():
+    from nncore import ExperimentSpec
+    from nncore.data import load_dataset
+
+    spec = ExperimentSpec.from_preset("draw-cnn")
+    plain, data = load_dataset(spec), draw_training_data(spec, copies=1)
+    assert np.array_equal(data.x_val, plain.x_val) and np.array_equal(data.y_val, plain.y_val)
+    n = len(plain.x_train)
+    assert 1.95 * n <= len(data.x_train) <= 2 * n  # (a digit too faint to thin gets no copy)
+    assert np.array_equal(data.x_train[:n], plain.x_train)
+    assert np.bincount(data.y_train[n:], minlength=10).min() > 0.8 * np.bincount(plain.y_train).min()
+
+
+def test_pen8_is_an_eight_point_trajectory():
+    strokes = [np.array([[0.1, 0.1], [0.5, 0.1]]), np.array([[0.5, 0.5], [0.5, 0.9]])]
+    (path,) = writers.pen8(strokes)
+    assert path.shape == (8, 2) and tuple(path[0]) == (0.1, 0.1) and tuple(path[-1]) == (0.5, 0.9)
+
+
+@pytest.mark.parametrize("style", ["strokes", "image"])
+def test_shipped_model_reads_writers_it_never_saw(style):
+    model = load_predictor(ASSETS / DEFAULT_MODELS["logits"])
+    if style == "image":
+        x, y = writers.image_inputs()
+    else:
+        drawings, y = writers.writer_digits(style, every=4)  # 450 of the 1,797, every digit
+        x = writers.inputs(drawings)
+    result = writers.evaluate(model, style, x, y)
+    assert set(result["per_digit"]) == set(range(10)) and result["n"] == len(y)
+    # figures of the shipped model (python -m bench writers), less a margin for the subset
+    assert result["accuracy"] >= 0.8, result
