@@ -70,5 +70,19 @@ def test_shipped_model_reads_writers_it_never_saw(style):
         x = writers.inputs(drawings)
     result = writers.evaluate(model, style, x, y)
     assert set(result["per_digit"]) == set(range(10)) and result["n"] == len(y)
-    # figures of the shipped model (python -m bench writers), less a margin for the subset
-    assert result["accuracy"] >= 0.8, result
+    # the shipped model reads 88.0 % (strokes) and 89.5 % (images) of all 1,797 (python -m bench
+    # writers); the model shipped before this training read 85.1 % and 86.0 %
+    assert result["accuracy"] >= 0.86, result
+
+
+def test_shipped_model_reads_writers_habits():
+    """A 9's long curved tail, a 7's crossbar and hooked top, a continental 1's long flag
+    (drawn on the canvas as mouse strokes would be): the shipped model before this training
+    read 84 % of these (1-long-flag 23 %)."""
+    from bench.eval_strokes import evaluate
+    from strokes import habit_digits
+
+    model = load_predictor(ASSETS / DEFAULT_MODELS["logits"])
+    result = evaluate(model, habit_digits(20, seed=5))
+    assert result["accuracy"] >= 0.95, result["mistakes"]
+    assert min(v for k, v in result["groups"].items() if k.startswith("style")) >= 0.85, result["groups"]
