@@ -9,16 +9,18 @@ as a JPEG (or PNG/WebP). Also the bad files the Draw page's uploader must refuse
 from __future__ import annotations
 
 import io
-import zlib
 import struct
+import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from strokes import StrokeDigit
+if TYPE_CHECKING:  # tests/strokes.py, imported as `strokes` by the tests and `tests.strokes` by the bench
+    from strokes import StrokeDigit
 
 
-def _ink(digits: list[StrokeDigit], size: tuple[int, int], rng: np.random.Generator,
+def _ink(digits: "list[StrokeDigit]", size: tuple[int, int], rng: np.random.Generator,
          pen: float) -> np.ndarray:
     """Ink (0..1) of one or more digits side by side, each about half the picture's height."""
     w, h = size
@@ -55,7 +57,7 @@ def _lighting(size: tuple[int, int], rng: np.random.Generator, strength: float) 
     return light
 
 
-def photo(digits: StrokeDigit | list[StrokeDigit], seed: int = 0, dark_ink: bool = True,
+def photo(digits: "StrokeDigit | list[StrokeDigit]", seed: int = 0, dark_ink: bool = True,
           size: tuple[int, int] = (640, 480), fmt: str = "JPEG", lighting: float = 0.5,
           noise: float = 0.03, tilt: float = 8.0, quality: int = 75) -> bytes:
     """A photo-like picture of `digits` (one, or several side by side) as file bytes."""
