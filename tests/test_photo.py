@@ -45,7 +45,7 @@ def model():
 
 def test_photos_of_digits_are_read(model):
     photos = sample_photos()
-    right, dark_right, light_right, wrong = 0, 0, 0, []
+    right, wrong = 0, []
     for label, data, dark in photos:
         steps = P.read(data)
         assert steps.problem is None and steps.dark_ink == dark

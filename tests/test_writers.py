@@ -31,7 +31,7 @@ def test_sevens_get_crossbars_and_nines_tails(digits, monkeypatch):
     monkeypatch.setattr(H, "HOOK", 0.0)
     (bar,) = H._extras(points, 7, rng)
     assert np.ptp(bar[:, 0]) > 4 * np.ptp(bar[:, 1])  # a horizontal bar...
-    (x0, y0), (x1, y1) = points.min(0), points.max(0)
+    (_, y0), (_, y1) = points.min(0), points.max(0)
     assert y0 + 0.4 * (y1 - y0) < bar[:, 1].mean() < y0 + 0.7 * (y1 - y0)  # ...across the middle
     nine = digits.x_train[digits.y_train == 9][0]
     points = H.centre_line(nine)
@@ -77,8 +77,8 @@ def test_shipped_model_reads_writers_it_never_saw(style):
 
 def test_shipped_model_reads_writers_habits():
     """A 9's long curved tail, a 7's crossbar and hooked top, a continental 1's long flag
-    (drawn on the canvas as mouse strokes would be): the shipped model before this training
-    read 84 % of these (1-long-flag 23 %)."""
+    (drawn on the canvas as mouse strokes would be): `python -m bench strokes` gives 98.7 % of 150
+    for the shipped model, 87.3 % (1-long-flag 40 %) for the one shipped before this training."""
     from bench.eval_strokes import evaluate
     from strokes import habit_digits
 
