@@ -7,7 +7,7 @@ The writers: scikit-learn's `load_digits`, a copy of the test set of UCI's "Opti
 Handwritten Digits" (1,797 digits by 13 people; NIST forms, not MNIST's writers). It ships inside
 scikit-learn, so the check runs offline. No model of this project trains on it.
 
-Each 8x8 bitmap is upscaled, thinned and traced into pen strokes (tests/strokes.image_strokes),
+Each 8x8 bitmap is upscaled, thinned and traced into pen strokes (nncore/inference/trace.py),
 and the strokes are drawn on the page's 280x280 canvas with its 18-pixel brush and preprocessed by
 nncore.inference.preprocess.from_strokes, exactly as a mouse drawing is. Two ways of writing:
 
@@ -36,10 +36,10 @@ STYLES = ("strokes", "pen8", "image")
 def trace(image: np.ndarray, up: int = 6) -> list[np.ndarray]:
     """Pen strokes (unit box) traced from one 8x8 bitmap (0..16): upscaled smoothly, thresholded at
     the level that keeps the most loops open, thinned (Zhang-Suen) and traced, as
-    tests/strokes.image_strokes does for MNIST (with levels up to 0.8: 8x8 bitmaps fill loops)."""
+    trace.image_strokes does for MNIST (with levels up to 0.8: 8x8 bitmaps fill loops)."""
     from scipy import ndimage
 
-    from tests import strokes as S
+    from nncore.inference import trace as S
 
     big = ndimage.gaussian_filter(ndimage.zoom(image / 16.0, up, order=3), up / 4)
     big /= big.max()
@@ -73,10 +73,9 @@ def writer_digits(style: str = "strokes", every: int = 1):
 
 def pen8(strokes: list[np.ndarray], points: int = 8) -> list[np.ndarray]:
     """The strokes joined (pen-ups drawn too) and resampled to `points` points by arc length."""
-    path = np.vstack(strokes)
-    length = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(path, axis=0).T))])
-    at = np.linspace(0, length[-1], points)
-    return [np.stack([np.interp(at, length, path[:, 0]), np.interp(at, length, path[:, 1])], axis=1)]
+    from nncore.inference.handwriting import resample_path
+
+    return resample_path(strokes, points)
 
 
 def inputs(drawings) -> np.ndarray:

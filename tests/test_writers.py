@@ -46,12 +46,35 @@ def test_training_data_adds_writings_and_keeps_validation():
     from nncore.data import load_dataset
 
     spec = ExperimentSpec.from_preset("draw-cnn")
-    plain, data = load_dataset(spec), draw_training_data(spec, copies=1)
+    plain, data = load_dataset(spec), draw_training_data(spec, copies=1, pen_copies=0)
     assert np.array_equal(data.x_val, plain.x_val) and np.array_equal(data.y_val, plain.y_val)
     n = len(plain.x_train)
     assert 1.95 * n <= len(data.x_train) <= 2 * n  # (a digit too faint to thin gets no copy)
     assert np.array_equal(data.x_train[:n], plain.x_train)
     assert np.bincount(data.y_train[n:], minlength=10).min() > 0.8 * np.bincount(plain.y_train).min()
+
+
+def test_pen_writings_are_traced_strokes_and_coarse_trajectories(digits, monkeypatch):
+    """A training digit traced into pen strokes and, coarse, joined into a few-point polyline
+    (pendigits' form), drawn through the canvas's preprocessing; seeded."""
+    from nncore.inference import preprocess
+
+    x, y = H.variants(digits.x_train[:30], digits.y_train[:30], copies=0, seed=2, pen_copies=1, traced_copies=1)
+    assert x.shape == (60, 784) and (y[:30] == digits.y_train[:30]).all() and (y[30:] == y[:30]).all()
+    again, _ = H.variants(digits.x_train[:30], digits.y_train[:30], copies=0, seed=2, pen_copies=1,
+                          traced_copies=1)
+    assert np.array_equal(x, again)
+    seen = []
+    monkeypatch.setattr(preprocess, "from_strokes", lambda strokes, *a, real=preprocess.from_strokes:
+                        seen.append(strokes) or real(strokes, *a))
+    rng = np.random.default_rng(0)
+    one = digits.x_train[digits.y_train == 4][0]
+    smooth, coarse = H.pen_variant(one, 4, rng, coarse=False), H.pen_variant(one, 4, rng, coarse=True)
+    assert len(seen[1]) == 1 and len(seen[1][0]) in H.PEN_POINTS  # one polyline of 8-12 points
+    assert sum(map(len, seen[0])) > 2 * len(seen[1][0])  # the traced strokes are dense
+    for image in (smooth, coarse):
+        cy, cx = ndimage.center_of_mass(image.reshape(28, 28))
+        assert abs(cy - 13.5) <= 0.6 and abs(cx - 13.5) <= 0.6 and image.max() > 0.9
 
 
 def test_pen8_is_an_eight_point_trajectory():

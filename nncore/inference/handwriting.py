@@ -122,13 +122,56 @@ def variant(image: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarr
     return preprocess.steps_of(cropped, cropped).centered.reshape(784)
 
 
-def variants(x: np.ndarray, y: np.ndarray, copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`copies` new writings of every digit in (x, y), reproducible from `seed`."""
+CANVAS, BRUSH = 280, 18  # the Draw page's canvas and brush
+PEN_POINTS = (8, 8, 8, 10, 12)  # points a pen trajectory is resampled to (pendigits: 8)
+
+
+def resample_path(strokes: list[np.ndarray], points: int = 8) -> list[np.ndarray]:
+    """Strokes joined into one trajectory (the pen-ups drawn too) and resampled to `points`
+    points by arc length: the form of UCI's pen-based digits (pendigits)."""
+    path = np.vstack(strokes)
+    length = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(path, axis=0).T))])
+    at = np.linspace(0, length[-1], points)
+    return [np.stack([np.interp(at, length, path[:, 0]), np.interp(at, length, path[:, 1])], axis=1)]
+
+
+def pen_variant(image: np.ndarray, label: int, rng: np.random.Generator, coarse: bool) -> np.ndarray | None:
+    """A training digit written as a pen would: traced into strokes (trace.image_strokes), bent
+    like `variant`, and either kept as mouse strokes or, `coarse`, joined and resampled to a few
+    points (an angular polyline, as pendigits' trajectories are); drawn on the canvas and read by
+    preprocess.from_strokes, the Draw page's own path."""
+    from .trace import image_strokes
+
+    strokes = image_strokes(np.asarray(image).reshape(28, 28))
+    if not strokes or sum(len(s) for s in strokes) < 4:
+        return None
+    # other writers' habits as strokes of their own; one that hangs from the top (a 1's flag, a
+    # 7's hook) is written first, up to where the digit starts, as a writer does
+    points = np.vstack(strokes) * 28 * UP
+    y0, h = points[:, 1].min(), np.ptp(points[:, 1])
+    for extra in _extras(points, int(label), rng):
+        at_top = extra[0, 1] <= y0 + 0.2 * h and extra[-1, 1] > extra[0, 1] + 1
+        strokes = [extra[::-1] / (28 * UP)] + strokes if at_top else strokes + [extra / (28 * UP)]
+    sizes = np.cumsum([len(s) for s in strokes])[:-1]
+    bent = _bend(np.vstack(strokes) * 28 * UP, rng) / (28 * UP)
+    strokes = np.split(bent, sizes)
+    if coarse:
+        strokes = resample_path(strokes, int(rng.choice(PEN_POINTS)))
+    on_canvas = [[(float(x) * CANVAS, float(y) * CANVAS) for x, y in s] for s in strokes]
+    return preprocess.from_strokes(on_canvas, (CANVAS, CANVAS), BRUSH).centered.reshape(784)
+
+
+def variants(x: np.ndarray, y: np.ndarray, copies: int, seed: int, pen_copies: int = 0,
+             traced_copies: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`copies` new writings of every digit in (x, y) (centre lines, bent, with other writers'
+    habits), `pen_copies` as coarse pen trajectories and `traced_copies` as traced mouse strokes
+    (pen_variant), reproducible from `seed`."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
-    for _ in range(copies):
+    jobs = [(variant, None)] * copies + [(pen_variant, True)] * pen_copies + [(pen_variant, False)] * traced_copies
+    for make, coarse in jobs:
         for image, label in zip(x, y):
-            v = variant(image, int(label), rng)
+            v = make(image, int(label), rng) if coarse is None else make(image, int(label), rng, coarse)
             if v is not None:
                 xs.append(v)
                 ys.append(label)

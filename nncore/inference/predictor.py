@@ -91,10 +91,14 @@ PROPERTIES_MODEL = "digits-properties"
 # The Draw models train on the digits and on DRAW_COPIES new writings of each (handwriting.py:
 # slanted, bent, with crossbars and tails, drawn with the canvas's pen), for DRAW_EPOCHS epochs.
 DRAW_COPIES = 1
+# Pen writings (handwriting.pen_variant: traced into strokes, or a coarse 8-12-point trajectory) are
+# off: four trainings with them read the held-out writers no better than without (notes/issue16-photo.md)
+DRAW_PEN_COPIES = 0
 DRAW_EPOCHS = 30
 
 
-def draw_training_data(spec: ExperimentSpec, copies: int = DRAW_COPIES):
+def draw_training_data(spec: ExperimentSpec, copies: int = DRAW_COPIES, pen_copies: int = DRAW_PEN_COPIES,
+                       traced_copies: int = 0):
     """The spec's digits with `copies` new writings of every training digit added (seeded by the
     spec); the validation digits stay MNIST's own, untouched."""
     from dataclasses import replace
@@ -103,9 +107,10 @@ def draw_training_data(spec: ExperimentSpec, copies: int = DRAW_COPIES):
     from .handwriting import variants
 
     data = load_dataset(spec)
-    if copies <= 0:
+    if copies <= 0 and pen_copies <= 0 and traced_copies <= 0:
         return data
-    x, y = variants(data.x_train, data.y_train, copies, seed=spec.seed)
+    x, y = variants(data.x_train, data.y_train, copies, seed=spec.seed, pen_copies=pen_copies,
+                    traced_copies=traced_copies)
     return replace(data, x_train=np.concatenate([data.x_train, x]), y_train=np.concatenate([data.y_train, y]))
 
 
