@@ -144,38 +144,36 @@ def probability_bars(probabilities, true_label: int | None = None, title: str | 
     best = int(p.argmax())
     colors = [RIGHT_COLOR if i == best and (true_label is None or best == true_label)
               else WRONG_COLOR if i == best else "#9ecae1" for i in range(len(p))]
-    fig = go.Figure(go.Bar(x=names, y=p, marker_color=colors, text=[f"{v:.2f}" for v in p],
-                           textposition="outside",
-                           hovertemplate="digit %{x}: %{y:.4f}<extra></extra>"))
-    fig.update_yaxes(range=[0, 1.12])
-    fig.update_xaxes(type="category")
-    return layout(fig, title or "Softmax probabilities", "digit", "probability", height=300)
+    # built in one go (_figure): redrawn on every stroke on the Draw page
+    return _figure([go.Bar(x=names, y=p, marker_color=colors, text=[f"{v:.2f}" for v in p],
+                           textposition="outside", hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")],
+                   title or "Softmax probabilities", "digit", "probability", height=300,
+                   xaxis=dict(type="category"), yaxis=dict(range=[0, 1.12]))
 
 
 def question_bars(questions, answers, softmax_sum: float | None = None) -> go.Figure:
     """Multi-label answers: one sigmoid per yes/no question; they need not sum to 1."""
     a = np.asarray(answers, dtype=float)
-    fig = go.Figure(go.Bar(x=list(questions), y=a, marker_color=["#6a51a3" if v > 0.5 else "#bcbddc" for v in a],
-                           text=[f"{v:.2f}" for v in a], textposition="outside",
-                           hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
-    fig.update_yaxes(range=[0, 1.12])
+    bars = go.Bar(x=list(questions), y=a, marker_color=["#6a51a3" if v > 0.5 else "#bcbddc" for v in a],
+                  text=[f"{v:.2f}" for v in a], textposition="outside",
+                  hovertemplate="%{x}: %{y:.4f}<extra></extra>")
     title = f"Multi-label: three sigmoid outputs, sum {a.sum():.2f}"
     if softmax_sum is not None:
         title += f" (the softmax's sum to {softmax_sum:.2f})"
-    return layout(fig, title, "question (sigmoid unit)", "probability of yes", height=300)
+    return _figure([bars], title, "question (sigmoid unit)", "probability of yes", height=300,
+                   yaxis=dict(range=[0, 1.12]))
 
 
 def raw_output_bars(values, from_logits: bool) -> go.Figure:
     """The output layer's ten numbers as they are: logits (any sign) or probabilities."""
     v = np.asarray(values, dtype=float)
-    fig = go.Figure(go.Bar(x=[str(i) for i in range(len(v))], y=v,
-                           marker_color=["#2171b5" if x >= 0 else "#cb181d" for x in v],
-                           hovertemplate="digit %{x}: %{y:.4f}<extra></extra>"))
-    fig.update_xaxes(type="category")
+    bars = go.Bar(x=[str(i) for i in range(len(v))], y=v,
+                  marker_color=["#2171b5" if x >= 0 else "#cb181d" for x in v],
+                  hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")
     name = "logit z" if from_logits else "probability a"
     title = "Raw output: logits z (softmax turns them into probabilities)" if from_logits else \
         "Raw output: probabilities a (already softmax)"
-    return layout(fig, title, "digit", name, height=260)
+    return _figure([bars], title, "digit", name, height=260, xaxis=dict(type="category"))
 
 
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",

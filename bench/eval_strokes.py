@@ -4,7 +4,9 @@
 
 The strokes are drawn on a 280x280 canvas with the page's 18-pixel brush (as the page would
 receive them), preprocessed with nncore.inference.preprocess.from_strokes, and classified. Prints
-accuracy overall, per digit, per size class and per style, and the worst mistakes.
+accuracy overall, per digit, per size class and per style, and the worst mistakes; then on the
+writers' habits the templates lack (tests/strokes.HABITS: a 9's long curved tail, a 7's crossbar
+with a hooked top, a continental 1's long flag).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from nncore.inference import preprocess
-from tests.strokes import stroke_digits, to_canvas
+from tests.strokes import habit_digits, stroke_digits, to_canvas
 
 CANVAS, BRUSH = 280, 18
 
@@ -64,6 +66,10 @@ def main(argv: list[str] | None = None) -> None:
         if v < 1:
             print(f"  {k:<24} {v:.2f}")
     print("mistakes (style -> predicted):", result["mistakes"])
+    habits = evaluate(predictor, habit_digits(args.per_digit, args.seed))
+    print(f"accuracy {habits['accuracy']:.3f} on {habits['n']} digits in writers' habits the templates lack "
+          "(tests/strokes.HABITS): " + ", ".join(f"{k.removeprefix('style ')} {v:.2f}"
+                                                  for k, v in habits["groups"].items() if k.startswith("style")))
 
 
 def mnist_stroke_digits(n: int = 300, seed: int = 0, spec=None):

@@ -75,10 +75,12 @@ def test_shipped_default_reads_drawn_strokes(logits_model):
 
 
 def test_assets_are_rebuilt_by_code(tmp_path):
-    report = build_assets(tmp_path, epochs=1, seed=3)
+    report = build_assets(tmp_path, epochs=1, seed=3, copies=1)
     assert set(report) == {*DEFAULT_MODELS.values(), PROPERTIES_MODEL}
     for name in report:
         info = json.loads((tmp_path / f"{name}.json").read_text())
         assert info["spec"]["seed"] == 3 and info["metrics"]["epochs"] == 1
+        if name in DEFAULT_MODELS.values():  # trained on the digits and one new writing of each
+            assert info["metrics"]["new_writings_per_digit"] == 1 and info["metrics"]["train_digits"] > 8000
         predictor = load_predictor(tmp_path / name)
         assert predictor.probabilities(np.zeros((2, 784), np.float32)).shape[0] == 2

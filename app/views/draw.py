@@ -1,4 +1,6 @@
-"""Draw: draw a digit, see how it becomes the network's input, and what the network thinks."""
+"""Draw: draw a digit or upload a photo of one, see how it becomes the network's input, and
+what the network thinks. The canvas, the uploader and the answer live in one fragment: a stroke
+reruns that fragment only, not the whole page."""
 
 import numpy as np
 import streamlit as st
@@ -6,7 +8,8 @@ from streamlit_drawable_canvas import st_canvas
 
 from app import charts, models, state
 from app.builder import plain
-from nncore.inference import preprocess
+from nncore.inference import photo, preprocess
+from nncore.inference.predictor import DEFAULT_MODELS
 from nncore.inference.multilabel import PROPERTIES
 from nncore.registry import LOSSES, OUTPUTS
 
@@ -14,32 +17,24 @@ CANVAS = 280  # pixels; the digit is scaled to MNIST's 20x20 box whatever its si
 BRUSH = 18
 
 st.title("Draw a digit")
-st.caption("Draw with the mouse or a finger. The drawing goes through the same steps as "
-           "MNIST's digits did, then the network answers.")
+st.caption("Draw with the mouse or a finger, or upload a photo of a digit written on paper. It goes "
+           "through the same steps as MNIST's digits did, then the network answers.")
 
 ss = st.session_state
 ss.setdefault("canvas_version", 0)
+ss.setdefault("draw_source", "canvas")  # who is answered: the canvas, the uploaded photo or the camera's
 
 
 def clear_canvas() -> None:
     ss.canvas_version += 1
+    ss.draw_source = "canvas"
 
 
-left, right = st.columns([1, 1.4], gap="large")
-with left:
-    output = st.segmented_control(
-        "Output layer", list(OUTPUTS), key="output_mode", default="logits",
-        format_func=OUTPUTS.label, required=True,
-        help="Which default network answers: one whose last layer is linear (logits, trained with "
-             "from_logits=True), or one whose last layer is a softmax.")
-    st.space("medium")  # room for the canvas's own toolbar, which floats above it
-    drawing = st_canvas(stroke_width=BRUSH, stroke_color="#000000", background_color="#ffffff",
-                        width=CANVAS, height=CANVAS, drawing_mode="freedraw", key="canvas",
-                        initial_drawing={"objects": [], "version": ss.canvas_version})
-    st.button("Clear", key="clear", icon=":material/delete:", on_click=clear_canvas)
-
-strokes = preprocess.strokes_from_fabric(drawing.json_data)
-steps = preprocess.from_strokes(strokes, (CANVAS, CANVAS), BRUSH)
+output = st.segmented_control(
+    "Output layer", list(DEFAULT_MODELS), key="output_mode", default="logits",
+    format_func=OUTPUTS.label, required=True,
+    help="Which default network answers: one whose last layer is linear (logits, trained with "
+         "from_logits=True), or one whose last layer is a softmax.")
 
 job = state.current_job()
 mine = models.job_answerer(job)
@@ -60,13 +55,8 @@ else:
         "Answer with the default CNN instead of my network", key="use_default")
 
 
-def answer_view() -> None:
-    answerer = mine if use_mine else models.default_answerer(output)
-    if steps.empty:
-        st.info("Draw a digit in the box: the prediction appears as soon as you lift the pen.",
-                icon=":material/draw:")
-        return
-    x = steps.input
+def answer(answerer: models.Answerer, x: np.ndarray) -> None:
+    """The prediction, the raw output layer and the three yes/no questions for one input."""
     raw, probs = (a[0] for a in answerer.answer(x))
     digit = int(probs.argmax())
     with st.container(key="prediction"):
@@ -98,19 +88,102 @@ def answer_view() -> None:
                     key="draw_properties")
 
 
-with right:
-    st.fragment(answer_view, run_every=1.0 if (use_mine and mine.live) else None)()
+def read_photo(upload) -> photo.PhotoSteps | str:
+    """The photo's steps, or the message saying why it cannot be read; kept per file, so a rerun
+    of the fragment does not read the same photo again."""
+    cached = ss.get("_photo_read")
+    if cached is not None and cached[0] == upload.file_id:
+        return cached[1]
+    try:
+        result = photo.read(upload.getvalue())
+    except photo.PhotoError as e:
+        result = str(e)
+    ss._photo_read = (upload.file_id, result)
+    return result
 
-st.subheader("From your drawing to the network's input")
-if steps.empty:
-    st.caption("Each step of the preprocessing appears here once you draw.")
-    st.stop()
-cols = st.columns(4)
-shown = [(steps.raw, "1. Your drawing (280x280)"),
-         (steps.cropped, "2. Cropped to its bounding box, pen redrawn at MNIST's thickness"),
-         (steps.scaled, "3. Scaled to fit 20x20, aspect kept (grey edges from anti-aliasing)"),
-         (steps.centered, "4. In 28x28, centre of mass at the centre: the 784 inputs")]
-for col, (image, caption) in zip(cols, shown):
-    k = max(1, 140 // max(image.shape))  # enlarge small images with sharp pixels
-    big = np.repeat(np.repeat(image, k, axis=0), k, axis=1)
-    col.image(1.0 - np.clip(big, 0, 1), caption=caption, clamp=True, width=140)
+
+def show_images(shown: list[tuple[np.ndarray, str]], invert: tuple[bool, ...]) -> None:
+    for col, (image, caption), dark in zip(st.columns(len(shown)), shown, invert):
+        k = max(1, 140 // max(image.shape))  # enlarge small images with sharp pixels
+        big = np.repeat(np.repeat(image, k, axis=0), k, axis=1)
+        col.image(1.0 - np.clip(big, 0, 1) if dark else np.clip(big, 0, 1), caption=caption,
+                  clamp=True, width=140)
+
+
+def draw_and_answer() -> None:
+    left, right = st.columns([1, 1.4], gap="large")
+    with left:
+        st.space("medium")  # room for the canvas's own toolbar, which floats above it
+        drawing = st_canvas(stroke_width=BRUSH, stroke_color="#000000", background_color="#ffffff",
+                            width=CANVAS, height=CANVAS, drawing_mode="freedraw", key="canvas",
+                            initial_drawing={"objects": [], "version": ss.canvas_version})
+        st.button("Clear", key="clear", icon=":material/delete:", on_click=clear_canvas)
+        upload = st.file_uploader(
+            "Or a photo of one digit written on paper", type=["png", "jpg", "jpeg", "webp"],
+            key="upload_digit", max_upload_size=photo.MAX_BYTES // 2**20,
+            help="PNG, JPEG or WebP, up to 20 MB: dark ink on light paper or light on dark, one digit.")
+        camera = None
+        if st.toggle("Take the photo with the camera", key="use_camera",
+                     help="Where the browser allows it (https or this computer), with your permission."):
+            camera = st.camera_input("Hold one digit up to the camera", key="camera_digit")
+
+    strokes = preprocess.strokes_from_fabric(drawing.json_data)
+    # whichever changed last is answered: a new stroke, a new upload or a new camera picture
+    for source, now in (("canvas", repr(strokes) if strokes else None),
+                        ("photo", upload.file_id if upload is not None else None),
+                        ("camera", camera.file_id if camera is not None else None)):
+        if now != ss.get(f"_seen_{source}"):
+            ss[f"_seen_{source}"] = now
+            if now is not None:
+                ss.draw_source = source
+    source = ss.draw_source
+    picture = {"photo": upload, "camera": camera}.get(source)
+    if picture is None:
+        source = "canvas"
+    answerer = mine if use_mine else models.default_answerer(output)
+
+    if source == "canvas":
+        steps = preprocess.from_strokes(strokes, (CANVAS, CANVAS), BRUSH)
+        with right:
+            if steps.empty:
+                st.info("Draw a digit in the box: the prediction appears as soon as you lift the pen.",
+                        icon=":material/draw:")
+            else:
+                answer(answerer, steps.input)
+        st.subheader("From your drawing to the network's input")
+        if steps.empty:
+            st.caption("Each step of the preprocessing appears here once you draw.")
+            return
+        show_images([(steps.raw, "1. Your drawing (280x280)"),
+                     (steps.cropped, "2. Cropped to its bounding box, pen redrawn at MNIST's thickness"),
+                     (steps.scaled, "3. Scaled to fit 20x20, aspect kept (grey edges from anti-aliasing)"),
+                     (steps.centered, "4. In 28x28, centre of mass at the centre: the 784 inputs")],
+                    (True,) * 4)
+        return
+
+    result = read_photo(picture)
+    what = "photo" if source == "photo" else "camera's photo"
+    with right:
+        if isinstance(result, str):
+            st.error(f"Your {what} cannot be read. {result} The canvas still works.",
+                     icon=":material/broken_image:")
+            return
+        if result.problem:
+            st.warning(result.problem, icon=":material/image_search:")
+        else:
+            answer(answerer, result.input)
+            if strokes:
+                st.caption("Answering your photo; draw a stroke on the canvas to have the drawing read.")
+    st.subheader(f"From your {what} to the network's input")
+    ink = "dark ink on light paper" if result.dark_ink else "light ink on a dark background"
+    shown = [(result.gray, f"1. Your photo in grey ({result.gray.shape[1]}x{result.gray.shape[0]})"),
+             (result.evened, f"2. Lighting evened out: the ink's contrast ({ink})"),
+             (result.found, "3. The ink found (threshold, connected pieces); grey: ignored")]
+    if result.steps is not None:
+        shown += [(result.steps.cropped, "4. Cropped, pen redrawn at MNIST's thickness"),
+                  (result.steps.scaled, "5. Scaled to fit 20x20, aspect kept"),
+                  (result.steps.centered, "6. In 28x28, centre of mass at the centre: the 784 inputs")]
+    show_images(shown, (False,) + (True,) * (len(shown) - 1))
+
+
+st.fragment(draw_and_answer, run_every=1.0 if (use_mine and mine.live) else None)()

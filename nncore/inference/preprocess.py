@@ -108,9 +108,13 @@ def _center_by_mass(digit: np.ndarray) -> np.ndarray:
     return np.clip(shifted, 0, 1).astype(np.float32)
 
 
-def _steps(raw: np.ndarray, cropped: np.ndarray) -> Steps:
+def steps_of(raw: np.ndarray, cropped: np.ndarray) -> Steps:
+    """MNIST's last two steps (fit 20x20, centre of mass) for a digit already cropped (ink 1.0)."""
     scaled = _fit_box(cropped)
     return Steps(raw=raw, cropped=cropped, scaled=scaled, centered=_center_by_mass(scaled))
+
+
+_steps = steps_of
 
 
 def _empty(raw: np.ndarray) -> Steps:
