@@ -153,10 +153,46 @@ class RunStore:
     def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
         raise NotImplementedError
 
+    # get and list are the same for every store: each store only selects the rows (_select_run,
+    # _select_runs: _COLUMNS, in _row's order), read here the same way.
+    _COLUMNS = ("r.id, r.session, r.created, r.spec, r.status, r.message, r.epochs, r.seconds, r.history, "
+                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server")
+
+    def _row(self, row) -> Run:
+        (run_id, session, created, spec, status, message, epochs, seconds, history, confusion,
+         class_names, parent, changes, has_weights, updated, server) = row
+        return Run(run_id, ExperimentSpec.from_dict(json.loads(spec)), session, created, status, message,
+                   epochs, seconds, {k: tuple(v) for k, v in json.loads(history).items()},
+                   tuple(tuple(r) for r in json.loads(confusion)) if confusion else None,
+                   tuple(json.loads(class_names)), parent, changes, bool(has_weights), updated, server)
+
     def get(self, run_id: str) -> Run | None:
-        raise NotImplementedError
+        if not valid_run_id(run_id):
+            return None
+        row = self._select_run(run_id)
+        if not row:
+            return None
+        try:
+            return self._row(row)
+        except (ValueError, TypeError, KeyError) as e:  # SpecError is a ValueError
+            raise StoreError(f"run {run_id} was saved by another version of the app, whose settings this "
+                             f"one cannot read ({e})") from None
 
     def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
+        runs = []
+        for row in self._select_runs(session, limit):
+            try:
+                runs.append(self._row(row))
+            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
+                continue
+        return runs
+
+    def _select_run(self, run_id: str):
+        """The row of _COLUMNS of run `run_id` (a valid id), or None."""
+        raise NotImplementedError
+
+    def _select_runs(self, session: str | None, limit: int) -> list:
+        """Rows of _COLUMNS, newest first: `session`'s runs, or everyone's (None), at most `limit`."""
         raise NotImplementedError
 
     def weights(self, run_id: str) -> list[np.ndarray] | None:
@@ -308,43 +344,16 @@ class SQLiteRunStore(RunStore):
             con.execute("DELETE FROM weights WHERE run_id = ?", (run_id,))
             total -= size
 
-    _COLUMNS = ("r.id, r.session, r.created, r.spec, r.status, r.message, r.epochs, r.seconds, r.history, "
-                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server")
-
-    def _row(self, row) -> Run:
-        (run_id, session, created, spec, status, message, epochs, seconds, history, confusion,
-         class_names, parent, changes, has_weights, updated, server) = row
-        return Run(run_id, ExperimentSpec.from_dict(json.loads(spec)), session, created, status, message,
-                   epochs, seconds, {k: tuple(v) for k, v in json.loads(history).items()},
-                   tuple(tuple(r) for r in json.loads(confusion)) if confusion else None,
-                   tuple(json.loads(class_names)), parent, changes, bool(has_weights), updated, server)
-
-    def get(self, run_id: str) -> Run | None:
-        if not valid_run_id(run_id):
-            return None
-        row = self._run(lambda con: con.execute(
+    def _select_run(self, run_id: str):
+        return self._run(lambda con: con.execute(
             f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = ?",
             (run_id,)).fetchone())
-        if not row:
-            return None
-        try:
-            return self._row(row)
-        except (ValueError, TypeError, KeyError) as e:  # SpecError is a ValueError
-            raise StoreError(f"run {run_id} was saved by another version of the app, whose settings this "
-                             f"one cannot read ({e})") from None
 
-    def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
+    def _select_runs(self, session: str | None, limit: int) -> list:
         where, args = ("WHERE r.session = ?", (session,)) if session is not None else ("", ())
-        rows = self._run(lambda con: con.execute(
+        return self._run(lambda con: con.execute(
             f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id {where} "
             "ORDER BY r.created DESC LIMIT ?", (*args, limit)).fetchall())
-        runs = []
-        for row in rows:
-            try:
-                runs.append(self._row(row))
-            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
-                continue
-        return runs
 
     def weights(self, run_id: str) -> list[np.ndarray] | None:
         if not valid_run_id(run_id):

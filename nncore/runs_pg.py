@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run,
-                   RunStore, SQLiteRunStore, StoreError, valid_run_id, weights_from_bytes, weights_to_bytes)
+                   RunStore, StoreError, valid_run_id, weights_from_bytes, weights_to_bytes)
 
 URL_SETTING = "NNCORE_DATABASE_URL"
 SCHEMES = ("postgresql://", "postgres://")
@@ -228,28 +228,15 @@ class PostgresRunStore(RunStore):
             cur.execute("DELETE FROM weights WHERE run_id = %s", (run_id,))
             total -= size
 
-    _COLUMNS = SQLiteRunStore._COLUMNS  # the same columns, read the same way
-    _row = SQLiteRunStore._row
-
-    def get(self, run_id: str) -> Run | None:
-        if not valid_run_id(run_id):
-            return None
-
+    def _select_run(self, run_id: str):
         def work(cur):
             cur.execute(f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = %s",
                         (run_id,))
             return cur.fetchone()
 
-        row = self._run(work)
-        if not row:
-            return None
-        try:
-            return self._row(row)
-        except (ValueError, TypeError, KeyError) as e:  # SpecError is a ValueError
-            raise StoreError(f"run {run_id} was saved by another version of the app, whose settings this "
-                             f"one cannot read ({e})") from None
+        return self._run(work)
 
-    def list(self, session: str | None = None, limit: int = 100) -> list[Run]:
+    def _select_runs(self, session: str | None, limit: int) -> list:
         where, args = ("WHERE r.session = %s", (session,)) if session is not None else ("", ())
 
         def work(cur):
@@ -257,13 +244,7 @@ class PostgresRunStore(RunStore):
                         "ORDER BY r.created DESC LIMIT %s", (*args, int(limit)))
             return cur.fetchall()
 
-        runs = []
-        for row in self._run(work):
-            try:
-                runs.append(self._row(row))
-            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
-                continue
-        return runs
+        return self._run(work)
 
     def weights(self, run_id: str) -> list[np.ndarray] | None:
         if not valid_run_id(run_id):

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..model import count_params, macs_per_example
 from ..spec import ExperimentSpec, SpecError
+from ..training.group import JobGroup
 
 SIZES = (500, 1000, 4000)
 DEFAULT_EPOCHS = 20
@@ -147,35 +148,12 @@ class Row:
                 "seconds_per_epoch": r(self.seconds_per_epoch, 3)}
 
 
-class Experiment:
+class Experiment(JobGroup):
     """The experiment's TrainingJobs (views off), each to wait for the one before it."""
 
     def __init__(self, runs: list[tuple[str, int]], jobs: list, val_checksum: str, val_samples: int):
         self.runs, self.jobs = tuple(runs), tuple(jobs)
         self.val_checksum, self.val_samples = val_checksum, val_samples
-
-    def start(self, owner: str | None = None) -> "Experiment":
-        """All runs on one place in the training queue (they train one after another anyway)."""
-        from ..training.job import start_together
-
-        start_together(self.jobs, owner)
-        return self
-
-    def stop(self) -> None:
-        for job in self.jobs:
-            job.stop()
-
-    def join(self) -> None:
-        for job in self.jobs:
-            job.join()
-
-    def release(self) -> None:
-        for job in self.jobs:
-            job.release()
-
-    @property
-    def finished(self) -> bool:
-        return all(job.snapshot().finished for job in self.jobs)
 
     def rows(self) -> list[Row]:
         rows = []

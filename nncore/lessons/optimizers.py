@@ -25,6 +25,7 @@ import numpy as np
 from ..model import macs_per_example
 from ..registry import OPTIMIZERS
 from ..spec import ExperimentSpec, SpecError
+from ..training.group import JobGroup
 
 # The names a race takes: the registry's, and "gd" for plain gradient descent (Keras' SGD).
 RACE_NAMES = {"gd": "sgd", "sgd": "sgd", "momentum": "momentum", "rmsprop": "rmsprop", "adam": "adam"}
@@ -175,34 +176,11 @@ class RaceRun:
                 "seconds": round(self.seconds, 3)}
 
 
-class Race:
+class Race(JobGroup):
     """The jobs of one race (TrainingJobs, views off, full training loss on), and what they share."""
 
     def __init__(self, spec: ExperimentSpec, entrants, jobs, checksum: str):
         self.spec, self.entrants, self.jobs, self.checksum = spec, tuple(entrants), tuple(jobs), checksum
-
-    def start(self, owner: str | None = None) -> "Race":
-        """All runners at once, on one place in the training queue (they hold one slot together)."""
-        from ..training.job import start_together
-
-        start_together(self.jobs, owner)
-        return self
-
-    def stop(self) -> None:
-        for job in self.jobs:
-            job.stop()
-
-    def join(self) -> None:
-        for job in self.jobs:
-            job.join()
-
-    def release(self) -> None:
-        for job in self.jobs:
-            job.release()
-
-    @property
-    def finished(self) -> bool:
-        return all(job.snapshot().finished for job in self.jobs)
 
     def runs(self) -> list[RaceRun]:
         return [race_run(e, job) for e, job in zip(self.entrants, self.jobs)]
