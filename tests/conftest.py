@@ -53,13 +53,24 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser(server):
-    """Debian's Chromium, headless, driven by Playwright."""
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (for tests that start their own servers);
+    skips (or, in CI, fails) without it."""
     from playwright.sync_api import sync_playwright
 
-    from browser import CHROMIUM_FLAGS, chromium_path
+    from browser import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path
 
+    if chromium_path() is None:
+        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
+            pytest.fail(NO_CHROMIUM)
+        pytest.skip(NO_CHROMIUM)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server, chromium):
+    """The module's Chromium, beside its Streamlit server."""
+    return chromium

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, no_exception, open_page, wait_for_app
+from browser import StreamlitServer, no_exception, open_page, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,16 +19,6 @@ SLOW = "hidden=512:relu,256:relu&batch_size=8"
 EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if chromium_path() is None:
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def serve(runs_db: str) -> StreamlitServer:

@@ -9,22 +9,12 @@ import re
 
 import pytest
 
-from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, no_exception
+from browser import StreamlitServer, no_exception
 from browser import open_page as open_watched
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if chromium_path() is None:
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, no_exception, open_page
+from browser import StreamlitServer, no_exception, open_page
 from test_runs_pg import NO_POSTGRES, Postgres, postgres_bin
 
 pytestmark = pytest.mark.browser
@@ -30,18 +30,6 @@ def database_url():
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if chromium_path() is None:
-        if os.environ.get("NNCORE_REQUIRE_BROWSER"):
-            pytest.fail(NO_CHROMIUM)
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def replica(url: str) -> StreamlitServer:
