@@ -1,7 +1,7 @@
 """Handwriting the model never saw: writers outside MNIST and outside our stroke templates, drawn
 through the Draw page's canvas pipeline, per digit.
 
-    python -m bench writers [MODEL_PATH] [--style strokes|pen8|both] [--json]
+    python -m bench writers [MODEL_PATH] [--style strokes|pen8|image|both] [--pendigits PATH] [--ceiling] [--json]
 
 The writers: scikit-learn's `load_digits`, a copy of the test set of UCI's "Optical Recognition of
 Handwritten Digits" (1,797 digits by 13 people; NIST forms, not MNIST's writers). It ships inside
@@ -119,27 +119,77 @@ def evaluate(predictor, style: str = "strokes", x: np.ndarray | None = None,
             "confusions": [f"{a}->{b}: {n}" for (a, b), n in confusions.most_common(8)]}
 
 
+def ceiling(style: str, x: np.ndarray, y: np.ndarray) -> float:
+    """How much of each digit a style's rendering keeps: an SVM (scikit-learn) trained on the
+    rendered digits of one half of these writers' forms and tested on the other half, both ways.
+    A model that never saw these writers cannot be expected to do better than this."""
+    from sklearn.svm import SVC
+
+    half = len(y) // 2
+    right = 0
+    for train, test in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
+        right += int((SVC(C=10).fit(x[train], y[train]).predict(x[test]) == y[test]).sum())
+    return right / len(y)
+
+
+def pen_digits(predictor, path: str) -> dict:
+    """UCI's pendigits (a local copy) replayed on the canvas: per digit and the weakest writer."""
+    from bench import pendigits
+
+    x, y, writer = pendigits.inputs(pendigits.load(path))
+    result = evaluate(predictor, "pendigits", x, y)
+    right = predictor.probabilities(x).argmax(1) == y
+    per_writer = {int(w): float(right[writer == w].mean()) for w in np.unique(writer)}
+    result.update(writers=len(per_writer), worst_writer=min(per_writer.values()), per_writer=per_writer)
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     from nncore.inference.predictor import ASSETS, load_predictor
 
     ap = argparse.ArgumentParser(prog="python -m bench writers", description=__doc__.split("\n")[0])
     ap.add_argument("model", nargs="?", default=str(ASSETS / "digits-logits"))
     ap.add_argument("--style", choices=STYLES + ("both",), default="both")
+    ap.add_argument("--pendigits", metavar="PATH",
+                    help="also replay UCI's pendigits-orig.tes (or .tra), a local copy, on the canvas")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also print what an SVM trained on half of these writers reads of the other half")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     predictor = load_predictor(args.model)
-    results = [evaluate(predictor, s) for s in (STYLES if args.style == "both" else (args.style,))]
+    results = []
+    for style in STYLES if args.style == "both" else (args.style,):
+        if style == "image":
+            x, y = image_inputs()
+        else:
+            drawings, y = writer_digits(style)
+            x = inputs(drawings)
+        result = evaluate(predictor, style, x, y)
+        if args.ceiling:
+            result["ceiling"] = ceiling(style, x, y)
+        results.append(result)
+    if args.pendigits:
+        results.append(pen_digits(predictor, args.pendigits))
     if args.json:
         print(json.dumps({"model": args.model, "results": results}))
         return
-    print(f"{args.model}: 1,797 digits by 13 writers never seen (UCI optdigits' test set, "
-          "scikit-learn's load_digits), drawn through the canvas pipeline")
-    print(f"{'style':<8} {'all':>6}  " + " ".join(f"{d:>5}" for d in range(10)))
+    print(f"{args.model}: writers never seen, drawn through the canvas pipeline: 1,797 digits by 13 writers "
+          "(UCI optdigits' test set, scikit-learn's load_digits)"
+          + (f" and {results[-1]['n']:,} pen-written digits by {results[-1]['writers']} writers "
+             f"({args.pendigits})" if args.pendigits else ""))
+    print(f"{'style':<10} {'all':>6}  " + " ".join(f"{d:>5}" for d in range(10))
+          + ("  ceiling" if args.ceiling else ""))
     for r in results:
-        print(f"{r['style']:<8} {r['accuracy']:>6.1%}  "
-              + " ".join(f"{r['per_digit'][d]:>5.0%}" for d in range(10)))
+        print(f"{r['style']:<10} {r['accuracy']:>6.1%}  "
+              + " ".join(f"{r['per_digit'][d]:>5.0%}" for d in range(10))
+              + (f"  {r['ceiling']:>7.1%}" if "ceiling" in r else ""))
     for r in results:
         print(f"  {r['style']}: most frequent mistakes (true->read): {', '.join(r['confusions'])}")
+        if "worst_writer" in r:
+            print(f"  {r['style']}: weakest of {r['writers']} writers {r['worst_writer']:.1%}")
+    if args.ceiling:
+        print("  ceiling: an SVM trained on the rendered digits of half of these writers' forms, tested on "
+              "the other half (both ways): how much of each digit the 8x8 bitmaps and their rendering keep")
 
 
 if __name__ == "__main__":

@@ -109,3 +109,42 @@ def test_shipped_model_reads_writers_habits():
     result = evaluate(model, habit_digits(20, seed=5))
     assert result["accuracy"] >= 0.95, result["mistakes"]
     assert min(v for k, v in result["groups"].items() if k.startswith("style")) >= 0.85, result["groups"]
+
+
+UNIPEN = """.INCLUDE        dene.doc
+.LEXICON "0" "1" "2" "3" "4" "5" "6" "7" "8" "9"
+.SEGMENT DIGIT    0 ? "1"
+.COMMENT 1  7  12
+.PEN_DOWN
+ 250  400
+ 250  300
+ 250  200
+.PEN_UP
+.SEGMENT DIGIT    1 ? "7"
+.COMMENT 7  7  13
+.PEN_DOWN
+ 200  400
+ 300  400
+ 220  200
+.PEN_UP
+.PEN_DOWN
+ 230  300
+ 290  300
+.PEN_UP
+"""
+
+
+def test_pendigits_unipen_is_read_as_data_and_drawn_upright():
+    from bench import pendigits
+
+    digits = pendigits.parse(UNIPEN)
+    assert [(d["label"], d["writer"], len(d["strokes"])) for d in digits] == [(1, 7, 1), (7, 7, 2)]
+    seven = pendigits.on_canvas(digits[1]["strokes"])
+    # the tablet's y goes up, the canvas's down: the 7's bar (y 400 on the tablet) is at its top
+    assert seven[0][0][1] < seven[0][2][1] and max(abs(p[1] - seven[0][0][1]) for p in seven[0][:2]) < 1e-9
+    x, y, writer = pendigits.inputs(digits)
+    assert x.shape == (2, 784) and list(y) == [1, 7] and list(writer) == [7, 7] and x.max() > 0.9
+    for bad, rule in ((UNIPEN.replace('"7"', '"x"'), "one digit"), (UNIPEN.replace(" 300  400", " 300 os"), "two numbers"),
+                      (".PEN_DOWN\n 1 2\n", "before any .SEGMENT"), ("hello\n", "no digits")):
+        with pytest.raises(pendigits.PenDigitsError, match=rule):
+            pendigits.parse(bad)
