@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--style", choices=STYLES + ("both",), default="both")
     ap.add_argument("--pendigits", metavar="PATH",
                     help="also replay UCI's pendigits-orig.tes (or .tra), a local copy, on the canvas")
+    ap.add_argument("--browser", type=int, default=0, metavar="N",
+                    help="with --pendigits: also draw N of them (spread over writers and digits) with the "
+                         "mouse on the Draw page in headless Chromium and read the page's answers")
     ap.add_argument("--ceiling", action="store_true",
                     help="also print what an SVM trained on half of these writers reads of the other half")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -170,6 +173,13 @@ def main(argv: list[str] | None = None) -> None:
         results.append(result)
     if args.pendigits:
         results.append(pen_digits(predictor, args.pendigits))
+        if args.browser:
+            from bench import pendigits
+
+            digits = pendigits.load(args.pendigits)
+            chosen = digits[:: max(1, len(digits) // args.browser)][:args.browser]
+            headless = predictor.probabilities(pendigits.inputs(chosen)[0]).argmax(1)
+            results[-1]["browser"] = pendigits.browser_replay(chosen, headless)
     if args.json:
         print(json.dumps({"model": args.model, "results": results}))
         return
@@ -187,6 +197,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {r['style']}: most frequent mistakes (true->read): {', '.join(r['confusions'])}")
         if "worst_writer" in r:
             print(f"  {r['style']}: weakest of {r['writers']} writers {r['worst_writer']:.1%}")
+        if "browser" in r:
+            b = r["browser"]
+            print(f"  {r['style']}: {b['n']} drawn with the mouse on the Draw page in Chromium: {b['accuracy']:.1%} "
+                  f"read right; the page's answer equals the headless replay's for {b['agree_with_headless']:.1%}")
     if args.ceiling:
         print("  ceiling: an SVM trained on the rendered digits of half of these writers' forms, tested on "
               "the other half (both ways): how much of each digit the 8x8 bitmaps and their rendering keep")
