@@ -9,7 +9,8 @@
     python -m bench queue [--trainings 6] [--epochs 5]    # the queue's estimate vs the actual wait
     python -m bench warm [--epochs 10] [--rounds 2]       # first training, fresh processes
     python -m bench sessions [--sessions 20] [--epochs 5] [--json]   # N Chromium sessions train at once
-    python -m bench writers [MODEL] [--style strokes|pen8|both]   # per digit, on writers never seen
+    python -m bench writers [MODEL] [--style strokes|pen8|image|both] [--pendigits PATH [--browser N]] [--ceiling]
+                                                # per digit, on writers never seen
 
 Each of the last three is also `python -m bench.draw`, `bench.boundary`, `bench.eval_strokes`.
 """
@@ -24,7 +25,8 @@ SCRIPTS = {
     "draw": ("bench.draw", "the Draw page: inference and stroke-to-prediction latency in Chromium"),
     "boundary": ("bench.boundary", "live decision boundaries: a frame's cost and size, the slowdown"),
     "strokes": ("bench.eval_strokes", "a digit model's accuracy on drawn strokes"),
-    "writers": ("bench.writers", "a digit model's accuracy per digit on 13 writers it never saw, drawn as strokes"),
+    "writers": ("bench.writers", "a digit model's accuracy per digit on writers it never saw (optdigits; "
+                "UCI pendigits from a local copy), drawn through the canvas pipeline"),
     "race": ("bench.race", "a race of four optimizers against the four trainings one after another"),
     "memory": ("bench.memory", "server memory per extra session, idle and after one training (20 sessions)"),
     "queue": ("bench.queue", "the training queue's estimated wait against the actual wait"),

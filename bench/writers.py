@@ -19,6 +19,15 @@ nncore.inference.preprocess.from_strokes, exactly as a mouse drawing is. Two way
 
 (UCI's pendigits themselves ship in no installable Python package found here, so pen8 rebuilds
 their form from these writers' strokes.) Prints accuracy overall and per digit, and the confusions.
+
+`--pendigits PATH` adds the real thing from a local copy of UCI's files (bench/pendigits.py): 3,498
+digits pen-written on a tablet by 14 writers (pendigits-orig.tes), each replayed stroke by stroke on
+the canvas; `--browser N` draws N of them with the mouse on the Draw page in headless Chromium.
+The shipped Draw model's habit rates and seed were chosen on pendigits-orig.tra (30 other writers);
+neither set nor optdigits is trained on.
+
+`--ceiling` says how much of each digit a style's rendering of the 8x8 bitmaps keeps: an SVM
+trained on half of these writers' rendered digits, tested on the other half.
 """
 
 from __future__ import annotations

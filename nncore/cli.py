@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/")
     p.add_argument("--out", help="folder to write to (default: the repo's assets/)")
     p.add_argument("--epochs", type=int, help="epochs for each model (default: the preset's)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, help="the models' seed (default: the shipped models' own)")
     p.set_defaults(func=cmd_assets)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)

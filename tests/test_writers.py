@@ -41,6 +41,32 @@ def test_sevens_get_crossbars_and_nines_tails(digits, monkeypatch):
     assert H._extras(points, 3, rng) == []
 
 
+def test_threes_get_flat_tops_and_slanted_ones_flags_and_feet(digits, monkeypatch):
+    """The continental habits pen-written digits showed (UCI pendigits' writers): a 3 whose upper
+    bowl is a bar and a diagonal, a 1 however slanted with a long flag, a foot, or a curled foot."""
+    three = digits.x_train[digits.y_train == 3][0]
+    points = H.centre_line(three)
+    monkeypatch.setattr(H, "FLAT_TOP", 1.0)
+    flat = H._reshape(points, 3, np.random.default_rng(0))
+    (x0, y0), (x1, y1) = flat.min(0), flat.max(0)
+    top = flat[flat[:, 1] < y0 + 0.05 * (y1 - y0)]
+    assert np.ptp(top[:, 0]) > 0.6 * (x1 - x0)  # a flat bar across the top...
+    lower = points[points[:, 1] > points[:, 1].min() + 0.55 * np.ptp(points[:, 1])]
+    assert all(np.hypot(*(flat - p).T).min() < 1e-9 for p in lower)  # ...on the 3's own lower bowl
+    assert H._reshape(points, 5, np.random.default_rng(0)) is points  # other digits keep their lines
+    slanted = np.stack([np.linspace(40, 60, 80), np.linspace(100, 10, 80)], axis=1)  # leans right
+    for habit in ("FLAG", "BASE", "CURL"):
+        for other in ("FLAG", "BASE", "CURL"):
+            monkeypatch.setattr(H, other, 1.0 if other == habit else 0.0)
+        (extra,) = H._extras(slanted, 1, np.random.default_rng(1))
+        if habit == "FLAG":  # from the top, down to the left
+            assert extra[0, 1] == slanted[:, 1].min() and extra[-1, 0] < extra[0, 0] and extra[-1, 1] > extra[0, 1]
+        elif habit == "BASE":  # across the foot
+            assert np.ptp(extra[:, 1]) < 1e-9 and extra[0, 0] < 40 < extra[-1, 0]
+        else:  # up and to the left from the foot
+            assert extra[-1, 0] < extra[0, 0] and extra[-1, 1] < extra[0, 1]
+
+
 def test_training_data_adds_writings_and_keeps_validation():
     from nncore import ExperimentSpec
     from nncore.data import load_dataset
@@ -148,3 +174,18 @@ def test_pendigits_unipen_is_read_as_data_and_drawn_upright():
                       (".PEN_DOWN\n 1 2\n", "before any .SEGMENT"), ("hello\n", "no digits")):
         with pytest.raises(pendigits.PenDigitsError, match=rule):
             pendigits.parse(bad)
+
+
+def test_weight_average_keeps_the_mean_of_the_epochs_after_its_start():
+    from types import SimpleNamespace
+
+    from nncore.inference.predictor import WeightAverage
+
+    average = WeightAverage(after=2)
+    for epoch in range(1, 6):  # epochs 3, 4, 5 count
+        average.add(SimpleNamespace(epoch=epoch, weights=(np.full((2, 2), epoch, np.float32), np.array([epoch * 2.0]))))
+    average.add(SimpleNamespace(epoch=6, weights=None))  # a snapshot without weights is skipped
+    kernel, bias = average.weights()
+    assert average.count == 3 and np.allclose(kernel, 4.0) and np.allclose(bias, 8.0) and kernel.dtype == np.float32
+    with pytest.raises(RuntimeError):
+        WeightAverage(after=10).weights()

@@ -95,6 +95,12 @@ DRAW_COPIES = 1
 # off: four trainings with them read the held-out writers no better than without (notes/issue16-photo.md)
 DRAW_PEN_COPIES = 0
 DRAW_EPOCHS = 30
+# One training's reading of new writers swings by several points with the seed alone: this recipe
+# read 95.3-97.0 % of UCI pendigits' 30 training writers (replayed on the canvas) over seeds 1-8.
+# The shipped models' seed is the best of those on those writers; it is reported on pendigits' 14
+# test writers and scikit-learn's 13 optdigits writers (bench/writers.py). None of them is trained on.
+DRAW_SEED = 3
+DRAW_AVERAGE_AFTER = 15  # the shipped weights: the average of those after epochs 16-30
 
 
 def draw_training_data(spec: ExperimentSpec, copies: int = DRAW_COPIES, pen_copies: int = DRAW_PEN_COPIES,
@@ -114,29 +120,65 @@ def draw_training_data(spec: ExperimentSpec, copies: int = DRAW_COPIES, pen_copi
     return replace(data, x_train=np.concatenate([data.x_train, x]), y_train=np.concatenate([data.y_train, y]))
 
 
-def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int = 0,
+class WeightAverage:
+    """The running average of a training's weights after each epoch past `after` (stochastic
+    weight averaging, Izmailov et al. 2018): a TrainingJob's `on_epoch`. The average of the last
+    epochs' weights lies in a flatter part of the loss than any one epoch's: on writers the models
+    never saw it read 0.1-1.2 points more than the last epoch's weights for each of 4 seeds."""
+
+    def __init__(self, after: int):
+        self.after, self.count, self._sum = after, 0, None
+
+    def add(self, snapshot) -> None:
+        if snapshot.epoch <= self.after or snapshot.weights is None:
+            return
+        weights = [np.asarray(w, np.float64) for w in snapshot.weights]
+        self._sum = weights if self._sum is None else [a + w for a, w in zip(self._sum, weights)]
+        self.count += 1
+
+    def weights(self) -> list[np.ndarray]:
+        if not self.count:
+            raise RuntimeError("no epoch past the averaging start")
+        return [(a / self.count).astype(np.float32) for a in self._sum]
+
+
+def evaluate(model, spec: ExperimentSpec, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Validation accuracy and cross-entropy of a digit model."""
+    p = to_probabilities(np.asarray(model(np.asarray(x, np.float32), training=False)), spec.from_logits)
+    loss = -np.log(np.clip(p[np.arange(len(y)), y], 1e-7, 1.0)).mean()
+    return {"val_accuracy": float((p.argmax(1) == y).mean()), "val_loss": float(loss)}
+
+
+def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int | None = None,
                  copies: int = DRAW_COPIES) -> dict[str, Any]:
-    """Train and save the Draw page's default models; returns their metrics."""
+    """Train and save the Draw page's default models (seed: DRAW_SEED for the two digit models, 0
+    for the properties model, unless given); returns their metrics."""
     from .multilabel import PROPERTIES, train_properties_model
+    from ..model import build_model
     from ..training.job import DONE, TrainingJob
 
     out = Path(out)
     report: dict[str, Any] = {}
     data = None
     for output, name in DEFAULT_MODELS.items():
-        spec = ExperimentSpec.from_preset("draw-cnn").replace(output=output, seed=seed,
+        spec = ExperimentSpec.from_preset("draw-cnn").replace(output=output, seed=DRAW_SEED if seed is None else seed,
                                                               epochs=epochs or DRAW_EPOCHS)
         data = data or draw_training_data(spec, copies)
-        job = TrainingJob(spec, data=data, views=False)
+        average = WeightAverage(after=DRAW_AVERAGE_AFTER)
+        job = TrainingJob(spec, data=data, views=False, on_epoch=average.add)
         s = job.run()
         if s.status != DONE:
             raise RuntimeError(f"{name}: {s.message}")
-        metrics = {"val_accuracy": s.last("val_accuracy"), "val_loss": s.last("val_loss"),
-                   "train_loss": s.last("loss"), "epochs": s.epoch, "seconds": round(job.seconds, 1),
-                   "train_digits": len(data.x_train), "new_writings_per_digit": copies}
-        save_model(job.keras_model(), spec, out / name, metrics)
+        model = build_model(spec, data.shape, weights=average.weights())
+        metrics = {**evaluate(model, spec, data.x_val, data.y_val),
+                   "last_epoch_val_accuracy": s.last("val_accuracy"), "train_loss": s.last("loss"),
+                   "epochs": s.epoch, "seconds": round(job.seconds, 1), "train_digits": len(data.x_train),
+                   "new_writings_per_digit": copies,
+                   "weights": f"the average of the weights after epochs {DRAW_AVERAGE_AFTER + 1}-{s.epoch} "
+                              f"({average.count} of them: stochastic weight averaging)"}
+        save_model(model, spec, out / name, metrics)
         report[name] = metrics
-    model, spec, metrics = train_properties_model(seed=seed, epochs=epochs or 30)
+    model, spec, metrics = train_properties_model(seed=seed or 0, epochs=epochs or 30)
     save_model(model, spec, out / PROPERTIES_MODEL, metrics, questions=list(PROPERTIES))
     report[PROPERTIES_MODEL] = metrics
     return report
