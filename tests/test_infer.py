@@ -82,5 +82,6 @@ def test_assets_are_rebuilt_by_code(tmp_path):
         assert info["spec"]["seed"] == 3 and info["metrics"]["epochs"] == 1
         if name in DEFAULT_MODELS.values():  # trained on the digits and one new writing of each
             assert info["metrics"]["new_writings_per_digit"] == 1 and info["metrics"]["train_digits"] > 8000
+            assert info["metrics"]["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
         predictor = load_predictor(tmp_path / name)
         assert predictor.probabilities(np.zeros((2, 784), np.float32)).shape[0] == 2

@@ -119,9 +119,9 @@ def test_shipped_model_reads_writers_it_never_saw(style):
         x = writers.inputs(drawings)
     result = writers.evaluate(model, style, x, y)
     assert set(result["per_digit"]) == set(range(10)) and result["n"] == len(y)
-    # the shipped model reads 88.0 % (strokes) and 89.5 % (images) of all 1,797 (python -m bench
-    # writers); the model shipped before this training read 85.1 % and 86.0 %
-    assert result["accuracy"] >= 0.86, result
+    # the shipped model reads 88.0 % (strokes) and 93.2 % (images) of all 1,797 (python -m bench
+    # writers); the models shipped before read 85.1 / 86.0 % and then 88.0 / 89.5 %
+    assert result["accuracy"] >= (0.91 if style == "image" else 0.86), result
 
 
 def test_shipped_model_reads_writers_habits():

@@ -164,7 +164,7 @@ def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int 
         spec = ExperimentSpec.from_preset("draw-cnn").replace(output=output, seed=DRAW_SEED if seed is None else seed,
                                                               epochs=epochs or DRAW_EPOCHS)
         data = data or draw_training_data(spec, copies)
-        average = WeightAverage(after=DRAW_AVERAGE_AFTER)
+        average = WeightAverage(after=min(DRAW_AVERAGE_AFTER, spec.epochs // 2))  # (a short test run: its last half)
         job = TrainingJob(spec, data=data, views=False, on_epoch=average.add)
         s = job.run()
         if s.status != DONE:
@@ -174,7 +174,7 @@ def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int 
                    "last_epoch_val_accuracy": s.last("val_accuracy"), "train_loss": s.last("loss"),
                    "epochs": s.epoch, "seconds": round(job.seconds, 1), "train_digits": len(data.x_train),
                    "new_writings_per_digit": copies,
-                   "weights": f"the average of the weights after epochs {DRAW_AVERAGE_AFTER + 1}-{s.epoch} "
+                   "weights": f"the average of the weights after epochs {average.after + 1}-{s.epoch} "
                               f"({average.count} of them: stochastic weight averaging)"}
         save_model(model, spec, out / name, metrics)
         report[name] = metrics
