@@ -84,54 +84,42 @@ def photo_latency(page, photos: list[tuple[int, bytes]]) -> list[float]:
 
 
 def browser_latency(drawings: int, photos: int = 0) -> tuple[list[float], list[float]]:
-    from playwright.sync_api import sync_playwright
-
     from tests.strokes import replay, stroke_digits
 
-    from .serve import CHROMIUM_FLAGS, StreamlitServer, chromium_path, wait_for_app
+    from .serve import app_page
 
-    server = StreamlitServer()
-    server.wait_healthy()
     latencies = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(server.url + "/draw")
-            wait_for_app(page)
-            canvas = page.locator(".st-key-canvas canvas").last
-            digits = stroke_digits(3, seed=5)[:: max(1, 30 // drawings)][:drawings + 1]
-            for i, digit in enumerate(digits):
-                page.locator(".st-key-clear button").first.click()
-                page.wait_for_function("() => !document.querySelector('.st-key-prediction')", timeout=30_000)
-                # draw all but the last stroke, then time the last one's mouse-up
-                *first, last = digit.strokes
-                from tests.strokes import StrokeDigit
+    with app_page("/draw") as page:
+        canvas = page.locator(".st-key-canvas canvas").last
+        digits = stroke_digits(3, seed=5)[:: max(1, 30 // drawings)][:drawings + 1]
+        for i, digit in enumerate(digits):
+            page.locator(".st-key-clear button").first.click()
+            page.wait_for_function("() => !document.querySelector('.st-key-prediction')", timeout=30_000)
+            # draw all but the last stroke, then time the last one's mouse-up
+            *first, last = digit.strokes
+            from tests.strokes import StrokeDigit
 
-                if first:
-                    replay(page, canvas, StrokeDigit(digit.label, first, digit.style))
-                    page.wait_for_timeout(600)
-                # the raw output's numbers change with every stroke, even when the digit does not
-                watched = ".st-key-raw_output"
-                before = page.evaluate(f"() => document.querySelector('{watched}')?.innerText || ''")
-                page.evaluate("() => { window.__seen = null; const target = document.body;"
-                              " window.__obs = new MutationObserver(() => { const el = document.querySelector("
-                              "'.st-key-raw_output'); if (el && el.innerText !== window.__before && !window.__seen)"
-                              " window.__seen = performance.now(); });"
-                              " window.__obs.observe(target, {subtree: true, childList: true, characterData: true});"
-                              " window.__up = null; document.addEventListener('mouseup',"
-                              " () => { window.__up = performance.now(); }, {capture: true}); }")
-                page.evaluate(f"() => {{ window.__before = {before!r}; }}")
-                replay_last_until_up(page, canvas, digit, last)
-                page.wait_for_function("() => window.__seen !== null", timeout=30_000)
-                t_up = page.evaluate("() => window.__up")
-                if i == 0:
-                    continue  # the first one pays for loading the model
-                latencies.append((page.evaluate("() => window.__seen") - t_up) / 1000)
-            photo_times = photo_latency(page, photo_samples(photos))[1:] if photos else []
-            browser.close()
-    finally:
-        server.stop()
+            if first:
+                replay(page, canvas, StrokeDigit(digit.label, first, digit.style))
+                page.wait_for_timeout(600)
+            # the raw output's numbers change with every stroke, even when the digit does not
+            watched = ".st-key-raw_output"
+            before = page.evaluate(f"() => document.querySelector('{watched}')?.innerText || ''")
+            page.evaluate("() => { window.__seen = null; const target = document.body;"
+                          " window.__obs = new MutationObserver(() => { const el = document.querySelector("
+                          "'.st-key-raw_output'); if (el && el.innerText !== window.__before && !window.__seen)"
+                          " window.__seen = performance.now(); });"
+                          " window.__obs.observe(target, {subtree: true, childList: true, characterData: true});"
+                          " window.__up = null; document.addEventListener('mouseup',"
+                          " () => { window.__up = performance.now(); }, {capture: true}); }")
+            page.evaluate(f"() => {{ window.__before = {before!r}; }}")
+            replay_last_until_up(page, canvas, digit, last)
+            page.wait_for_function("() => window.__seen !== null", timeout=30_000)
+            t_up = page.evaluate("() => window.__up")
+            if i == 0:
+                continue  # the first one pays for loading the model
+            latencies.append((page.evaluate("() => window.__seen") - t_up) / 1000)
+        photo_times = photo_latency(page, photo_samples(photos))[1:] if photos else []
     return latencies, photo_times
 
 

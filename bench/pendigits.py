@@ -94,48 +94,30 @@ def inputs(digits: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.array([d["writer"] for d in digits]))
 
 
-def browser_replay(digits: list[dict], model_answers: np.ndarray | None = None) -> dict:
+def browser_replay(digits: list[dict]) -> list[int]:
     """Each digit drawn with Playwright's mouse on the Draw page's canvas in headless Chromium
-    (stroke by stroke, every recorded point a mouse move) and the page's `Prediction: N` read back:
-    how many the page reads right, and how often it agrees with the headless replay's answers."""
+    (stroke by stroke, every recorded point a mouse move): the page's `Prediction: N` for each
+    (-1 where it shows none)."""
     import re
-
-    from playwright.sync_api import sync_playwright
 
     from tests.strokes import StrokeDigit, replay
 
-    from .serve import CHROMIUM_FLAGS, StreamlitServer, chromium_path, wait_for_app
+    from .serve import app_page
 
-    server = StreamlitServer()
-    server.wait_healthy()
     read: list[int] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(server.url + "/draw")
-            wait_for_app(page)
-            canvas = page.locator(".st-key-canvas canvas").last
-            answer = page.locator(".st-key-prediction")
-            for d in digits:
-                strokes = [[(x / CANVAS, y / CANVAS) for x, y in s] for s in on_canvas(d["strokes"])]
-                replay(page, canvas, StrokeDigit(d["label"], strokes, "pendigits"))
-                # the answer after the last stroke's mouse-up: wait until the page has settled
-                page.wait_for_function("() => document.querySelector('.st-key-prediction')", timeout=30_000)
-                page.wait_for_timeout(400)
-                page.wait_for_function("() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState"
-                                       " === 'notRunning'", timeout=30_000)
-                text = answer.first.inner_text()
-                found = re.search(r"Prediction: (\d)", text)
-                read.append(int(found.group(1)) if found else -1)
-                page.locator(".st-key-clear button").first.click()
-                page.wait_for_function("() => !document.querySelector('.st-key-prediction')", timeout=30_000)
-            browser.close()
-    finally:
-        server.stop()
-    labels = np.array([d["label"] for d in digits])
-    read_ = np.array(read)
-    out = {"n": len(digits), "accuracy": float((read_ == labels).mean())}
-    if model_answers is not None:
-        out["agree_with_headless"] = float((read_ == model_answers).mean())
-    return out
+    with app_page("/draw") as page:
+        canvas = page.locator(".st-key-canvas canvas").last
+        answer = page.locator(".st-key-prediction")
+        for d in digits:
+            strokes = [[(x / CANVAS, y / CANVAS) for x, y in s] for s in on_canvas(d["strokes"])]
+            replay(page, canvas, StrokeDigit(d["label"], strokes, "pendigits"))
+            # the answer after the last stroke's mouse-up: wait until the page has settled
+            page.wait_for_function("() => document.querySelector('.st-key-prediction')", timeout=30_000)
+            page.wait_for_timeout(400)
+            page.wait_for_function("() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState"
+                                   " === 'notRunning'", timeout=30_000)
+            found = re.search(r"Prediction: (\d)", answer.first.inner_text())
+            read.append(int(found.group(1)) if found else -1)
+            page.locator(".st-key-clear button").first.click()
+            page.wait_for_function("() => !document.querySelector('.st-key-prediction')", timeout=30_000)
+    return read

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,25 @@ class StreamlitServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def app_page(path: str, viewport: dict | None = None):
+    """The app started on a free port and its page `path` (e.g. "/draw") open in headless
+    Chromium, drawn; the browser and the server are stopped afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with StreamlitServer() as server:
+        server.wait_healthy()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            try:
+                page = browser.new_page(viewport=viewport or {"width": 1400, "height": 1600})
+                page.goto(server.url + path)
+                wait_for_app(page)
+                yield page
+            finally:
+                browser.close()
 
 
 def set_number(page, key: str, value) -> None:

@@ -119,7 +119,11 @@ def evaluate(predictor, style: str = "strokes", x: np.ndarray | None = None,
     elif x is None:
         drawings, y = writer_digits(style)
         x = inputs(drawings)
-    predicted = predictor.probabilities(x).argmax(1)
+    return score(style, y, predictor.probabilities(x).argmax(1))
+
+
+def score(style: str, y: np.ndarray, predicted: np.ndarray) -> dict:
+    """Accuracy overall and per digit, and the most frequent confusions, of answers to digits y."""
     right = predicted == y
     per_digit = {int(d): float(right[y == d].mean()) for d in range(10)}
     confusions = Counter((int(a), int(b)) for a, b in zip(y[~right], predicted[~right]))
@@ -141,15 +145,23 @@ def ceiling(style: str, x: np.ndarray, y: np.ndarray) -> float:
     return right / len(y)
 
 
-def pen_digits(predictor, path: str) -> dict:
-    """UCI's pendigits (a local copy) replayed on the canvas: per digit and the weakest writer."""
+def pen_digits(predictor, path: str, browser: int = 0) -> dict:
+    """UCI's pendigits (a local copy) replayed on the canvas: per digit and the weakest writer;
+    `browser`: also draw that many of them (spread over the file) on the Draw page in Chromium."""
     from bench import pendigits
 
-    x, y, writer = pendigits.inputs(pendigits.load(path))
-    result = evaluate(predictor, "pendigits", x, y)
-    right = predictor.probabilities(x).argmax(1) == y
+    digits = pendigits.load(path)
+    x, y, writer = pendigits.inputs(digits)
+    predicted = predictor.probabilities(x).argmax(1)
+    result = score("pendigits", y, predicted)
+    right = predicted == y
     per_writer = {int(w): float(right[writer == w].mean()) for w in np.unique(writer)}
     result.update(writers=len(per_writer), worst_writer=min(per_writer.values()), per_writer=per_writer)
+    if browser:
+        chosen = np.arange(len(digits))[:: max(1, len(digits) // browser)][:browser]
+        read = np.array(pendigits.browser_replay([digits[i] for i in chosen]))
+        result["browser"] = {"n": len(chosen), "accuracy": float((read == y[chosen]).mean()),
+                             "agree_with_headless": float((read == predicted[chosen]).mean())}
     return result
 
 
@@ -181,14 +193,7 @@ def main(argv: list[str] | None = None) -> None:
             result["ceiling"] = ceiling(style, x, y)
         results.append(result)
     if args.pendigits:
-        results.append(pen_digits(predictor, args.pendigits))
-        if args.browser:
-            from bench import pendigits
-
-            digits = pendigits.load(args.pendigits)
-            chosen = digits[:: max(1, len(digits) // args.browser)][:args.browser]
-            headless = predictor.probabilities(pendigits.inputs(chosen)[0]).argmax(1)
-            results[-1]["browser"] = pendigits.browser_replay(chosen, headless)
+        results.append(pen_digits(predictor, args.pendigits, args.browser))
     if args.json:
         print(json.dumps({"model": args.model, "results": results}))
         return

@@ -47,14 +47,20 @@ def _segment(a, b) -> np.ndarray:
     return np.asarray(a) + t * (np.asarray(b) - np.asarray(a))
 
 
+def _bare_stem(points: np.ndarray) -> bool:
+    """A bare stroke (a 1 however slanted): little spread across its own main direction."""
+    if len(points) < 3:
+        return False
+    spread = np.linalg.svd(points - points.mean(0), compute_uv=False)
+    return bool(spread[1] < 0.25 * spread[0])
+
+
 def _extras(points: np.ndarray, label: int, rng: np.random.Generator) -> list[np.ndarray]:
     """What other writers add to some digits, as extra centre-line points."""
     (x0, y0), (x1, y1) = points.min(0), points.max(0)
     w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     extra = []
-    # a bare stem (a 1 however slanted): little spread across its own main direction
-    spread = np.linalg.svd(points - points.mean(0), compute_uv=False) if label == 1 and len(points) > 2 else (1, 1)
-    stem = spread[1] < 0.25 * spread[0]
+    bare_stem = label == 1 and _bare_stem(points)
     if label == 7 and rng.random() < CROSSBAR:  # a bar across the stem, a little below the middle
         yc = y0 + rng.uniform(*BAR_AT) * h
         near = points[np.abs(points[:, 1] - yc) < 3]
@@ -75,11 +81,11 @@ def _extras(points: np.ndarray, label: int, rng: np.random.Generator) -> list[np
         t = np.linspace(0, np.pi * rng.uniform(0.5, 0.9), 40)
         arc = np.stack([start[0] - r + r * np.cos(t), start[1] + down + r * np.sin(t)], axis=1)
         extra += [stem, arc]
-    if label == 1 and rng.random() < FLAG and stem:  # a continental 1: a long flag, steeply down
+    if label == 1 and rng.random() < FLAG and bare_stem:  # a continental 1: a long flag, steeply down
         top = points[points[:, 1].argmin()]
         length, angle = rng.uniform(0.25, 0.5) * h, np.radians(rng.uniform(35, 60))
         extra.append(_segment(top, top + (-length * np.cos(angle), length * np.sin(angle))))
-    if label == 1 and rng.random() < CURL and stem:  # the stem's foot curls up to the left
+    if label == 1 and rng.random() < CURL and bare_stem:  # the stem's foot curls up to the left
         bottom = points[points[:, 1].argmax()]
         r = rng.uniform(0.1, 0.2) * h
         t = np.linspace(0, np.pi * rng.uniform(0.4, 0.8), 30)

@@ -143,10 +143,13 @@ class WeightAverage:
 
 
 def evaluate(model, spec: ExperimentSpec, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Validation accuracy and cross-entropy of a digit model."""
-    p = to_probabilities(np.asarray(model(np.asarray(x, np.float32), training=False)), spec.from_logits)
-    loss = -np.log(np.clip(p[np.arange(len(y)), y], 1e-7, 1.0)).mean()
-    return {"val_accuracy": float((p.argmax(1) == y).mean()), "val_loss": float(loss)}
+    """Validation accuracy and loss (the spec's own Keras loss) of a digit model."""
+    from ..model import build_loss
+    from ..outputs import accuracy
+
+    out = model(np.asarray(x, np.float32), training=False)
+    return {"val_accuracy": accuracy(to_probabilities(np.asarray(out), spec.from_logits), y),
+            "val_loss": float(build_loss(spec)(y, out))}
 
 
 def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int | None = None,
