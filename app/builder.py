@@ -278,6 +278,13 @@ def spec_sidebar(disabled: bool = False, scope: str = DIGITS) -> tuple[Experimen
     return spec, problems
 
 
+def current_spec(scope: str = DIGITS) -> tuple[ExperimentSpec | None, list[SpecError]]:
+    """The spec the builder's widgets hold now, without drawing them: for a button's callback,
+    which runs with the values of this click (a value changed just before the click included),
+    not with those of the run that drew the button."""
+    return _Builder(scope).read()
+
+
 def default_spec(scope: str) -> ExperimentSpec:
     """The default spec of the page of `scope` (its first preset)."""
     return _Builder(scope).default

@@ -46,9 +46,18 @@ def current_job(scope: str = DIGITS) -> TrainingJob | None:
     return st.session_state.get(_key(JOB_KEY, scope))
 
 
+SEEN_TRAINING = "_seen_training_{}"
+
+
 def is_training(scope: str = DIGITS) -> bool:
+    """Whether the page's training runs; True is remembered (`SEEN_TRAINING`) until the live view
+    catches up: parts of the page drawn as training (a disabled Train button) before the job
+    finished later in the same script run need one more run."""
     job = current_job(scope)
-    return job is not None and not job.snapshot().finished
+    training = job is not None and not job.snapshot().finished
+    if training:
+        st.session_state[SEEN_TRAINING.format(scope)] = True
+    return training
 
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: list[np.ndarray] | None = None,
@@ -280,7 +289,11 @@ def lesson_jobs(name: str) -> tuple[TrainingJob, ...]:
 
 
 def lesson_training(name: str) -> bool:
-    return any(not job.snapshot().finished for job in lesson_jobs(name))
+    """Whether the lesson's jobs train; True is remembered as for `is_training`."""
+    training = any(not job.snapshot().finished for job in lesson_jobs(name))
+    if training:
+        st.session_state[SEEN_TRAINING.format(f"lesson_{name}")] = True
+    return training
 
 
 def start_lesson(name: str, jobs: tuple[TrainingJob, ...]) -> None:

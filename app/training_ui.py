@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, state
+from app import builder, charts, state
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
-from nncore.data import Dataset
 from nncore.registry import LOSSES, OPTIMIZERS, is_plane
 from nncore.training.job import TrainingJob
 from nncore.training.snapshot import Snapshot, Status
@@ -32,21 +31,33 @@ def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None
         st.error(f"**{problem.field}**: {problem.message}", icon=":material/error:")
 
 
-def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str,
-                  data: Dataset | None = None) -> None:
-    """Train and Stop; `data`: what Train trains on when the page holds it (a learner's own points)."""
+def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str, prepare=None) -> None:
+    """Train and Stop. `prepare(spec) -> (spec, problems, data)`: the data Train trains on when the
+    page holds it (a learner's own points), called at the click."""
     training = state.is_training(scope)
     valid = spec is not None and not problems
     suffix = "" if scope == state.DIGITS else f"_{scope}"
     with st.container(horizontal=True):
         st.button("Train", key=f"train{suffix}", type="primary", icon=":material/play_arrow:",
-                  disabled=not valid or training, on_click=state.start_training, args=(spec, scope),
-                  kwargs={"data": data} if data is not None else None,
+                  disabled=not valid or training, on_click=_train_clicked, args=(scope, prepare),
                   help="Fix the settings marked in red first." if problems else "Start a new training.")
         st.button("Stop", key=f"stop{suffix}", icon=":material/stop:", disabled=not training,
                   on_click=state.stop_training, args=(scope,),
                   help="Stop now and keep the weights trained so far.")
         st.caption(state.ONE_AT_A_TIME)
+
+
+def _train_clicked(scope: str, prepare) -> None:
+    """Train with the builder's values at the click. The spec of the run that drew the button may be
+    older: a learner who types 2 epochs and clicks Train at once (before the page has rerun with the
+    2) trained the old 40. A spec made invalid by that last change starts nothing: the page shows
+    what is wrong."""
+    spec, problems = builder.current_spec(scope)
+    data = None
+    if spec is not None and not problems and prepare is not None:
+        spec, problems, data = prepare(spec)
+    if spec is not None and not problems:
+        state.start_training(spec, scope, data=data)
 
 
 def progress(s: Snapshot) -> None:
@@ -88,7 +99,7 @@ def live(view, scope: str, every: float = 0.5, name: str = "") -> None:
     job trains. A page may call this several times: cheap text often, heavy charts seldom
     (each Plotly redraw costs the browser real work, and on a small machine the browser and
     the training share the cores)."""
-    polling_key = f"_polling_{scope}"
+    polling_key = f"_polling_{scope}_{name}"  # one per view: a later one must not undo an earlier one's
 
     def fragment() -> None:
         job: TrainingJob | None = state.current_job(scope)
@@ -98,13 +109,27 @@ def live(view, scope: str, every: float = 0.5, name: str = "") -> None:
         s = job.snapshot()
         view(job, s)
         if s.finished and st.session_state.get(polling_key):
-            st.session_state[polling_key] = False
-            st.rerun()  # once more in full, so the buttons, the runs table and every view catch up
+            _catch_up(polling_key, scope)
 
-    training = state.is_training(scope)
-    st.session_state[polling_key] = training
+    training = _polling(polling_key, state.is_training(scope), scope)
     fragment.__name__ = f"live_{scope}_{name}"
     st.fragment(fragment, run_every=every if training else None)()
+
+
+def _polling(polling_key: str, training: bool, scope: str) -> bool:
+    """Whether a live view polls. A job that finished during this script run, after a part above was
+    drawn as training (the Train button disabled), still gets its one catch-up run: without it the
+    button stayed disabled after a Stop when the job ended between the two reads."""
+    seen = st.session_state.pop(state.SEEN_TRAINING.format(scope), False)
+    st.session_state[polling_key] = training or seen
+    return training
+
+
+def _catch_up(polling_key: str, scope: str) -> None:
+    """Once more in full, so the buttons, the runs table and every view catch up with the end."""
+    st.session_state[polling_key] = False
+    st.session_state.pop(state.SEEN_TRAINING.format(scope), None)
+    st.rerun()
 
 
 def lesson_buttons(name: str, label: str, key: str, make_jobs, where=None, help: str | None = None) -> None:
@@ -114,9 +139,15 @@ def lesson_buttons(name: str, label: str, key: str, make_jobs, where=None, help:
     training = state.lesson_training(name)
     left, right = where or st.columns([1, 3])
     left.button(label, key=key, type="primary", disabled=training, help=help,
-                on_click=lambda: state.start_lesson(name, tuple(make_jobs())))
+                on_click=_lesson_clicked, args=(name, make_jobs))
     right.button("Stop", key=f"stop_{name}", icon=":material/stop:", disabled=not training,
                  on_click=state.stop_lesson, args=(name,))
+
+
+def _lesson_clicked(name: str, make_jobs) -> None:
+    jobs = tuple(make_jobs())  # made at the click, from the values the click saw
+    if jobs:
+        state.start_lesson(name, jobs)
 
 
 def lesson_live(name: str, view, every: float = 0.5) -> None:
@@ -128,11 +159,9 @@ def lesson_live(name: str, view, every: float = 0.5) -> None:
         jobs = state.lesson_jobs(name)
         view(jobs)
         if st.session_state.get(polling_key) and not state.lesson_training(name):
-            st.session_state[polling_key] = False
-            st.rerun()
+            _catch_up(polling_key, f"lesson_{name}")
 
-    training = state.lesson_training(name)
-    st.session_state[polling_key] = training
+    training = _polling(polling_key, state.lesson_training(name), f"lesson_{name}")
     fragment.__name__ = f"lesson_{name}"
     st.fragment(fragment, run_every=every if training else None)()
 

@@ -53,6 +53,24 @@ def test_train_two_epochs_fills_metrics_and_charts(at):
     assert "Probabilities for digit #7 " in titles() and "Probabilities for digit #0 " not in titles()
 
 
+def test_train_clicked_right_after_a_change_trains_the_changed_settings(at):
+    """In a browser under load the click can reach the server before the run the change caused:
+    the click and the new value arrive together, and Train must use the new value."""
+    at.number_input(key="units_0").set_value(16)
+    at.number_input(key="units_1").set_value(8)
+    at.number_input(key="epochs").set_value(2)
+    at.button(key="train").click().run()  # one run: the three changes and the click
+    job = at.session_state["_job"]
+    assert job.spec.epochs == 2 and [layer.units for layer in job.spec.hidden] == [16, 8]
+    assert wait_until_finished(at).epoch == 2
+    # a change that makes the settings invalid, with the click: nothing starts, the field is named
+    at.number_input(key="units_0").set_value(0)
+    at.button(key="train").click().run()
+    assert at.session_state["_job"] is job
+    assert any("hidden layer 1 units" in e.value for e in at.error)
+    assert at.button(key="train").disabled
+
+
 @pytest.mark.parametrize("key, value, field", [
     ("units_0", 0, "hidden layer 1 units"),
     ("units_1", 1_000_000, "hidden layer 2 units"),
@@ -152,3 +170,56 @@ def test_draw_cnn_preset_fills_layer_kinds(at):
     assert at.number_input(key="n_hidden").value == 5
     assert [at.selectbox(key=f"kind_{i}").value for i in range(5)] == ["conv", "pool", "conv", "pool", "dense"]
     assert at.toggle(key="augment").value is True
+
+
+
+def _a_training_ends_mid_run(job, where: str) -> None:
+    """A page whose training ends in the middle of a script run, as after a Stop when the job
+    notices it a moment later: the Train button is drawn while it trains, then it ends before the
+    first live view (`where="before"`) or between two live views (`"between"`, the Train page has
+    two: curves every second, details every five)."""
+    import streamlit as st
+
+    from app import state, training_ui
+
+    def end() -> None:
+        job.stop()
+        job.join()
+
+    st.session_state["_job"] = job
+    st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    training = state.is_training()
+    st.button("Train", key="train", disabled=training)
+    if training and where == "before":
+        end()
+    training_ui.live(lambda j, s: st.write(s.status if s else "-"), state.DIGITS, name="curves")
+    if training and where == "between":
+        end()
+    training_ui.live(lambda j, s: None, state.DIGITS, every=5.0, name="details")
+
+
+@pytest.mark.parametrize("where", ["before", "between"])
+def test_a_training_that_ends_mid_run_still_frees_the_train_button(small_digits, where):
+    """CI saw it in Chromium: "Stopped" shown and Train disabled for good, as the page's last run
+    drew the button before the job ended. Before the live views: the page runs once more at once.
+    Between them: the first view keeps polling (a later view no longer turns its polling off), so
+    its next tick runs the page once more."""
+    from streamlit.testing.v1 import AppTest
+
+    from nncore import ExperimentSpec
+    from nncore.training.job import TrainingJob
+
+    job = TrainingJob(ExperimentSpec(epochs=300), data=small_digits).start()
+    while job.snapshot().epoch < 1:
+        time.sleep(0.05)
+    at = AppTest.from_function(_a_training_ends_mid_run, args=(job, where), default_timeout=60).run()
+    assert not at.exception
+    assert job.snapshot().status == "stopped"
+    if where == "before":
+        assert at.session_state["runs"] == 2  # the catch-up run
+        assert at.button(key="train").disabled is False
+    else:
+        assert at.session_state["runs"] == 1 and at.button(key="train").disabled is True
+        assert at.session_state["_polling_digits_curves"] is True  # its next tick catches up
+        at.run()  # that tick's full run
+        assert at.button(key="train").disabled is False

@@ -104,3 +104,17 @@ def test_the_contours_step_sizes_and_steps_by_hand(at):
     at.select_slider(key="alpha_bowl_gd").set_value(0.03).run()
     assert any("gd α=0.03" in e and "diverged at step" in e for e in errors(at))
     assert not at.exception
+
+
+def test_race_clicked_right_after_a_change_races_the_changed_settings(at):
+    """The click and a value typed just before it can reach the server together: the race uses it."""
+    at.number_input(key="race_epochs").set_value(2)
+    at.text_input(key="race_lr_0").set_value("0.05")
+    at.button(key="race").click().run()
+    jobs = at.session_state["_lesson_race"]
+    assert [j.spec.epochs for j in jobs] == [2] * 4 and jobs[0].spec.learning_rate == 0.05
+    assert [s.epoch for s in wait_for_lesson(at, "race")] == [2] * 4
+    at.text_input(key="race_lr_1").set_value("fast")  # made bad with the click: nothing starts
+    at.button(key="race").click().run()
+    assert at.session_state["_lesson_race"] is jobs and not at.exception
+    assert any("learning rate of momentum" in e for e in errors(at))

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app import builder, charts, runs_ui, state
 from app import training_ui as ui
-from nncore import SpecError
+from nncore import ExperimentSpec, SpecError
 from nncore.export import keras_code
 from nncore.points import (MAX_CLASSES, MAX_MB, MAX_ROWS, Points, PointsDataset, PointsError, empty, parse_points,
                            to_csv)
@@ -85,8 +85,8 @@ def scaling_table(points: Points) -> None:
                  hide_index=True, key="points_scaling")
 
 
-def your_points() -> tuple[PointsDataset | None, str | None]:
-    """The Your points section; the data Train would train on, or why there is none."""
+def your_points() -> str | None:
+    """The Your points section; why Train cannot train on them, if it cannot."""
     st.subheader("Your points")
     st.file_uploader(f"A CSV file: two numeric columns (x1, x2) and a label column; a header row is optional; "
                      f"up to {MAX_ROWS:,} rows, {MAX_CLASSES} classes and {MAX_MB} MB",
@@ -133,10 +133,7 @@ def your_points() -> tuple[PointsDataset | None, str | None]:
             scaling_table(points)
         right.download_button("Your points (.csv)", data=lambda: to_csv(points), file_name="your-points.csv",
                               mime="text/csv", key="download_points", icon=":material/download:", on_click="ignore")
-    problem = points.problem()
-    if problem or spec is None:
-        return None, problem
-    return prepared(points, float(spec.validation_split), int(spec.seed)), None
+    return points.problem()
 
 
 def prepared(points: Points, validation_split: float, seed: int) -> PointsDataset:
@@ -149,18 +146,30 @@ def prepared(points: Points, validation_split: float, seed: int) -> PointsDatase
     return kept[1]
 
 
+def with_points(spec: ExperimentSpec) -> tuple[ExperimentSpec, list[SpecError], PointsDataset | None]:
+    """What Train trains on: the held points split and standardised, the spec's classes theirs (also
+    at the click, with the values the click saw)."""
+    points = held_points()
+    problem = points.problem()
+    if problem:
+        return spec, [SpecError("your points", problem)], None
+    data = prepared(points, float(spec.validation_split), int(spec.seed))
+    return spec.replace(classes=data.n_classes), [], data
+
+
 data = None
 if own:
-    data, why = your_points()
-    if why:
+    why = your_points()
+    if spec is not None:
+        spec, more, data = with_points(spec)
+        problems = [*problems, *more]
+    elif why:
         problems = [*problems, SpecError("your points", why)]
-    elif spec is not None and data is not None:
-        spec = spec.replace(classes=data.n_classes)
     st.divider()
 valid = spec is not None and not problems
 
 ui.network_line(spec, problems)
-ui.train_buttons(spec, problems, SCOPE, data=data if own else None)
+ui.train_buttons(spec, problems, SCOPE, prepare=with_points if own else None)
 show_val = st.toggle("Show validation points", key="show_val_points")
 
 

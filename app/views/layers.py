@@ -209,7 +209,10 @@ epochs = int(c2.number_input("Epochs for each run", 1, lx.MAX_EPOCHS, lx.DEFAULT
 
 
 def make_jobs():
-    exp = lx.make_experiment(sorted(sizes), epochs)
+    """The experiment the widgets hold at the click (values typed just before it included)."""
+    if not ss["layers_sizes"]:
+        return ()  # sizes cleared with the click: nothing to run
+    exp = lx.make_experiment(sorted(ss["layers_sizes"]), int(ss["layers_epochs"]))
     ss["_layers_experiment"] = exp
     return exp.jobs
 

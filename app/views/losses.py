@@ -44,7 +44,7 @@ st.markdown("The course's first network: Dense(25, sigmoid) → Dense(15, sigmoi
             "`BinaryCrossentropy`, Adam(0.001), on the digits 0 and 1 only.")
 epochs = st.number_input("Epochs", 1, 100, 20, key="binary_epochs")
 ui.lesson_buttons("binary", "Train the 0-or-1 network", "train_binary",
-                  lambda: (lessons.zero_or_one_job(epochs=int(epochs)),))
+                  lambda: (lessons.zero_or_one_job(epochs=int(st.session_state["binary_epochs"])),))
 
 
 def binary_view(jobs) -> None:

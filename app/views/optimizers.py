@@ -40,7 +40,36 @@ choices = ([TRAIN] if train_job is not None else []) + list(PRESETS)
 source = st.selectbox("Network", choices, key="race_network",
                       index=choices.index("practice-lab") if train_job is None else 0,
                       format_func=lambda n: "The Train page's network" if n == TRAIN else PRESETS[n].label)
-spec = train_job.spec if source == TRAIN else ExperimentSpec.from_preset(source)
+
+
+def network_spec(source: str) -> ExperimentSpec:
+    job = ss.get("_job")
+    return job.spec if source == TRAIN and job is not None else ExperimentSpec.from_preset(
+        source if source != TRAIN else "practice-lab")
+
+
+def read_race() -> tuple[ExperimentSpec, list, int, list[SpecError]]:
+    """The race the widgets hold now: network, entrants, epochs and what is wrong. Read from the
+    session's values, so the Race button's callback races what the click saw, not the settings of
+    the run that drew the button (a rate typed just before the click)."""
+    spec = network_spec(ss["race_network"])
+    entrants, problems = [], []
+    for i in range(4):
+        name = ss.get(f"race_opt_{i}", NONE)
+        if name != NONE:
+            try:
+                entrants.append(race_lib.Entrant(name, race_lib.RACE_NAMES[name],
+                                                 race_lib.parse_rate(name, i, ss.get(f"race_lr_{i}", ""))))
+            except SpecError as e:
+                problems.append(e)
+    if not problems:
+        problems += race_lib.check_entrants(entrants)
+        too_big = race_lib.check_size(spec, entrants) if len(entrants) else None
+        problems += [too_big] if too_big else []
+    return spec, entrants, int(ss["race_epochs"]), problems
+
+
+spec = network_spec(source)
 layers = [p.short() for p in plan(spec) if p.cls not in ("Reshape", "Flatten")]
 st.markdown(f"**{' → '.join([spec.dataset, *layers])}** · {count_params(spec):,} parameters · "
             f"`{spec.loss}` · batch {spec.batch_size} · seed {spec.seed}")
@@ -51,27 +80,21 @@ target = float(c2.number_input("Target training loss (epochs to reach it)", 0.0,
                                format="%.3f", key="race_target"))
 
 st.markdown("**Optimizers** (two to four), each with its learning rate α:")
-entrants, problems = [], []
 for i, col in enumerate(st.columns(4)):
     name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], index=i + 1, key=f"race_opt_{i}",
                          format_func=lambda n: n if n == NONE else f"{n}: {race_lib.describe(n)}")
-    rate = col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), key=f"race_lr_{i}",
-                          disabled=name == NONE)
-    if name != NONE:
-        try:
-            entrants.append(race_lib.Entrant(name, race_lib.RACE_NAMES[name], race_lib.parse_rate(name, i, rate)))
-        except SpecError as e:
-            problems.append(e)
-if not problems:
-    problems += race_lib.check_entrants(entrants)
-    too_big = race_lib.check_size(spec, entrants) if len(entrants) else None
-    problems += [too_big] if too_big else []
+    col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), key=f"race_lr_{i}",
+                   disabled=name == NONE)
+spec, entrants, epochs, problems = read_race()
 with st.container(key="race_problems"):
     for p in problems:
         st.error(f"**{p.field}**: {p.message}", icon=":material/error:")
 
 
-def start_race(spec: ExperimentSpec, entrants: list, epochs: int) -> None:
+def start_race() -> None:
+    spec, entrants, epochs, problems = read_race()
+    if problems:
+        return  # the page names them
     try:
         race = race_lib.make_race(spec, entrants, epochs)
     except Exception as e:  # e.g. a data set that cannot be had offline: a message, not a crash
@@ -85,7 +108,7 @@ def start_race(spec: ExperimentSpec, entrants: list, epochs: int) -> None:
 racing = state.lesson_training("race")
 with st.container(horizontal=True):
     st.button("Race", key="race", type="primary", icon=":material/sports_score:", disabled=bool(problems) or racing,
-              on_click=start_race, args=(spec, entrants, epochs),
+              on_click=start_race,
               help="Fix the settings marked in red first." if problems else "Train them side by side.")
     st.button("Stop", key="race_stop", icon=":material/stop:", disabled=not racing,
               on_click=state.stop_lesson, args=("race",), help="Stop every run; each keeps its curves so far.")
