@@ -4,7 +4,8 @@ MNIST's writers are one population; people at a mouse write differently: slanted
 long curved tail on a 9, a crossbar or a hooked top on a 7. A training digit is thinned to its
 pen's centre line (a skeleton, scikit-image), the line is bent (rotation, slant, aspect, a smooth
 elastic field), sometimes given what other writers do (a 7's crossbar, even or a short tick, or
-hooked top; a 9's curved tail; a 1's long flag, foot or curl; a 3's flat top), and redrawn with the canvas's own pen and steps (preprocess.steps_of): exactly
+hooked top; a 9's curved tail; a 1's long flag, foot or curl; a 3's flat top; a 4 open at
+the top), and redrawn with the canvas's own pen and steps (preprocess.steps_of): exactly
 what a drawing of that digit becomes on the Draw page. Seeded, NumPy/SciPy/scikit-image only.
 """
 
@@ -28,6 +29,8 @@ CROSSBAR, HOOK, TAIL, BASE, FLAG = 0.5, 0.25, 0.4, 0.35, 0.4  # a 7's crossbar, 
 BAR_AT = (0.45, 0.62)  # where a 7's crossbar crosses, as a share of its height from the top
 UNEVEN = 0.4  # how often a 7's crossbar reaches out unevenly (a short tick to one side)
 FLAT_TOP, CURL = 0.3, 0.15  # a 3 written with a flat top (a bar and a diagonal); a 1 curling at its foot
+TAIL_R = (0.2, 0.4)  # the radius of a 9's curved tail, as a share of its height
+OPEN_FOUR = 0.25  # a 4 in one stroke whose stem starts at the crossbar (nothing of it above)
 
 
 def centre_line(image: np.ndarray) -> np.ndarray:
@@ -76,7 +79,7 @@ def _extras(points: np.ndarray, label: int, rng: np.random.Generator) -> list[np
         bottom = points[points[:, 1] > y1 - 0.15 * h]
         start = bottom[bottom[:, 1].argmax()]
         down = rng.uniform(0.0, 0.25) * h
-        r = rng.uniform(0.2, 0.4) * h
+        r = rng.uniform(*TAIL_R) * h
         stem = _segment(start, start + (0, down))
         t = np.linspace(0, np.pi * rng.uniform(0.5, 0.9), 40)
         arc = np.stack([start[0] - r + r * np.cos(t), start[1] + down + r * np.sin(t)], axis=1)
@@ -97,9 +100,30 @@ def _extras(points: np.ndarray, label: int, rng: np.random.Generator) -> list[np
     return extra
 
 
+def _open_four(points: np.ndarray) -> np.ndarray:
+    """A 4 without the stem above its crossbar: down the left arm, across, and down the stem."""
+    (x0, y0), (x1, y1) = points.min(0), points.max(0)
+    w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    band = points[(points[:, 1] > y0 + 0.35 * h) & (points[:, 1] < y0 + 0.8 * h)]
+    if len(band) < 5:
+        return points
+    rows = np.unique(np.round(band[:, 1]))
+    bar = max(rows, key=lambda r: np.ptp(band[np.abs(band[:, 1] - r) <= 2, 0]))  # the widest row
+    below = points[points[:, 1] > bar + 0.15 * h]
+    if len(below) < 5:
+        return points
+    stem = np.median(below[:, 0])
+    upper_stem = (points[:, 1] < bar - 2) & (points[:, 0] > stem - 0.15 * w)
+    bar_beyond = (np.abs(points[:, 1] - bar) <= 0.1 * h) & (points[:, 0] > stem + 0.08 * w)
+    kept = points[~(upper_stem | bar_beyond)]
+    return kept if len(kept) >= max(8, 0.5 * len(points)) else points
+
+
 def _reshape(points: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarray:
     """Habits that change a digit's own strokes rather than add to them: a 3 whose upper bowl is
-    a flat bar and a diagonal down to the middle (the continental, z-like 3)."""
+    a flat bar and a diagonal down to the middle (the continental, z-like 3); a 4 open at the top."""
+    if label == 4 and OPEN_FOUR and rng.random() < OPEN_FOUR:
+        return _open_four(points)
     if label != 3 or rng.random() >= FLAT_TOP:
         return points
     (x0, y0), (x1, y1) = points.min(0), points.max(0)
