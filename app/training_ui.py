@@ -134,7 +134,8 @@ def _catch_up(polling_key: str, scope: str) -> None:
 
 def lesson_buttons(name: str, label: str, key: str, make_jobs, where=None, help: str | None = None) -> None:
     """A lesson's Train button (key `key`) and its Stop (key `stop_NAME`): `make_jobs()` builds the
-    jobs (not started) when Train is clicked; they run beside the page. `where`: two containers
+    jobs (not started) when Train is clicked, from the widgets' values then (none: nothing starts);
+    they run beside the page. `where`: two containers
     for the buttons (two columns by default)."""
     training = state.lesson_training(name)
     left, right = where or st.columns([1, 3])

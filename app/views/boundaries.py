@@ -160,11 +160,10 @@ def with_points(spec: ExperimentSpec) -> tuple[ExperimentSpec, list[SpecError], 
 data = None
 if own:
     why = your_points()
-    if spec is not None:
-        spec, more, data = with_points(spec)
-        problems = [*problems, *more]
-    elif why:
+    if why:
         problems = [*problems, SpecError("your points", why)]
+    elif spec is not None:
+        spec, _, data = with_points(spec)
     st.divider()
 valid = spec is not None and not problems
 

@@ -75,7 +75,7 @@ st.markdown(f"**{' → '.join([spec.dataset, *layers])}** · {count_params(spec)
             f"`{spec.loss}` · batch {spec.batch_size} · seed {spec.seed}")
 
 c1, c2 = st.columns(2)
-epochs = int(c1.number_input("Epochs for each optimizer", 1, 200, 10, key="race_epochs"))
+c1.number_input("Epochs for each optimizer", 1, 200, 10, key="race_epochs")  # read by read_race
 target = float(c2.number_input("Target training loss (epochs to reach it)", 0.0, 100.0, 0.3, step=0.05,
                                format="%.3f", key="race_target"))
 
