@@ -94,7 +94,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_assets(args: argparse.Namespace) -> int:
     from .inference.predictor import ASSETS, build_assets
 
-    report = build_assets(args.out or ASSETS, epochs=args.epochs, seed=args.seed)
+    report = build_assets(args.out or ASSETS, epochs=args.epochs, seed=args.seed,
+                          **({"members": args.networks} if args.networks else {}))
     print(json.dumps(report, indent=2))
     return 0
 
@@ -173,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/")
     p.add_argument("--out", help="folder to write to (default: the repo's assets/)")
     p.add_argument("--epochs", type=int, help="epochs for each model (default: the preset's)")
-    p.add_argument("--seed", type=int, help="the models' seed (default: the shipped models' own)")
+    p.add_argument("--seed", type=int, help="the first network's seed; the next ones count up from it "
+                   "(default: the shipped models' own)")
+    p.add_argument("--networks", type=int, help="how many networks each Draw model averages (default: the "
+                   "shipped models' number)")
     p.set_defaults(func=cmd_assets)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)

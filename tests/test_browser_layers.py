@@ -43,13 +43,13 @@ def test_windows_ekg_counts_and_the_experiment(page, tmp_path):
     # 1. a conv unit's window over the digit, its filter, its feature map: all drawn, axes titled
     page.wait_for_function(f"() => ({CELLS})('layers_feature_map') > 0", timeout=120_000)
     assert page.evaluate(CELLS, "layers_digit") == 28 * 28 and page.evaluate(CELLS, "layers_feature_map") == 28 * 28
-    assert page.evaluate(CELLS, "layers_filter") == 3 * 3  # the shipped CNN's first layer: 3x3 filters
+    assert page.evaluate(CELLS, "layers_filter") == 5 * 5  # the shipped CNN's first layer: 5x5 filters
     for key in ("layers_digit", "layers_filter", "layers_feature_map", "ekg_network", "ekg_signal"):
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)
     assert page.evaluate(SHAPES, "layers_digit") == 1  # the window's rectangle
-    assert "reads rows 13-15, columns 13-15" in page.evaluate(AXES, "layers_digit")[0]
-    assert page.get_by_text("9 of the 784 pixels").count() >= 1
+    assert "reads rows 12-16, columns 12-16" in page.evaluate(AXES, "layers_digit")[0]
+    assert page.get_by_text("25 of the 784 pixels").count() >= 1
     # 2. the EKG network: 100 inputs, 9 + 3 units, one output; 211 parameters as drawn, 31 in Keras
     assert page.evaluate(PLOTLY_POINTS, "ekg_network") >= 100 + 9 + 3 + 1
     assert page.get_by_text("211 as the lecture draws it, 31 in Keras").count() == 1

@@ -5,8 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from nncore.inference.predictor import ASSETS, DEFAULT_MODELS, PROPERTIES_MODEL, build_assets, load_predictor
+from nncore.inference.predictor import (ASSETS, DEFAULT_MODELS, DRAW_EPOCHS, DRAW_HIDDEN, DRAW_MEMBERS, DRAW_SEED,
+                                        PROPERTIES_MODEL, build_assets, load_predictor)
 from nncore.data import load_dataset
+from nncore.spec import ExperimentSpec
 from nncore.inference.multilabel import PROPERTIES, property_labels
 
 
@@ -26,6 +28,10 @@ def test_shipped_models_say_what_they_are(logits_model, softmax_model):
     for p in (logits_model, softmax_model):
         assert p.spec.is_convolutional and p.spec.augment
         assert p.metrics["val_accuracy"] >= 0.97
+        # the files in assets/ are what `python -m nncore assets` builds from today's recipe
+        assert (p.spec.hidden_text, p.spec.seed, p.spec.epochs) == (DRAW_HIDDEN, DRAW_SEED, DRAW_EPOCHS)
+        assert len(p.members) == DRAW_MEMBERS and [m["seed"] for m in p.metrics["each"]] == list(
+            range(DRAW_SEED, DRAW_SEED + DRAW_MEMBERS))
 
 
 def test_shipped_models_classify_the_validation_digits(digits, logits_model, softmax_model):
@@ -75,13 +81,22 @@ def test_shipped_default_reads_drawn_strokes(logits_model):
 
 
 def test_assets_are_rebuilt_by_code(tmp_path):
-    report = build_assets(tmp_path, epochs=1, seed=3, copies=1)
+    report = build_assets(tmp_path, epochs=1, seed=3, copies=1, members=2)
     assert set(report) == {*DEFAULT_MODELS.values(), PROPERTIES_MODEL}
+    x = load_dataset(ExperimentSpec.from_preset("draw-cnn").replace(seed=3)).x_val[:50]
     for name in report:
         info = json.loads((tmp_path / f"{name}.json").read_text())
         assert info["spec"]["seed"] == 3 and info["metrics"]["epochs"] == 1
-        if name in DEFAULT_MODELS.values():  # trained on the digits and one new writing of each
-            assert info["metrics"]["new_writings_per_digit"] == 1 and info["metrics"]["train_digits"] > 8000
-            assert info["metrics"]["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
         predictor = load_predictor(tmp_path / name)
         assert predictor.probabilities(np.zeros((2, 784), np.float32)).shape[0] == 2
+        if name not in DEFAULT_MODELS.values():
+            continue
+        # trained on the digits and one new writing of each, by two networks of seeds 3 and 4
+        metrics = info["metrics"]
+        assert metrics["new_writings_per_digit"] == 1 and metrics["train_digits"] > 8000
+        assert metrics["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
+        assert [m["seed"] for m in metrics["each"]] == [3, 4] and len(predictor.members) == 2
+        # the saved model's output is the average of its two networks' outputs
+        each = [np.asarray(m(x, training=False)) for m in predictor.members]
+        assert not np.allclose(each[0], each[1], atol=1e-3)
+        np.testing.assert_allclose(predictor.outputs(x), (each[0] + each[1]) / 2, atol=1e-5)

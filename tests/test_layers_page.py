@@ -26,14 +26,15 @@ def at():
 def test_windows_on_a_validation_digit_then_a_dense_unit(at):
     assert [h.value for h in at.header][:3] == ["1. Windows you can see", "2. The lecture's EKG network",
                                                 "3. The claims, measured on digits"]
-    # the shipped CNN's first Conv2D: 3x3 windows, unit (14, 14) reads rows 13-15, columns 13-15
-    assert "reads a window of **9 of the 784 pixels**" in texts(at) and "rows 13-15, columns 13-15" in texts(at)
+    # the shipped CNN's first Conv2D: 5x5 windows, unit (14, 14) reads rows 12-16, columns 12-16
+    assert "reads a window of **25 of the 784 pixels**" in texts(at) and "rows 12-16, columns 12-16" in texts(at)
     at.slider(key="layers_row_shipped_L1").set_value(0).run()
-    assert "**6 of the 784 pixels**" in texts(at)  # the window's top row hangs off the image (zero padding)
+    assert "**15 of the 784 pixels**" in texts(at)  # the window's top two rows hang off the image (zero padding)
     at.slider(key="layers_col_shipped_L1").set_value(0).run()
-    assert "**4 of the 784 pixels**" in texts(at)  # and in the corner
+    assert "**9 of the 784 pixels**" in texts(at)  # and in the corner: 3x3 of its 5x5 inside
     at.selectbox(key="layers_layer_shipped").select("L3").run()  # after a pooling layer: wider windows
-    assert "reads a window of **64 of the 784 pixels**" in texts(at)  # (rows 11-18, columns 11-18)
+    # a 5x5 window over 2x2 blocks of 5x5 windows: 4 x 2 + 6 = 14 pixels a side (rows 7-20, columns 7-20)
+    assert "reads a window of **196 of the 784 pixels**" in texts(at)
     at.selectbox(key="layers_layer_shipped").select("L5").run()
     assert "reads **every one of the 3136 values**" in texts(at)
     assert not at.exception

@@ -56,7 +56,7 @@ def shipped():
     from nncore.inference.predictor import ASSETS, DEFAULT_MODELS, load_predictor
 
     p = load_predictor(ASSETS / DEFAULT_MODELS["logits"])
-    return p.model, p.spec
+    return p.members[0], p.spec  # the first of the networks the Draw page averages
 
 
 def job_model(job):
