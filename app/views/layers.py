@@ -10,6 +10,7 @@ from app import training_ui as ui
 from nncore import ExperimentSpec
 from nncore.data import load_dataset
 from nncore.inference import preprocess
+from nncore.inference.predictor import DRAW_MEMBERS
 from nncore.lessons import layers as lessons
 from nncore.lessons import layers_experiment as lx
 from nncore.model import build_model, count_params
@@ -32,7 +33,8 @@ if drawing.get("raw"):
         ss["_layers_drawing"] = np.asarray(steps.input).reshape(-1)
 
 SHIPPED, TRAIN, EXP_CONV, EXP_DENSE = "shipped", "train", "experiment-conv", "experiment-dense"
-sources = {SHIPPED: "The Draw page's CNN, shipped with the app (trained)"}
+sources = {SHIPPED: "The Draw page's CNN, shipped with the app (trained)" if DRAW_MEMBERS == 1 else
+           f"The Draw page's CNN, shipped with the app (trained; the first of the {DRAW_MEMBERS} it averages)"}
 train_job = state.current_job()
 if train_job is not None and train_job.spec.shape.image == (28, 28):
     sources[TRAIN] = f"Your network from the Train page ({train_job.spec.hidden_text or 'no hidden layers'})"
