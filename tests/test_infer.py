@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from nncore.inference.predictor import (ASSETS, DEFAULT_MODELS, DRAW_EPOCHS, DRAW_HIDDEN, DRAW_MEMBERS, DRAW_SEED,
-                                        PROPERTIES_MODEL, build_assets, load_predictor)
+from nncore.inference.predictor import (ASSETS, DEFAULT_MODELS, DRAW_DATASET, DRAW_EPOCHS, DRAW_HIDDEN,
+                                        DRAW_MEMBERS, DRAW_SEED, PROPERTIES_MODEL, build_assets, load_predictor)
 from nncore.data import load_dataset
 from nncore.spec import ExperimentSpec
 from nncore.inference.multilabel import PROPERTIES, property_labels
@@ -81,9 +81,11 @@ def test_shipped_default_reads_drawn_strokes(logits_model):
 
 
 def test_assets_are_rebuilt_by_code(tmp_path):
-    report = build_assets(tmp_path, epochs=1, seed=3, copies=1, members=2)
+    # the recipe on 2,000 of its training digits, 1 epoch: two networks, trained once
+    report = build_assets(tmp_path, epochs=1, seed=3, copies=1, members=2, train_size=2000)
     assert set(report) == {*DEFAULT_MODELS.values(), PROPERTIES_MODEL}
     x = load_dataset(ExperimentSpec.from_preset("draw-cnn").replace(seed=3)).x_val[:50]
+    logits = load_predictor(tmp_path / DEFAULT_MODELS["logits"])
     for name in report:
         info = json.loads((tmp_path / f"{name}.json").read_text())
         assert info["spec"]["seed"] == 3 and info["metrics"]["epochs"] == 1
@@ -91,12 +93,22 @@ def test_assets_are_rebuilt_by_code(tmp_path):
         assert predictor.probabilities(np.zeros((2, 784), np.float32)).shape[0] == 2
         if name not in DEFAULT_MODELS.values():
             continue
-        # trained on the digits and one new writing of each, by two networks of seeds 3 and 4
+        # trained on full MNIST's digits and one new writing of each, by two networks of seeds 3 and 4
         metrics = info["metrics"]
-        assert metrics["new_writings_per_digit"] == 1 and metrics["train_digits"] > 8000
+        assert info["spec"]["dataset"] == DRAW_DATASET == "mnist"
+        assert metrics["new_writings_per_digit"] == 1 and 3900 <= metrics["train_digits"] <= 4000
         assert metrics["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
         assert [m["seed"] for m in metrics["each"]] == [3, 4] and len(predictor.members) == 2
         # the saved model's output is the average of its two networks' outputs
         each = [np.asarray(m(x, training=False)) for m in predictor.members]
         assert not np.allclose(each[0], each[1], atol=1e-3)
         np.testing.assert_allclose(predictor.outputs(x), (each[0] + each[1]) / 2, atol=1e-5)
+        if predictor.from_logits:
+            continue
+        # the softmax model is the logits model's networks with the softmax inside: the same
+        # weights, each network's probabilities the softmax of its logits
+        for net, twin in zip(predictor.members, logits.members):
+            assert all(np.array_equal(a, b) for a, b in zip(net.get_weights(), twin.get_weights()))
+            z = np.asarray(twin(x, training=False))
+            p = np.exp(z - z.max(1, keepdims=True))
+            np.testing.assert_allclose(np.asarray(net(x, training=False)), p / p.sum(1, keepdims=True), atol=1e-5)
