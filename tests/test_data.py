@@ -68,3 +68,15 @@ def test_the_mnist_file_is_read_as_arrays_only(tmp_path):
         pickle.dump(((np.zeros((2, 784), np.float32), np.zeros(2, np.int64)), Runs()), f)
     with pytest.raises(pickle.UnpicklingError, match="posix.getcwd|os.getcwd"):
         data_module._load_mnist_package(bad)
+
+
+def test_a_broken_mnist_file_is_a_clear_message(monkeypatch, tmp_path):
+    broken = tmp_path / "mnist.pkl.gz"
+    broken.write_bytes(b"\x1f\x8b not really gzip")
+    monkeypatch.setattr(data_module, "_mnist_package_file", lambda: broken)
+    load_mnist_full.cache_clear()
+    try:
+        with pytest.raises(DatasetUnavailable, match="cannot be read .*digits-5k"):
+            load_mnist_full()
+    finally:
+        load_mnist_full.cache_clear()
