@@ -110,13 +110,14 @@ class _ArraysOnly(pickle.Unpickler):
     """An unpickler that builds numpy arrays and nothing else: any other global in the file is
     refused, so the file cannot run code (Python's documented way of restricting globals)."""
 
-    _ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-                ("numpy", "ndarray"), ("numpy", "dtype")}
+    _ALLOWED = {("numpy.core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,  # as numpy 1 wrote it
+                ("numpy._core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
+                ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype}
 
     def find_class(self, module: str, name: str):
         if (module, name) not in self._ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not a numpy array part")
-        return {"_reconstruct": np._core.multiarray._reconstruct, "ndarray": np.ndarray, "dtype": np.dtype}[name]
+        return self._ALLOWED[module, name]
 
 
 def _mnist_package_file() -> Path | None:
