@@ -12,12 +12,14 @@ fills the widgets; changing a widget rewrites the address.
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from app import state
+from app.state.slots import slot
+from app.text import plain
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, is_point_set
 from nncore.layer import CONV_KERNEL, CONV_STRIDE, POOL_SIZE
@@ -32,9 +34,17 @@ FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs"
 NOT_SPEC = ("run",)  # query parameters a page reads that are not spec fields
 
 
-def plain(text: str) -> str:
-    """Text shown as typed: Markdown's special characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+@dataclass
+class BuilderState:
+    """What a page's builder remembers besides its widgets' values (which Streamlit keeps for the
+    whole session: every widget here has persist_state="session", so a visit to another page does
+    not reset them)."""
+
+    address: dict[str, str] | None = None  # the spec's query string it last wrote or read
+    link_errors: list[SpecError] = field(default_factory=list)  # what a link carried that could not be used
+
+
+KEEP = "session"  # every builder widget keeps its value across pages (Streamlit's persist_state)
 
 
 def preset_scope(name: str) -> str:
@@ -56,6 +66,10 @@ class _Builder:
         return self.prefix + name
 
     @property
+    def memory(self) -> BuilderState:
+        return slot(BuilderState, self.scope)
+
+    @property
     def default(self) -> ExperimentSpec:
         """The page's default spec (its first preset): the address carries only what differs."""
         return ExperimentSpec.from_preset(self.presets[0])
@@ -64,12 +78,12 @@ class _Builder:
 
     def from_address(self, links: bool = True) -> None:
         """Fill the widgets from a link (or from a spec another page asked for) before they are drawn."""
-        ss, k = st.session_state, self.k
+        ss, k, memory = st.session_state, self.k, self.memory
         query = {key: value for key, value in st.query_params.to_dict().items() if key not in NOT_SPEC}
         asked = state.take_spec_to_load(self.scope)
         if asked is not None:
             spec, errors = asked, []
-        elif links and query and query != ss.get(k("_address")):
+        elif links and query and query != memory.address:
             spec, errors = from_query(query, self.default)
             if spec.dataset not in self.datasets:
                 errors.insert(0, SpecError("dataset", f"{spec.dataset!r} is not on this page; "
@@ -78,26 +92,46 @@ class _Builder:
         elif k("n_hidden") not in ss:
             spec, errors = self.default, []
         else:
+            self.name_preset()
             return
         self.write(spec)
-        ss[k("preset")] = next((p for p in self.presets if ExperimentSpec.from_preset(p) == spec), CUSTOM)
-        ss[k("_link_errors")] = errors
-        ss[k("_address")] = query
+        ss[k("preset")] = self.preset_of(spec)
+        memory.link_errors, memory.address = errors, query
+
+    def preset_of(self, spec: ExperimentSpec | None) -> str:
+        """The preset whose settings `spec` are, else CUSTOM."""
+        return next((p for p in self.presets if ExperimentSpec.from_preset(p) == spec), CUSTOM)
+
+    def name_preset(self) -> None:
+        """The Preset box names what the widgets hold: a preset changed by hand is Custom (and
+        settings typed back to a preset's own are that preset again)."""
+        ss, k = self.session, self.k
+        spec, problems = self.read()
+        named = ss.get(k("preset"), CUSTOM)
+        if spec is None or problems:
+            if named != CUSTOM:
+                ss[k("preset")] = CUSTOM
+        elif named == CUSTOM or ExperimentSpec.from_preset(named) != spec:
+            ss[k("preset")] = self.preset_of(spec)
+
+    @property
+    def session(self):
+        return st.session_state
 
     def to_address(self, spec: ExperimentSpec) -> dict[str, str]:
         """Write a good spec's differences from the default into the address; returns them."""
-        ss, k = st.session_state, self.k
+        memory = self.memory
         query = to_query(spec, self.default)
         current = st.query_params.to_dict()
-        if ss.get(k("_address")) != query:
-            ss[k("_link_errors")] = []  # the learner has moved on from the link
-        ss[k("_address")] = query
+        if memory.address != query:
+            memory.link_errors = []  # the learner has moved on from the link
+        memory.address = query
         if {key: v for key, v in current.items() if key not in NOT_SPEC} != query:
             st.query_params.from_dict({**{key: v for key, v in current.items() if key in NOT_SPEC}, **query})
         return query
 
     def link_errors(self) -> None:
-        errors = st.session_state.get(self.k("_link_errors")) or []
+        errors = self.memory.link_errors
         if errors:
             st.warning("This link has settings that could not be used; the page's defaults are used for "
                        "them:\n\n" + "\n".join(f"- **{plain(e.field)}**: {plain(e.message)}" for e in errors),
@@ -171,7 +205,7 @@ class _Builder:
         ss, k, sb = st.session_state, self.k, st.sidebar
         self.from_address(links=not disabled)  # while it trains, the address does not change the builder
 
-        sb.selectbox("Preset", [CUSTOM, *self.presets], key=k("preset"), on_change=self.apply_preset,
+        sb.selectbox("Preset", [CUSTOM, *self.presets], persist_state=KEEP, key=k("preset"), on_change=self.apply_preset,
                      format_func=lambda n: "Custom (your own settings)" if n == CUSTOM else PRESETS.label(n),
                      help="Load a whole network and its training settings in one click.",
                      disabled=disabled)
@@ -179,20 +213,20 @@ class _Builder:
             sb.caption(PRESETS[ss[k("preset")]].help)
 
         dataset = ss[k("dataset")]
-        sb.selectbox("Data", self.datasets, key=k("dataset"), format_func=DATASETS.label,
+        sb.selectbox("Data", self.datasets, persist_state=KEEP, key=k("dataset"), format_func=DATASETS.label,
                      help=DATASETS[dataset].help if dataset in DATASETS else None,
                      on_change=self.dataset_changed, disabled=disabled)
         if self.scope == POINTS and not is_point_set(dataset):
             sb.caption("Upload a CSV or click points onto the plane: on the page, under **Your points**.")
         elif self.scope == POINTS:
             c1, c2 = sb.columns(2)
-            c1.number_input("Points", step=50, key=k("points"), disabled=disabled,
+            c1.number_input("Points", step=50, persist_state=KEEP, key=k("points"), disabled=disabled,
                             help="How many points the set has (20 to 20,000).")
-            c2.number_input("Noise", step=0.05, format="%.2f", key=k("noise"), disabled=disabled,
+            c2.number_input("Noise", step=0.05, format="%.2f", persist_state=KEEP, key=k("noise"), disabled=disabled,
                             help="How far points stray from their shape (for the blobs: the standard deviation).")
 
         sb.subheader("Layers")
-        sb.number_input("Hidden layers", step=1, key=k("n_hidden"), disabled=disabled,
+        sb.number_input("Hidden layers", step=1, persist_state=KEEP, key=k("n_hidden"), disabled=disabled,
                         help=f"0 to {MAX_HIDDEN_LAYERS}. With 0 the model is softmax regression.")
         n = ss[k("n_hidden")]
         n_hidden = n if isinstance(n, int) and 0 <= n <= MAX_HIDDEN_LAYERS else 0
@@ -202,27 +236,27 @@ class _Builder:
             ss.setdefault(k(f"activation_{i}"), "relu")
             kind = ss[k(f"kind_{i}")]
             c0, c1 = sb.columns([3, 2], vertical_alignment="bottom")
-            c0.selectbox(f"L{i + 1}", self.kinds, key=k(f"kind_{i}"), disabled=disabled,
+            c0.selectbox(f"L{i + 1}", self.kinds, persist_state=KEEP, key=k(f"kind_{i}"), disabled=disabled,
                          format_func=LAYER_KINDS.label,
                          help=LAYER_KINDS[kind].help if kind in LAYER_KINDS else None)
             if kind == "pool":
                 ss.setdefault(k(f"pool_{i}"), POOL_SIZE)
-                c1.number_input("size", step=1, key=k(f"pool_{i}"), disabled=disabled,
+                c1.number_input("size", step=1, persist_state=KEEP, key=k(f"pool_{i}"), disabled=disabled,
                                 help="Keeps the largest of each size x size block (2: halves width and height).")
                 continue
             size = LAYER_KINDS[kind].size if kind in LAYER_KINDS else "units"
-            c1.number_input(size, step=1, key=k(f"units_{i}"), disabled=disabled)
+            c1.number_input(size, step=1, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled)
             if kind == "conv":
                 ss.setdefault(k(f"kernel_{i}"), CONV_KERNEL)
                 ss.setdefault(k(f"stride_{i}"), CONV_STRIDE)
                 c2, c3 = sb.columns(2)
-                c2.number_input(f"L{i + 1} kernel", step=1, key=k(f"kernel_{i}"), disabled=disabled,
+                c2.number_input(f"L{i + 1} kernel", step=1, persist_state=KEEP, key=k(f"kernel_{i}"), disabled=disabled,
                                 help="The window each unit reads: kernel x kernel pixels (3 by default).")
-                c3.number_input(f"L{i + 1} stride", step=1, key=k(f"stride_{i}"), disabled=disabled,
+                c3.number_input(f"L{i + 1} stride", step=1, persist_state=KEEP, key=k(f"stride_{i}"), disabled=disabled,
                                 help="How many pixels the window moves each step (1 by default; 2 halves "
                                      "the feature map's width and height).")
             act = ss[k(f"activation_{i}")]
-            sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), key=k(f"activation_{i}"),
+            sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), persist_state=KEEP, key=k(f"activation_{i}"),
                          format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
                          help=ACTIVATIONS[act].help if act in ACTIVATIONS else None)
         info = DATASETS[dataset] if dataset in DATASETS else DATASETS["digits-5k"]
@@ -230,37 +264,37 @@ class _Builder:
         outputs = [n for n, o in OUTPUTS.items() if info.labels in o.labels]
         losses = [n for n, loss in LOSSES.items() if info.labels in loss.labels]
         units = "one unit per class" if info.user_data else f"{info.shape.outputs} units"
-        sb.radio(f"L{n_hidden + 1}: output layer ({units})", outputs, key=k("output"),
+        sb.radio(f"L{n_hidden + 1}: output layer ({units})", outputs, persist_state=KEEP, key=k("output"),
                  format_func=OUTPUTS.label, disabled=disabled,
                  help=OUTPUTS[out].help if out in OUTPUTS else None)
 
         sb.subheader("Loss and optimizer")
-        sb.selectbox("Loss", losses, key=k("loss"), format_func=LOSSES.label, disabled=disabled)
+        sb.selectbox("Loss", losses, persist_state=KEEP, key=k("loss"), format_func=LOSSES.label, disabled=disabled)
         if ss[k("loss")] in LOSSES:
             loss = LOSSES[ss[k("loss")]]
             sb.caption(f"Expects {loss.label_format} labels: `{loss.label_example}`")
         opt = ss[k("optimizer")]
-        sb.selectbox("Optimizer", OPTIMIZERS.names(), key=k("optimizer"), format_func=OPTIMIZERS.label,
+        sb.selectbox("Optimizer", OPTIMIZERS.names(), persist_state=KEEP, key=k("optimizer"), format_func=OPTIMIZERS.label,
                      disabled=disabled, help=OPTIMIZERS[opt].help if opt in OPTIMIZERS else None)
-        sb.number_input("Learning rate", key=k("learning_rate"), format="%g", step=0.0005,
+        sb.number_input("Learning rate", persist_state=KEEP, key=k("learning_rate"), format="%g", step=0.0005,
                         disabled=disabled, help="alpha: the size of each gradient-descent step. Above 0.")
 
         sb.subheader("Training")
         c1, c2 = sb.columns(2)
-        c1.number_input("Batch size", step=1, key=k("batch_size"), disabled=disabled,
+        c1.number_input("Batch size", step=1, persist_state=KEEP, key=k("batch_size"), disabled=disabled,
                         help="Examples per gradient step (Keras default 32).")
-        c2.number_input("Epochs", step=1, key=k("epochs"), disabled=disabled,
+        c2.number_input("Epochs", step=1, persist_state=KEEP, key=k("epochs"), disabled=disabled,
                         help="Passes over the training set.")
-        c1.number_input("Validation share", step=0.05, format="%.2f", key=k("validation_split"),
+        c1.number_input("Validation share", step=0.05, format="%.2f", persist_state=KEEP, key=k("validation_split"),
                         disabled=disabled, help="Part of the data held out to measure generalisation.")
-        c2.number_input("Seed", step=1, key=k("seed"), disabled=disabled,
+        c2.number_input("Seed", step=1, persist_state=KEEP, key=k("seed"), disabled=disabled,
                         help="Same seed, same data, same split, same initial weights, same result.")
         if self.scope == DIGITS:
-            sb.number_input("Training examples", min_value=None, step=100, key=k("train_size"), disabled=disabled,
+            sb.number_input("Training examples", min_value=None, step=100, persist_state=KEEP, key=k("train_size"), disabled=disabled,
                             placeholder="all of the training split",
                             help="Train on only this many digits of the training split (drawn stratified "
                                  "with the seed); the validation digits stay the same. Empty: all of them.")
-            sb.toggle("Augment the digits", key=k("augment"), disabled=disabled,
+            sb.toggle("Augment the digits", persist_state=KEEP, key=k("augment"), disabled=disabled,
                       help="Each epoch, show every training digit randomly shifted, rotated, scaled and "
                            "drawn thinner or thicker: the network learns what a digit is, not where.")
         return self.read()
@@ -283,6 +317,11 @@ def current_spec(scope: str = DIGITS) -> tuple[ExperimentSpec | None, list[SpecE
     which runs with the values of this click (a value changed just before the click included),
     not with those of the run that drew the button."""
     return _Builder(scope).read()
+
+
+def chosen_dataset(scope: str) -> str | None:
+    """The data set the page's builder has chosen now (its Data box)."""
+    return st.session_state.get(_Builder(scope).k("dataset"))
 
 
 def default_spec(scope: str) -> ExperimentSpec:

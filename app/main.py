@@ -12,14 +12,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
-from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
+
+from app.streamlit_private import keep_keras_between_runs  # noqa: E402
 
 # After every script run Streamlit calls keras.backend.clear_session() (and closes
 # matplotlib figures, which this app does not use). clear_session throws away Keras' global
 # graph state and forces a full garbage collection; our models live in training jobs that
 # run beside the script across reruns, and clearing under them stalls their tracing for
 # many seconds. So that clean-up is switched off for this app.
-script_runner._clean_problem_modules = lambda: None
+keep_keras_between_runs()
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠",
                    layout="wide")

@@ -22,6 +22,9 @@ def properties_predictor() -> Predictor:
     return default_predictor(PROPERTIES_MODEL)
 
 
+UNRELIABLE_BELOW = 0.5  # a network under 50 % validation accuracy is named as unreliable (chance: 10 %)
+
+
 @dataclass
 class Answerer:
     """Whoever answers a drawing: its output layer's values for a batch of 784-pixel rows."""
@@ -30,6 +33,12 @@ class Answerer:
     spec: ExperimentSpec
     outputs: callable
     live: bool = False  # True while the session's training job is still changing it
+    val_accuracy: float | None = None  # how it did on its validation digits (None: not measured yet)
+
+    @property
+    def unreliable(self) -> bool:
+        """It answers little better than a guess: under UNRELIABLE_BELOW on its validation digits."""
+        return self.val_accuracy is not None and self.val_accuracy < UNRELIABLE_BELOW
 
     def answer(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(raw outputs, probabilities) from one call of the model."""
@@ -56,9 +65,12 @@ def job_answerer(job: TrainingJob) -> Answerer | None:
     def outputs(x: np.ndarray) -> np.ndarray:
         return job.outputs(np.asarray(x, np.float32).reshape(-1, 784))
 
+    acc = s.last("val_accuracy")
     state = "training now" if not s.finished else f"{s.status}, {s.epoch} epochs"
+    if acc is not None:
+        state += f", validation accuracy {acc:.1%}"
     title = f"your network from the Train page ({job.spec.hidden_text or 'no hidden layers'}, {state})"
-    return Answerer(title, job.spec, outputs, live=not s.finished)
+    return Answerer(title, job.spec, outputs, live=not s.finished, val_accuracy=acc)
 
 
 # ---- stored runs: their weights answer drawings, and go home as a .keras file ---------------
@@ -94,4 +106,4 @@ def run_answerer(run, weights: list[np.ndarray]) -> Answerer | None:
     acc = run.last("val_accuracy")
     title = (f"run {run.id} ({run.spec.hidden_text or 'no hidden layers'}, {run.epochs} epochs"
              + (f", validation accuracy {acc:.1%})" if acc is not None else ")"))
-    return Answerer(title, run.spec, p.outputs)
+    return Answerer(title, run.spec, p.outputs, val_accuracy=acc)

@@ -121,12 +121,11 @@ def live_run(live) -> None:
                   help="Stop this training now (from any tab that shows it); it keeps the weights trained so far.")
         st.markdown(f"[Watch it on its page, with all its views]({link})")
 
-    def fragment() -> None:
+    def draw() -> None:
         s = job.snapshot()
         ui.progress(s)
         ui.metrics(s)
         ui.curves(s, suffix="_live_run")
-        if s.finished:
-            st.rerun()  # in full: the stored run, with its downloads
 
-    st.fragment(fragment, run_every=1.0)()
+    # then once more in full: the stored run, with its downloads
+    ui.polling_fragment(draw, "runs_page", live.run_id, 1.0, running=lambda: not job.snapshot().finished)

@@ -99,37 +99,30 @@ def live(view, scope: str, every: float = 0.5, name: str = "") -> None:
     job trains. A page may call this several times: cheap text often, heavy charts seldom
     (each Plotly redraw costs the browser real work, and on a small machine the browser and
     the training share the cores)."""
-    polling_key = f"_polling_{scope}_{name}"  # one per view: a later one must not undo an earlier one's
+    def draw() -> None:
+        job: TrainingJob | None = state.current_job(scope)
+        view(job, job.snapshot() if job is not None else None)
+
+    polling_fragment(draw, scope, name, every)
+
+
+def polling_fragment(draw, scope: str, name: str, every: float, running=None) -> None:
+    """The one live-polling fragment: `draw()` every `every` seconds while `running()` (its training
+    goes on), then once more in full: a live view that sees its job end mid-run reruns the page,
+    so the buttons, the runs table and every view drawn earlier in that run catch up (without it
+    the Train button stayed disabled after a Stop when the job ended between two reads). `name`
+    tells a page's several views apart: a later one must not undo an earlier one's polling."""
+    running = running or (lambda: state.running(scope))  # nothing remembered: see state.is_training
 
     def fragment() -> None:
-        job: TrainingJob | None = state.current_job(scope)
-        if job is None:
-            view(None, None)
-            return
-        s = job.snapshot()
-        view(job, s)
-        if s.finished and st.session_state.get(polling_key):
-            _catch_up(polling_key, scope)
+        draw()
+        if state.was_polling(scope, name) and not running():
+            state.caught_up(scope, name)
+            st.rerun()
 
-    training = _polling(polling_key, state.is_training(scope), scope)
-    fragment.__name__ = f"live_{scope}_{name}"
-    st.fragment(fragment, run_every=every if training else None)()
-
-
-def _polling(polling_key: str, training: bool, scope: str) -> bool:
-    """Whether a live view polls. A job that finished during this script run, after a part above was
-    drawn as training (the Train button disabled), still gets its one catch-up run: without it the
-    button stayed disabled after a Stop when the job ended between the two reads."""
-    seen = st.session_state.pop(state.SEEN_TRAINING.format(scope), False)
-    st.session_state[polling_key] = training or seen
-    return training
-
-
-def _catch_up(polling_key: str, scope: str) -> None:
-    """Once more in full, so the buttons, the runs table and every view catch up with the end."""
-    st.session_state[polling_key] = False
-    st.session_state.pop(state.SEEN_TRAINING.format(scope), None)
-    st.rerun()
+    polls = state.polls(scope, name, running())
+    fragment.__qualname__ = f"live_{scope}_{name}"  # the fragment's identity in Streamlit
+    st.fragment(fragment, run_every=every if polls else None)()
 
 
 def lesson_buttons(name: str, label: str, key: str, make_jobs, where=None, help: str | None = None) -> None:
@@ -154,17 +147,7 @@ def _lesson_clicked(name: str, make_jobs) -> None:
 def lesson_live(name: str, view, every: float = 0.5) -> None:
     """Run `view(jobs)` in a fragment that redraws every `every` seconds while the lesson's jobs
     train (each job's snapshot is read inside the view), then once more in full."""
-    polling_key = f"_polling_lesson_{name}"
-
-    def fragment() -> None:
-        jobs = state.lesson_jobs(name)
-        view(jobs)
-        if st.session_state.get(polling_key) and not state.lesson_training(name):
-            _catch_up(polling_key, f"lesson_{name}")
-
-    training = _polling(polling_key, state.lesson_training(name), f"lesson_{name}")
-    fragment.__name__ = f"lesson_{name}"
-    st.fragment(fragment, run_every=every if training else None)()
+    polling_fragment(lambda: view(state.lesson_jobs(name)), f"lesson_{name}", "", every)
 
 
 def lesson_progress(jobs, label: str = "") -> None:

@@ -20,9 +20,26 @@ def open_app(view: str | None = None, timeout: float = TIMEOUT) -> AppTest:
     return app
 
 
-def wait_until_finished(at: AppTest, key: str = "_job", seconds: float = 180):
-    """Wait for the session's job under `key` to finish, rerun the page; its last snapshot."""
-    job = at.session_state[key]
+def training_of(at: AppTest, scope: str = "digits"):
+    """The session's app.state.training.Training of a page scope ("digits", "points", "lesson_race")."""
+    from app.state.slots import key_of
+    from app.state.training import Training
+
+    return at.session_state[key_of(Training, scope)]
+
+
+def job_of(at: AppTest, scope: str = "digits"):
+    """The session's current job of a page scope (None before its first training)."""
+    from app.state.slots import key_of
+    from app.state.training import Training
+
+    key = key_of(Training, scope)
+    return at.session_state[key].job if key in at.session_state else None
+
+
+def wait_until_finished(at: AppTest, scope: str = "digits", seconds: float = 180):
+    """Wait for the session's job of `scope` to finish, rerun the page; its last snapshot."""
+    job = job_of(at, scope)
     deadline = time.time() + seconds
     while not job.snapshot().finished:
         if time.time() > deadline:
@@ -35,7 +52,7 @@ def wait_until_finished(at: AppTest, key: str = "_job", seconds: float = 180):
 def wait_for_lesson(at: AppTest, name: str, seconds: float = 300) -> list:
     """Wait for the lesson `name`'s jobs (started beside the page) to finish, rerun the page;
     their last snapshots."""
-    jobs = at.session_state[f"_lesson_{name}"]
+    jobs = training_of(at, f"lesson_{name}").group
     deadline = time.time() + seconds
     while not all(job.snapshot().finished for job in jobs):
         if time.time() > deadline:

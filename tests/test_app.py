@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from apptest import open_app, wait_until_finished
+from apptest import open_app, wait_until_finished, job_of, training_of
 
 
 @pytest.fixture
@@ -60,13 +60,13 @@ def test_train_clicked_right_after_a_change_trains_the_changed_settings(at):
     at.number_input(key="units_1").set_value(8)
     at.number_input(key="epochs").set_value(2)
     at.button(key="train").click().run()  # one run: the three changes and the click
-    job = at.session_state["_job"]
+    job = job_of(at)
     assert job.spec.epochs == 2 and [layer.units for layer in job.spec.hidden] == [16, 8]
     assert wait_until_finished(at).epoch == 2
     # a change that makes the settings invalid, with the click: nothing starts, the field is named
     at.number_input(key="units_0").set_value(0)
     at.button(key="train").click().run()
-    assert at.session_state["_job"] is job
+    assert job_of(at) is job
     assert any("hidden layer 1 units" in e.value for e in at.error)
     assert at.button(key="train").disabled
 
@@ -104,7 +104,7 @@ def test_preset_fills_the_builder(at):
 def test_stop_while_training(at):
     small_network(at, epochs=300)
     at.button(key="train").click().run()
-    job = at.session_state["_job"]
+    job = job_of(at)
     while job.snapshot().epoch < 1:
         time.sleep(0.05)
     at.run()
@@ -188,7 +188,7 @@ def _a_training_ends_mid_run(job, where: str) -> None:
         job.stop()
         job.join()
 
-    st.session_state["_job"] = job
+    state.training().job = job
     st.session_state["runs"] = st.session_state.get("runs", 0) + 1
     training = state.is_training()
     st.button("Train", key="train", disabled=training)
@@ -222,6 +222,6 @@ def test_a_training_that_ends_mid_run_still_frees_the_train_button(small_digits,
         assert at.button(key="train").disabled is False
     else:
         assert at.session_state["runs"] == 1 and at.button(key="train").disabled is True
-        assert at.session_state["_polling_digits_curves"] is True  # its next tick catches up
+        assert training_of(at).polling["curves"] is True  # its next tick catches up
         at.run()  # that tick's full run
         assert at.button(key="train").disabled is False

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from apptest import open_app, wait_until_finished
+from apptest import open_app, wait_until_finished, job_of
 from browser import set_number, wait_for_app
 
 
@@ -21,8 +21,8 @@ def test_boundaries_page_trains_on_the_blobs(at):
     assert "(x1, x2) → Dense(2, relu) → Dense(4, linear) = logits" in at.markdown[0].value
     at.number_input(key="p_epochs").set_value(30).run()
     at.button(key="train_points").click().run()
-    job = at.session_state["_job_points"]
-    wait_until_finished(at, "_job_points", seconds=120)
+    job = job_of(at, "points")
+    wait_until_finished(at, "points", seconds=120)
     assert not at.exception
     assert job.snapshot().boundary.epoch == 30
     charts = at.get("plotly_chart")
@@ -34,7 +34,7 @@ def test_boundaries_page_trains_on_the_blobs(at):
     assert boundary["data"][0]["type"] == "image" and boundary["data"][0]["source"].startswith("data:image/png")
     assert boundary["layout"]["xaxis"]["title"]["text"] == "x1"
     # the digits' job is separate: the Train page has none
-    assert at.session_state["_job_points"] is job and "_job" not in at.session_state
+    assert job_of(at, "points") is job and job_of(at) is None
 
 
 def test_point_set_settings_are_checked(at):
@@ -54,7 +54,7 @@ def test_all_linear_network_shows_its_single_equivalent_layer(at):
     at.selectbox(key="p_preset").select("linear-moons").run()
     at.number_input(key="p_epochs").set_value(3).run()
     at.button(key="train_points").click().run()
-    wait_until_finished(at, "_job_points")
+    wait_until_finished(at, "points")
     assert any("All-linear layers are one linear layer" in s.value for s in at.subheader)
     assert any("differ by at most" in c.value for c in at.caption)
 
@@ -133,8 +133,8 @@ def test_your_points_upload_train_and_a_bad_file_keeps_them(at):
     at.number_input(key="p_epochs").set_value(60).run()
     at.number_input(key="p_learning_rate").set_value(0.05).run()
     at.button(key="train_points").click().run()
-    job = at.session_state["_job_points"]
-    s = wait_until_finished(at, "_job_points", seconds=120)
+    job = job_of(at, "points")
+    s = wait_until_finished(at, "points", seconds=120)
     assert not at.exception and s.status == "done" and job.spec.classes == 3 and job.spec.dataset == "your-points"
     assert s.last("accuracy") >= 0.9  # three well-separated kinds, once standardised
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

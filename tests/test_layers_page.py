@@ -41,8 +41,13 @@ def test_windows_on_a_validation_digit_then_a_dense_unit(at):
 
 
 def test_the_learners_drawing_is_offered_once_there_is_one(at):
+    """Drawn on the Draw page, then here: the drawing comes along (the Draw page's canvas itself is
+    gone from the session once another page runs; its state module keeps the drawing)."""
+    assert "drawing" not in at.radio(key="layers_digit_kind").options
+    at.switch_page("views/draw.py").run()
     at.session_state["canvas"] = {"drawing": {"raw": {"objects": SEVEN}, "data": None}, "backgroundFit": None}
     at.run()
+    at.switch_page("views/layers.py").run()
     at.selectbox(key="layers_layer_shipped").select("L1").run()
     at.radio(key="layers_digit_kind").set_value("drawing").run()
     assert "of your drawing" in texts(at)

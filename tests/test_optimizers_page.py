@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from apptest import open_app, wait_for_lesson
+from apptest import open_app, wait_for_lesson, training_of
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_network_too_big_to_race_states_the_limit(at):
 def test_stop_ends_every_run(at):
     at.number_input(key="race_epochs").set_value(200).run()
     at.button(key="race").click().run()
-    jobs = at.session_state["_lesson_race"]
+    jobs = training_of(at, "lesson_race").group
     deadline = time.time() + 120
     while not any(j.snapshot().epoch >= 1 for j in jobs) and time.time() < deadline:
         time.sleep(0.2)
@@ -111,10 +111,10 @@ def test_race_clicked_right_after_a_change_races_the_changed_settings(at):
     at.number_input(key="race_epochs").set_value(2)
     at.text_input(key="race_lr_0").set_value("0.05")
     at.button(key="race").click().run()
-    jobs = at.session_state["_lesson_race"]
+    jobs = training_of(at, "lesson_race").group
     assert [j.spec.epochs for j in jobs] == [2] * 4 and jobs[0].spec.learning_rate == 0.05
     assert [s.epoch for s in wait_for_lesson(at, "race")] == [2] * 4
     at.text_input(key="race_lr_1").set_value("fast")  # made bad with the click: nothing starts
     at.button(key="race").click().run()
-    assert at.session_state["_lesson_race"] is jobs and not at.exception
+    assert training_of(at, "lesson_race").group is jobs and not at.exception
     assert any("learning rate of momentum" in e for e in errors(at))

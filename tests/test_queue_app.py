@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from apptest import open_app, wait_for_lesson, wait_until_finished
+from apptest import open_app, wait_for_lesson, wait_until_finished, job_of
 
 from nncore.training import job as jobs
 from nncore.training.queue import TrainingQueue
@@ -37,7 +37,7 @@ def test_a_waiting_session_sees_its_place_and_estimate(one_slot):
     first.button(key="train").click().run()
     second = open_with({"hidden": "16:relu", "epochs": "2"})
     second.button(key="train").click().run()
-    assert second.session_state["_job"].snapshot().status == "queued"
+    assert job_of(second).snapshot().status == "queued"
     text = infos(second)
     assert "Waiting for a free training slot: 1 training ahead of you (1 running), about" in text, text
     assert any(p.proto.text.startswith("Waiting in line for a training slot") for p in second.get("progress"))
@@ -55,7 +55,7 @@ def test_a_new_training_in_the_same_session_replaces_the_first(one_slot):
     race's runners hold one slot together."""
     at = open_with({"hidden": "256:relu", "batch_size": "8", "epochs": "50"})
     at.button(key="train").click().run()
-    first = at.session_state["_job"]
+    first = job_of(at)
     deadline = time.time() + 120
     while first.snapshot().epoch < 1:
         assert time.time() < deadline
@@ -82,7 +82,7 @@ def test_the_train_page_says_where_a_run_in_its_address_is(one_slot):
     from nncore.runs import Run, new_run_id
 
     run_id = new_run_id()  # a run this server trained before a restart: in the store, not live
-    state._store_at.cache_clear()
+    state.reset_store()
     state.store().save(Run(run_id, ExperimentSpec(epochs=2), "s", status="done", epochs=2, seconds=1.0,
                            history={"loss": (1.0, 0.5)}))
     other = open_with({"run": run_id})

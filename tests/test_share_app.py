@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from apptest import open_app, wait_until_finished
+from apptest import open_app, wait_until_finished, job_of, training_of
 from app import state
 
 
@@ -21,9 +21,9 @@ def store_at(tmp_path, monkeypatch):
     """Point the app at a run database of the test's own (a fresh store object for it)."""
     def use(setting):
         monkeypatch.setenv("NNCORE_RUNS_DB", str(setting))
-        state._store_at.cache_clear()
+        state.reset_store()
     yield use
-    state._store_at.cache_clear()
+    state.reset_store()
 
 
 def open_with(query: dict, view: str | None = None):
@@ -104,7 +104,7 @@ def test_runs_are_stored_compared_and_opened_by_link(store_at, tmp_path):
     assert len(at.get("plotly_chart")) == 4, keys  # loss and accuracy overlaid, two confusion matrices
 
     # a run link in a new session (another learner, or after a restart: a new store object)
-    state._store_at.cache_clear()
+    state.reset_store()
     other = open_with({"run": run_ids[1]}, "views/runs.py")
     assert any(f"Run {run_ids[1]}" in s.value for s in other.subheader)
     assert {m.label for m in other.metric} >= {"Validation accuracy", "Training loss"}
@@ -133,9 +133,9 @@ def test_train_again_from_the_same_initial_weights(store_at, tmp_path):
     # the Train page, its sidebar showing the new spec, training it
     assert at.title[0].value.startswith("Train a network")
     assert at.number_input(key="learning_rate").value == 0.01 and at.number_input(key="units_0").value == 16
-    job = at.session_state["_job"]
+    job = job_of(at)
     assert job.join(180) and job.snapshot().status == "done"
-    at.session_state["_pending"].save()  # (the saver thread may not have saved it yet)
+    training_of(at).live.save()  # (the saver thread may not have saved it yet)
     newest = state.store().list()[0]
     assert newest.parent == run_id and newest.changes == "learning_rate 0.001 → 0.01 (same initial weights)"
 
@@ -147,7 +147,7 @@ def test_the_keras_download_loads_with_safe_mode_and_answers_as_the_app(tmp_path
 
     at = open_with({"hidden": "16:relu", "epochs": "1"})
     train(at, epochs=1)
-    job = at.session_state["_job"]
+    job = job_of(at)
     data = keras_file(job.spec, list(job.snapshot().weights))
     assert zipfile.is_zipfile(io.BytesIO(data))
     path = tmp_path / "model.keras"
@@ -211,7 +211,7 @@ def test_the_downloaded_code_reaches_the_apps_validation_accuracy(tmp_path):
     at = open_with({"hidden": "none", "output": "softmax", "epochs": "5", "batch_size": "64"})
     s = train(at, epochs=5)
     app_accuracy = s.last("val_accuracy")
-    code = keras_code(at.session_state["_job"].spec)
+    code = keras_code(job_of(at).spec)
     script = tmp_path / "downloaded.py"
     script.write_text(code + "\nprint('VAL_ACCURACY', history.history['val_accuracy'][-1])\n")
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path)

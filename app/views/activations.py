@@ -19,7 +19,7 @@ def curves(names: tuple[str, ...]) -> dict:
 
 
 names = st.pills("Activations", list(lessons.ACTIVATION_FUNCTIONS), selection_mode="multi",
-                 default=["sigmoid", "relu", "linear", "tanh"], key="activations")
+                 default=["sigmoid", "relu", "linear", "tanh"], persist_state="session", key="activations")
 if not names:
     st.info("Pick at least one activation to plot.")
 else:
@@ -55,7 +55,7 @@ def show_answer() -> None:
 cols = st.columns(4)
 params = {}
 for col, key in zip(cols, ("w1", "b1", "w2", "b2")):
-    params[key] = col.slider(key, -4.0, 4.0, step=0.1, key=f"relu_{key}")
+    params[key] = col.slider(key, -4.0, 4.0, step=0.1, persist_state="session", key=f"relu_{key}")
 x = np.linspace(0, 3, 301)
 units = lessons.relu_lab_units(x, **params)
 error = lessons.relu_lab_error(**params)

@@ -1,13 +1,13 @@
 """Backpropagation: a computation graph, forward left to right, backward right to left, one
 chain-rule product a step; a quiz; tf.GradientTape and nudges beside; N + P against N × P."""
 
-import re
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts
+from app.state import lessons as lesson_state
+from app.text import plain
 from nncore.lessons import backprop as bp
 from nncore.lessons.expr import ExprError, parse_number
 
@@ -16,14 +16,9 @@ st.caption("The forward pass computes J from left to right. The backward pass co
            "for every node from right to left: each is the local derivative times the derivative "
            "already found to its right (the chain rule).")
 
-ss = st.session_state
+ss = st.session_state  # this page's widgets' values
 
-
-def plain(text: str) -> str:
-    """Text shown as it is: Markdown's special characters escaped (__import__ stays __import__)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
-
-name = st.segmented_control("Graph", list(bp.GRAPHS), default="lab", key="bp_graph", required=True,
+name = st.segmented_control("Graph", list(bp.GRAPHS), default="lab", persist_state="session", key="bp_graph", required=True,
                             format_func=lambda n: {"lab": "The lab's graph",
                                                    "lecture-network": "The lecture's network"}[n])
 graph = bp.GRAPHS[name]
@@ -41,21 +36,22 @@ def reset_values() -> None:
 
 for leaf, value in graph.defaults.items():
     ss.setdefault(key(leaf), value)
-ss.setdefault(key("fwd"), 0)
-ss.setdefault(key("bwd"), 0)
+mine = lesson_state.backprop()  # this page's own state
+mine.forward.setdefault(name, 0)
+mine.backward.setdefault(name, 0)
 
 with st.container(horizontal=True, vertical_alignment="bottom", key="bp_inputs"):
     changes = {leaf: st.number_input(f"{leaf} ({kind})", -bp.MAX_VALUE, bp.MAX_VALUE, step=1.0,
-                                     format="%g", key=key(leaf), width=120)
+                                     format="%g", persist_state="session", key=key(leaf), width=120)
                for leaf, kind, _ in graph.leaves}
     st.button("Defaults", on_click=reset_values, key="bp_defaults", icon=":material/restart_alt:")
 
 try:  # the last good graph stays on screen when a setting is bad
     result = bp.run(name, changes)
-    ss[key("good")] = changes
+    mine.good[name] = changes
 except bp.GraphError as e:
     st.error(plain(f"{e}. Still showing the last good settings."), icon=":material/error:")
-    changes = ss.get(key("good"), graph.defaults)
+    changes = mine.good.get(name, graph.defaults)
     result = bp.run(name, changes)
 
 
@@ -72,28 +68,28 @@ n_fwd, n_bwd = len(graph.ops), len(result.steps)
 
 def step(which: str) -> None:
     if which == "fwd":
-        ss[key("fwd")] = min(ss[key("fwd")] + 1, n_fwd)
+        mine.forward[name] = min(mine.forward[name] + 1, n_fwd)
     elif which == "bwd":
-        ss[key("fwd")] = n_fwd
-        ss[key("bwd")] = min(ss[key("bwd")] + 1, n_bwd)
+        mine.forward[name] = n_fwd
+        mine.backward[name] = min(mine.backward[name] + 1, n_bwd)
     elif which == "all":
-        ss[key("fwd")], ss[key("bwd")] = n_fwd, n_bwd
+        mine.forward[name], mine.backward[name] = n_fwd, n_bwd
     else:
-        ss[key("fwd")], ss[key("bwd")] = 0, 0
+        mine.forward[name], mine.backward[name] = 0, 0
         for s in result.steps:
             ss.pop(key(f"quiz_{s.name}"), None)
 
 
 with st.container(horizontal=True, vertical_alignment="bottom", key="bp_steps"):
     st.button("Forward step", on_click=step, args=("fwd",), key="bp_fwd", icon=":material/arrow_forward:",
-              disabled=ss[key("fwd")] >= n_fwd)
+              disabled=mine.forward[name] >= n_fwd)
     st.button("Backward step", on_click=step, args=("bwd",), key="bp_bwd", icon=":material/arrow_back:",
-              disabled=ss[key("bwd")] >= n_bwd)
+              disabled=mine.backward[name] >= n_bwd)
     st.button("Reveal all", on_click=step, args=("all",), key="bp_all", icon=":material/visibility:")
     st.button("Hide all", on_click=step, args=("hide",), key="bp_hide", icon=":material/visibility_off:")
-    quiz = st.toggle("Quiz mode: type each derivative first", key="bp_quiz")
+    quiz = st.toggle("Quiz mode: type each derivative first", persist_state="session", key="bp_quiz")
 
-fwd, bwd = ss[key("fwd")], ss[key("bwd")]
+fwd, bwd = mine.forward[name], mine.backward[name]
 leaves = {leaf for leaf, _, _ in graph.leaves}
 shown_values = leaves | {op.name for op in graph.ops[:n_fwd if quiz else fwd]}  # the quiz starts after the forward pass
 shown_grads = {s.name for s in result.steps[:bwd]}
@@ -140,7 +136,7 @@ if quiz:
                "right answer shows in the graph.")
     for s in result.steps:
         left, right = st.columns([1, 4], vertical_alignment="bottom")
-        left.text_input(f"∂J/∂{s.name} =", key=key(f"quiz_{s.name}"), placeholder="?")
+        left.text_input(f"∂J/∂{s.name} =", persist_state="session", key=key(f"quiz_{s.name}"), placeholder="?")
         with right:
             if s.name in answers:
                 verdict, typed = answers[s.name]
@@ -200,11 +196,10 @@ job = state.current_job()
 spec = job.spec if job is not None else ExperimentSpec()
 st.caption(("Your network from the Train page" if job is not None else
             "The Train page's default network (train one there to measure yours)") + ".")
-ss.setdefault("bp_again", 0)
 if st.button("Measure again", key="bp_measure", icon=":material/timer:"):
-    ss["bp_again"] += 1
+    mine.measured += 1
 with st.spinner("Timing one backward pass against nudging parameters one at a time..."):
-    cost = measure(spec.to_json(), ss["bp_again"])
+    cost = measure(spec.to_json(), mine.measured)
 st.markdown(f"**{cost.network}**. N counts the numbers one example's forward pass computes: each "
             "unit's z, its a = g(z) when g is not linear, and J. P counts weights and biases.")
 with st.container(horizontal=True, key="bp_cost"):

@@ -11,23 +11,25 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
+from app.text import plain
 from app import builder, charts, runs_ui, state
+from app.state.points import your_points as held_state
 from app import training_ui as ui
 from nncore import ExperimentSpec, SpecError
 from nncore.export import keras_code
-from nncore.points import (MAX_CLASSES, MAX_MB, MAX_ROWS, Points, PointsDataset, PointsError, empty, parse_points,
+from nncore.points import (MAX_CLASSES, MAX_MB, MAX_ROWS, Points, PointsDataset, PointsError, parse_points,
                            to_csv)
 from nncore.registry import DATASETS
 from nncore.training.probes import equivalent_linear_layer
 
 SCOPE = state.POINTS
-BASE, CLICKS, ERROR, SEEN, EDITS = "_points_base", "_points_clicks", "_points_error", "_points_seen", "_points_edits"
 MAX_SHOWN = 3000  # points drawn over the boundary (an even sample of more): the chart redraws every second
 
 training = state.is_training(SCOPE)
 spec, problems = builder.spec_sidebar(disabled=training, scope=SCOPE)
-ss = st.session_state
-own = DATASETS.get(ss.get("p_dataset"))
+ss = st.session_state  # this page's widgets' values
+mine = held_state()  # this page's own points
+own = DATASETS.get(builder.chosen_dataset(SCOPE))
 own = own is not None and own.user_data
 
 st.title("Decision boundaries")
@@ -39,41 +41,38 @@ st.caption("Train a network on points in a plane and watch how it splits the pla
 
 def held_points() -> Points:
     """The uploaded points (or none) and the clicked ones, together, in their original units."""
-    points = ss.get(BASE) or empty()
-    for x1, x2, name in ss.get(CLICKS, []):
-        points = points.add(x1, x2, name)
-    return points
+    return mine.held()
 
 
 def read_upload() -> None:
     """A new file in the uploader: its points replace the held upload; a bad file keeps them."""
     file = ss.get("upload_points")
-    if file is None or ss.get(SEEN) == file.file_id:
+    if file is None or mine.seen_file == file.file_id:
         return
-    ss[SEEN] = file.file_id
+    mine.seen_file = file.file_id
     try:
-        ss[BASE] = parse_points(file.getvalue(), file.name)
-        ss[CLICKS], ss[ERROR] = [], None
+        mine.base = parse_points(file.getvalue(), file.name)
+        mine.clicks, mine.error = [], None
         ss.pop("point_class", None)  # clicks start with the file's first class
     except PointsError as e:
-        ss[ERROR] = (file.name, e)
+        mine.error = (file.name, e)
 
 
 def clicked() -> None:
     """The editor's selection: add a point of the chosen class where the learner clicked."""
-    event = ss.get(f"points_editor_{ss.get(EDITS, 0)}")
+    event = ss.get(f"points_editor_{mine.edits}")
     chosen = ss.get("point_class")
     points = getattr(getattr(event, "selection", None), "points", None) or []
     if points and chosen is not None and not state.is_training(SCOPE):
-        ss.setdefault(CLICKS, []).append((float(points[0]["x"]), float(points[0]["y"]), str(chosen)))
-    ss[EDITS] = ss.get(EDITS, 0) + 1  # a new chart: no selection left over, the next click counts
+        mine.clicks.append((float(points[0]["x"]), float(points[0]["y"]), str(chosen)))
+    mine.edits += 1  # a new chart: no selection left over, the next click counts
 
 
 def clear(everything: bool) -> None:
-    ss[CLICKS] = []
+    mine.clicks = []
     if everything:
-        ss[BASE], ss[ERROR] = None, None
-    ss[EDITS] = ss.get(EDITS, 0) + 1
+        mine.base, mine.error = None, None
+    mine.edits += 1
 
 
 def scaling_table(points: Points) -> None:
@@ -97,16 +96,16 @@ def your_points() -> str | None:
     st.caption(f"A file over {MAX_MB} MB is named here and not used; one over {2 * MAX_MB} MB the uploader "
                "refuses before sending it (a red mark on the file). Either way your points stay as they are.")
     read_upload()
-    bad = ss.get(ERROR)
+    bad = mine.error
     if bad:
         name, e = bad
         kept = "Your previous points are kept." if len(held_points()) else "Nothing was loaded."
-        st.error(f"**{builder.plain(name)}** cannot be used: **{builder.plain(e.where)}**: "
-                 f"{builder.plain(e.rule)}. {kept}", icon=":material/error:")
+        st.error(f"**{plain(name)}** cannot be used: **{plain(e.where)}**: "
+                 f"{plain(e.rule)}. {kept}", icon=":material/error:")
     points = held_points()
-    base = ss.get(BASE)
+    base = mine.base
     if base is not None:
-        st.caption(f"Loaded {builder.plain(base.source)}.")
+        st.caption(f"Loaded {plain(base.source)}.")
     names = list(points.class_names)
     new = next(str(i) for i in range(MAX_CLASSES + 1) if str(i) not in names)
     options = names + ([new] if len(names) < MAX_CLASSES else [])
@@ -115,15 +114,15 @@ def your_points() -> str | None:
     if ss.get("point_class") not in options:
         ss["point_class"] = options[0]
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.segmented_control("Class of the points you click", options, key="point_class", disabled=training, required=True,
+        st.segmented_control("Class of the points you click", options, persist_state="session", key="point_class", disabled=training, required=True,
                              format_func=lambda c: c if c in names else f"{c} (new)", width="content")
-        clicks = len(ss.get(CLICKS, []))
+        clicks = len(mine.clicks)
         st.button(f"Clear clicked points ({clicks})", key="clear_clicked", on_click=clear, args=(False,),
                   disabled=training or not clicks, icon=":material/backspace:")
         st.button("Clear all points", key="clear_points", on_click=clear, args=(True,),
                   disabled=training or not len(points), icon=":material/delete:")
     st.plotly_chart(charts.points_editor(points.x, points.y, points.class_names, points.columns),
-                    key=f"points_editor_{ss.get(EDITS, 0)}", on_select=clicked, selection_mode="points")
+                    key=f"points_editor_{mine.edits}", on_select=clicked, selection_mode="points")
     counts = ", ".join(f"{n}: {c:,}" for n, c in points.counts().items())
     st.caption(f"{len(points):,} points ({counts or 'none yet'}); {clicks} of them clicked." if len(points) else
                "No points yet: upload a CSV, or pick a class and click the plane.")
@@ -139,10 +138,9 @@ def your_points() -> str | None:
 def prepared(points: Points, validation_split: float, seed: int) -> PointsDataset:
     """The points split and standardised; the same object while nothing changes (Train's data)."""
     key = (len(points), hash(points.x.tobytes()), hash(points.y.tobytes()), points.class_names, validation_split, seed)
-    kept = ss.get("_points_prepared")
+    kept = mine.prepared
     if kept is None or kept[0] != key:
-        kept = (key, points.to_dataset(validation_split, seed)[0])
-        ss["_points_prepared"] = kept
+        kept = mine.prepared = (key, points.to_dataset(validation_split, seed)[0])
     return kept[1]
 
 
@@ -169,7 +167,7 @@ valid = spec is not None and not problems
 
 ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, SCOPE, prepare=with_points if own else None)
-show_val = st.toggle("Show validation points", key="show_val_points")
+show_val = st.toggle("Show validation points", persist_state="session", key="show_val_points")
 
 
 def in_original_units(data, boundary):

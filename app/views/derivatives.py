@@ -1,23 +1,19 @@
 """Derivatives: nudge w by ε and J changes by about k·ε; k against sympy's exact derivative."""
 
-import re
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts
+from app.state import lessons as lesson_state
+from app.text import plain
 from nncore.lessons.derivatives import EPSILONS, PRESETS, ExprError, derivative, epsilon_sweep, tangent
 
 st.title("Derivatives")
 st.caption("If w goes up by a tiny amount ε and J(w) goes up by k × ε, then k is the derivative "
            "dJ/dw. Pick or type J, a point w and an ε, and compare k with the exact derivative.")
 
-ss = st.session_state
-
-
-def plain(text: str) -> str:
-    """Text shown as it is: Markdown's special characters escaped (__import__ stays __import__)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$])", r"\\\1", text)
+ss = st.session_state  # this page's widgets' values
+mine = lesson_state.derivatives()  # this page's own state
 
 ss.setdefault("d_text", "w**2")
 ss.setdefault("d_preset", "w**2")
@@ -36,20 +32,20 @@ def typed() -> None:
 
 left, mid, right = st.columns([3, 1, 2], vertical_alignment="bottom")
 with left:
-    st.pills("Pick a function", PRESETS, key="d_preset", on_change=pick_preset)
-    text = st.text_input("J(w) =", key="d_text", max_chars=200, on_change=typed,
+    st.pills("Pick a function", PRESETS, persist_state="session", key="d_preset", on_change=pick_preset)
+    text = st.text_input("J(w) =", persist_state="session", key="d_text", max_chars=200, on_change=typed,
                          help="Numbers, w, + − * / ** ^ (both mean power), parentheses and exp, log (ln), "
                               "sqrt, sin, cos, tan, tanh, pi, e. 2w means 2*w. Nothing else is read.")
-w = mid.number_input("at w =", step=0.5, format="%g", key="d_w")
-eps = right.select_slider("ε (the nudge)", options=list(EPSILONS), key="d_eps",
+w = mid.number_input("at w =", step=0.5, format="%g", persist_state="session", key="d_w")
+eps = right.select_slider("ε (the nudge)", options=list(EPSILONS), persist_state="session", key="d_eps",
                           format_func=lambda e: f"{e:.0e}".replace("e-0", "e-"))
 
 # The last good state stays on screen when the new input is bad.
 try:
     d = derivative(text, w, eps)
-    ss["_d_good"] = (text, w, eps)
+    mine.good = (text, w, eps)
 except ExprError as e:
-    good = ss.get("_d_good", ("w**2", 3.0, 1e-3))
+    good = mine.good
     st.error(plain(f"{e}. Still showing J(w) = {good[0]} at w = {good[1]:g}."), icon=":material/error:")
     text, w, eps = good
     d = derivative(text, w, eps)

@@ -7,31 +7,24 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from app import charts, models, state
-from app.builder import plain
+from app.text import plain
 from nncore.inference import photo, preprocess
 from nncore.inference.predictor import DEFAULT_MODELS
 from nncore.inference.multilabel import PROPERTIES
 from nncore.registry import LOSSES, OUTPUTS
 
-CANVAS = 280  # pixels; the digit is scaled to MNIST's 20x20 box whatever its size
-BRUSH = 18
+from app.state.draw import BRUSH, CANVAS, CANVAS_KEY, canvas_opening, draw_state, remember
+from app.state.draw import clear as clear_canvas
 
 st.title("Draw a digit")
 st.caption("Draw with the mouse or a finger, or upload a photo of a digit written on paper. It goes "
            "through the same steps as MNIST's digits did, then the network answers.")
 
-ss = st.session_state
-ss.setdefault("canvas_version", 0)
-ss.setdefault("draw_source", "canvas")  # who is answered: the canvas, the uploaded photo or the camera's
-
-
-def clear_canvas() -> None:
-    ss.canvas_version += 1
-    ss.draw_source = "canvas"
-
+ss = st.session_state  # this page's widgets' values
+kept = draw_state()  # this page's own state: the drawing, the last input answered, the photo read
 
 output = st.segmented_control(
-    "Output layer", list(DEFAULT_MODELS), key="output_mode", default="logits",
+    "Output layer", list(DEFAULT_MODELS), key="output_mode", default="logits", persist_state="session",
     format_func=OUTPUTS.label, required=True,
     help="Which default network answers: one whose last layer is linear (logits, trained with "
          "from_logits=True), or one whose last layer is a softmax.")
@@ -39,6 +32,7 @@ output = st.segmented_control(
 job = state.current_job()
 mine = models.job_answerer(job)
 linked = st.query_params.get("run")  # ?run=<id>: a stored run's network answers
+message = None
 if linked is not None:
     run, message = state.get_run(linked)
     weights = state.run_weights(run.id) if run is not None and run.has_weights else None
@@ -48,11 +42,27 @@ if linked is not None:
         message = f"Run {run.id} was not trained on 28x28 digits ({run.spec.dataset}), so it cannot read a drawing."
     if message:
         st.error(plain(message) + " The default network answers instead.", icon=":material/link_off:")
-    use_mine = mine is not None and message is None and not st.toggle(
-        "Answer with the default CNN instead of the linked run", key="use_default")
-else:
-    use_mine = mine is not None and mine.spec.output == output and not st.toggle(
-        "Answer with the default CNN instead of my network", key="use_default")
+        mine = None
+use_mine = False
+with st.container(key="who_answers"):  # the same place whether or not the learner's network answers
+    if mine is not None:
+        whose = "the linked run" if linked is not None else "my network"
+        use_default = st.toggle(f"Answer with the default CNN instead of {whose}", key="use_default",
+                                persist_state="session",
+                                help="Your choice is kept while you visit other pages.")
+        use_mine = not use_default
+        if mine.unreliable:
+            verdict = (f"{'This run' if linked is not None else 'Your network'} scored "
+                       f"**{mine.val_accuracy:.0%}** on its validation digits (a guess scores 10 %): ")
+            if use_mine:
+                st.warning(verdict + "its answers here mean little. Switch on the toggle above to have the "
+                           "default CNN answer.", icon=":material/warning:")
+            else:
+                st.caption(verdict + "the default CNN answers instead.")
+        elif use_mine and mine.spec.output != output:
+            st.caption(f"{'This run' if linked is not None else 'Your network'} has a "
+                       f"{OUTPUTS.label(mine.spec.output).lower()} output: the Output layer choice above picks "
+                       "the default CNN.")
 
 
 def answer(answerer: models.Answerer, x: np.ndarray) -> None:
@@ -91,14 +101,14 @@ def answer(answerer: models.Answerer, x: np.ndarray) -> None:
 def read_photo(upload) -> photo.PhotoSteps | str:
     """The photo's steps, or the message saying why it cannot be read; kept per file, so a rerun
     of the fragment does not read the same photo again."""
-    cached = ss.get("_photo_read")
+    cached = kept.photo
     if cached is not None and cached[0] == upload.file_id:
         return cached[1]
     try:
         result = photo.read(upload.getvalue())
     except photo.PhotoError as e:
         result = str(e)
-    ss._photo_read = (upload.file_id, result)
+    kept.photo = (upload.file_id, result)
     return result
 
 
@@ -114,36 +124,39 @@ def draw_and_answer() -> None:
     left, right = st.columns([1, 1.4], gap="large")
     with left:
         st.space("medium")  # room for the canvas's own toolbar, which floats above it
+        opening = canvas_opening(CANVAS_KEY in ss)  # back on the page: the drawing is there again
         drawing = st_canvas(stroke_width=BRUSH, stroke_color="#000000", background_color="#ffffff",
-                            width=CANVAS, height=CANVAS, drawing_mode="freedraw", key="canvas",
-                            initial_drawing={"objects": [], "version": ss.canvas_version})
+                            width=CANVAS, height=CANVAS, drawing_mode="freedraw", key=CANVAS_KEY,
+                            initial_drawing=opening)
         st.button("Clear", key="clear", icon=":material/delete:", on_click=clear_canvas)
         upload = st.file_uploader(
-            "Or a photo of one digit written on paper", type=["png", "jpg", "jpeg", "webp"],
+            "Or a photo of one digit written on paper (PNG, JPEG or WebP, up to 20 MB)",
+            type=["png", "jpg", "jpeg", "webp"],
             key="upload_digit", max_upload_size=photo.MAX_BYTES // 2**20,
             help="PNG, JPEG or WebP, up to 20 MB: dark ink on light paper or light on dark, one digit.")
         camera = None
-        if st.toggle("Take the photo with the camera", key="use_camera",
+        if st.toggle("Take the photo with the camera", persist_state="session", key="use_camera",
                      help="Where the browser allows it (https or this computer), with your permission."):
             camera = st.camera_input("Hold one digit up to the camera", key="camera_digit")
 
     strokes = preprocess.strokes_from_fabric(drawing.json_data)
+    steps = preprocess.from_strokes(strokes, (CANVAS, CANVAS), BRUSH)
+    remember((drawing.json_data or {}).get("objects") or [], None if steps.empty else steps.input)
     # whichever changed last is answered: a new stroke, a new upload or a new camera picture
     for source, now in (("canvas", repr(strokes) if strokes else None),
                         ("photo", upload.file_id if upload is not None else None),
                         ("camera", camera.file_id if camera is not None else None)):
-        if now != ss.get(f"_seen_{source}"):
-            ss[f"_seen_{source}"] = now
+        if now != kept.seen.get(source):
+            kept.seen[source] = now
             if now is not None:
-                ss.draw_source = source
-    source = ss.draw_source
+                kept.source = source
+    source = kept.source
     picture = {"photo": upload, "camera": camera}.get(source)
     if picture is None:
         source = "canvas"
     answerer = mine if use_mine else models.default_answerer(output)
 
     if source == "canvas":
-        steps = preprocess.from_strokes(strokes, (CANVAS, CANVAS), BRUSH)
         with right:
             if steps.empty:
                 st.info("Draw a digit in the box: the prediction appears as soon as you lift the pen.",

@@ -1,22 +1,22 @@
 """Other layer types: what a convolutional layer is, seen on a digit, drawn as the lecture's EKG
 network, and its claims measured on digits."""
 
-import numpy as np
 import streamlit as st
 
 from app import layers_charts as charts
 from app import state
+from app.state.draw import last_input as last_drawing
+from app.state.layers import layers_state
 from app import training_ui as ui
 from nncore import ExperimentSpec
 from nncore.data import load_dataset
-from nncore.inference import preprocess
 from nncore.inference.predictor import DRAW_MEMBERS
 from nncore.lessons import layers as lessons
 from nncore.lessons import layers_experiment as lx
 from nncore.model import build_model, count_params
 
-ss = st.session_state
-CANVAS, BRUSH = 280, 18  # the Draw page's canvas and pen (app/views/draw.py)
+ss = st.session_state  # this page's widgets' values
+mine = layers_state()  # this page's own state
 
 st.title("Other layer types: the convolutional layer")
 st.caption("A Dense unit reads every value of the layer before it. A convolutional unit reads only a "
@@ -26,11 +26,7 @@ st.caption("A Dense unit reads every value of the layer before it. A convolution
 # ---- 1. windows you can see ----------------------------------------------------------------------
 st.header("1. Windows you can see")
 
-drawing = (ss.get("canvas") or {}).get("drawing") or {}  # the Draw page's canvas, while it is still kept
-if drawing.get("raw"):
-    steps = preprocess.from_strokes(preprocess.strokes_from_fabric(drawing["raw"]), (CANVAS, CANVAS), BRUSH)
-    if not steps.empty:
-        ss["_layers_drawing"] = np.asarray(steps.input).reshape(-1)
+drawn = last_drawing()  # the Draw page's latest drawing as 784 inputs (None before the first)
 
 SHIPPED, TRAIN, EXP_CONV, EXP_DENSE = "shipped", "train", "experiment-conv", "experiment-dense"
 sources = {SHIPPED: "The Draw page's CNN, shipped with the app (trained)" if DRAW_MEMBERS == 1 else
@@ -38,7 +34,7 @@ sources = {SHIPPED: "The Draw page's CNN, shipped with the app (trained)" if DRA
 train_job = state.current_job()
 if train_job is not None and train_job.spec.shape.image == (28, 28):
     sources[TRAIN] = f"Your network from the Train page ({train_job.spec.hidden_text or 'no hidden layers'})"
-experiment = ss.get("_layers_experiment")
+experiment = mine.experiment
 finished = {} if experiment is None else {
     arm: job for (arm, _), job in zip(experiment.runs, experiment.jobs) if job.snapshot().weights is not None}
 if "conv" in finished:
@@ -49,7 +45,7 @@ if "dense" in finished:
 if ss.get("layers_network") not in sources:  # first visit, or a new experiment has none trained yet
     ss["layers_network"] = TRAIN if TRAIN in sources and train_job.spec.is_convolutional else SHIPPED
 c1, c2 = st.columns([3, 2])
-source = c1.selectbox("Network", list(sources), format_func=sources.get, key="layers_network",
+source = c1.selectbox("Network", list(sources), format_func=sources.get, persist_state="session", key="layers_network",
                       help="A Conv2D layer's units read windows; a Dense layer's units read everything.")
 
 
@@ -65,10 +61,10 @@ def job_model(job):
     """A Keras model with the job's latest weights (kept while they do not change)."""
     s = job.snapshot()
     key = (job.id, s.epoch, str(s.status))
-    cached = ss.get("_layers_model")
+    cached = mine.model
     if cached is None or cached[0] != key:
         model = job.keras_model() if s.weights is not None else build_model(job.spec, compile=False)
-        ss["_layers_model"] = cached = (key, model)
+        mine.model = cached = (key, model)
     return cached[1]
 
 
@@ -82,13 +78,13 @@ else:
                 icon=":material/info:")
 
 digits = load_dataset(ExperimentSpec())  # the 1,000 validation digits the experiment below uses too
-kinds = ["validation"] + (["drawing"] if "_layers_drawing" in ss else [])
-which = c2.radio("Digit", kinds, horizontal=True, key="layers_digit_kind",
+kinds = ["validation"] + (["drawing"] if drawn is not None else [])
+which = c2.radio("Digit", kinds, horizontal=True, persist_state="session", key="layers_digit_kind",
                  format_func={"validation": "A validation digit", "drawing": "Your drawing (Draw page)"}.get)
 if which == "drawing":
-    x, label = ss["_layers_drawing"], "your drawing"
+    x, label = drawn, "your drawing"
 else:
-    i = int(c2.number_input("Validation digit number", 0, len(digits.x_val) - 1, 0, key="layers_digit_index"))
+    i = int(c2.number_input("Validation digit number", 0, len(digits.x_val) - 1, 0, persist_state="session", key="layers_digit_index"))
     x, label = digits.x_val[i], f"validation digit {i} (a {digits.y_val[i]})"
 if "drawing" not in kinds:
     st.caption("Draw a digit on the Draw page to see the windows on your own drawing.")
@@ -97,16 +93,16 @@ layers = lessons.image_layers(spec)
 names = {p.name: f"{p.name}: {p.short()}" for p in layers}
 default = next((i for i, p in enumerate(layers) if p.cls == "Conv2D"), 0)
 c1, c2, c3 = st.columns(3)
-layer = c1.selectbox("Layer", list(names), index=default, format_func=names.get, key=f"layers_layer_{source}")
+layer = c1.selectbox("Layer", list(names), index=default, format_func=names.get, persist_state="session", key=f"layers_layer_{source}")
 planned = next(p for p in layers if p.name == layer)
 n_units = planned.args[0]
 unit = int(c1.number_input(f"{'Filter' if planned.cls == 'Conv2D' else 'Unit'} (0 to {n_units - 1})", 0,
-                           n_units - 1, 0, key=f"layers_unit_{source}_{layer}"))
+                           n_units - 1, 0, persist_state="session", key=f"layers_unit_{source}_{layer}"))
 row = col = 0
 if planned.cls == "Conv2D":
     h, w, _ = planned.output_shape
-    row = c2.slider("Unit's row in the feature map", 0, h - 1, h // 2, key=f"layers_row_{source}_{layer}")
-    col = c3.slider("Unit's column in the feature map", 0, w - 1, w // 2, key=f"layers_col_{source}_{layer}")
+    row = c2.slider("Unit's row in the feature map", 0, h - 1, h // 2, persist_state="session", key=f"layers_row_{source}_{layer}")
+    col = c3.slider("Unit's column in the feature map", 0, w - 1, w // 2, persist_state="session", key=f"layers_col_{source}_{layer}")
 
 view = lessons.unit_view(model, spec, layer, unit, x, row, col)
 f = view.field
@@ -157,8 +153,8 @@ def signal():
 net, sig = ekg(), signal()
 l1, l2 = net.layers
 c1, c2 = st.columns([1, 3])
-highlight = c1.selectbox("Highlight the window of", range(9), format_func=lambda j: f"a{j + 1}", key="ekg_unit")
-series = int(c1.number_input(f"Series (0 to {len(sig.x) - 1})", 0, len(sig.x) - 1, 0, key="ekg_series"))
+highlight = c1.selectbox("Highlight the window of", range(9), format_func=lambda j: f"a{j + 1}", persist_state="session", key="ekg_unit")
+series = int(c1.number_input(f"Series (0 to {len(sig.x) - 1})", 0, len(sig.x) - 1, 0, persist_state="session", key="ekg_series"))
 c1.markdown(f"**{'Real, labelled' if sig.real else 'Generated'}**: {sig.name}, label "
             f"**{sig.classes[sig.y[series]]}**")
 c2.plotly_chart(charts.ekg_network(net, highlight, sig.x[series]), key="ekg_network")
@@ -206,8 +202,8 @@ st.markdown(f"A **dense** network (the practice lab's: {dense_spec.hidden_text},
             "`python -m nncore layers --json`.")
 c1, c2 = st.columns(2)
 sizes = c1.pills("Training digits", [250, 500, 1000, 2000, 4000], selection_mode="multi", default=[500, 1000, 4000],
-                 key="layers_sizes", format_func=lambda n: f"{n:,}")
-epochs = int(c2.number_input("Epochs for each run", 1, lx.MAX_EPOCHS, lx.DEFAULT_EPOCHS, key="layers_epochs"))
+                 persist_state="session", key="layers_sizes", format_func=lambda n: f"{n:,}")
+epochs = int(c2.number_input("Epochs for each run", 1, lx.MAX_EPOCHS, lx.DEFAULT_EPOCHS, persist_state="session", key="layers_epochs"))
 
 
 def make_jobs():
@@ -215,7 +211,7 @@ def make_jobs():
     if not ss["layers_sizes"]:
         return ()  # sizes cleared with the click: nothing to run
     exp = lx.make_experiment(sorted(ss["layers_sizes"]), int(ss["layers_epochs"]))
-    ss["_layers_experiment"] = exp
+    mine.experiment = exp
     return exp.jobs
 
 
@@ -228,7 +224,7 @@ else:
 
 
 def experiment_view(jobs) -> None:
-    exp = ss.get("_layers_experiment")
+    exp = mine.experiment
     if not jobs or exp is None or tuple(exp.jobs) != tuple(jobs):
         st.info(f"Press **Run the experiment**: {2 * len(sizes or [0])} short trainings one after another (each "
                 "network traced once first, untimed), about half a minute at the default settings on a small "

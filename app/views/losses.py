@@ -28,7 +28,7 @@ st.markdown(f"On the same three examples (random logits): SparseCategoricalCross
 
 st.subheader("Give a loss the wrong format")
 kind = st.segmented_control("Mistake", list(lessons.MISMATCHES), default=lessons.MISMATCHES[0],
-                            key="mismatch", required=True)
+                            persist_state="session", key="mismatch", required=True)
 m = lessons.mismatch(kind)
 with st.container(key="mismatch_result"):
     st.code(m.code, language="python")
@@ -42,7 +42,7 @@ with st.container(key="mismatch_result"):
 st.header("Binary classification: is it a 0 or a 1?")
 st.markdown("The course's first network: Dense(25, sigmoid) → Dense(15, sigmoid) → Dense(1, sigmoid), "
             "`BinaryCrossentropy`, Adam(0.001), on the digits 0 and 1 only.")
-st.number_input("Epochs", 1, 100, 20, key="binary_epochs")  # read at the click
+st.number_input("Epochs", 1, 100, 20, persist_state="session", key="binary_epochs")  # read at the click
 ui.lesson_buttons("binary", "Train the 0-or-1 network", "train_binary",
                   lambda: (lessons.zero_or_one_job(epochs=int(st.session_state["binary_epochs"])),))
 

@@ -34,16 +34,16 @@ st.caption("Gradient descent takes one step size α for every parameter. Adam ke
 
 # ---- 1. the race ----------------------------------------------------------------------------
 st.header("1. The race")
-train_job = ss.get("_job")  # the Train page's current training, if this session has one
+train_job = state.current_job()  # the Train page's current training, if this session has one
 TRAIN = "train"
 choices = ([TRAIN] if train_job is not None else []) + list(PRESETS)
-source = st.selectbox("Network", choices, key="race_network",
+source = st.selectbox("Network", choices, persist_state="session", key="race_network",
                       index=choices.index("practice-lab") if train_job is None else 0,
                       format_func=lambda n: "The Train page's network" if n == TRAIN else PRESETS[n].label)
 
 
 def network_spec(source: str) -> ExperimentSpec:
-    job = ss.get("_job")
+    job = state.current_job()
     return job.spec if source == TRAIN and job is not None else ExperimentSpec.from_preset(
         source if source != TRAIN else "practice-lab")
 
@@ -75,15 +75,15 @@ st.markdown(f"**{' → '.join([spec.dataset, *layers])}** · {count_params(spec)
             f"`{spec.loss}` · batch {spec.batch_size} · seed {spec.seed}")
 
 c1, c2 = st.columns(2)
-c1.number_input("Epochs for each optimizer", 1, 200, 10, key="race_epochs")  # read by read_race
+c1.number_input("Epochs for each optimizer", 1, 200, 10, persist_state="session", key="race_epochs")  # read by read_race
 target = float(c2.number_input("Target training loss (epochs to reach it)", 0.0, 100.0, 0.3, step=0.05,
-                               format="%.3f", key="race_target"))
+                               format="%.3f", persist_state="session", key="race_target"))
 
 st.markdown("**Optimizers** (two to four), each with its learning rate α:")
 for i, col in enumerate(st.columns(4)):
-    name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], index=i + 1, key=f"race_opt_{i}",
+    name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], index=i + 1, persist_state="session", key=f"race_opt_{i}",
                          format_func=lambda n: n if n == NONE else f"{n}: {race_lib.describe(n)}")
-    col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), key=f"race_lr_{i}",
+    col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), persist_state="session", key=f"race_lr_{i}",
                    disabled=name == NONE)
 spec, entrants, epochs, problems = read_race()
 with st.container(key="race_problems"):
@@ -195,16 +195,16 @@ ui.lesson_live("race", race_view, every=1.0)
 # ---- 2. why: the contour picture ------------------------------------------------------------
 st.header("2. Why: walking down a loss surface")
 surface = paths.SURFACES[st.segmented_control("Loss surface", list(paths.SURFACES), default="valley",
-                                              required=True, key="surface",
+                                              required=True, persist_state="session", key="surface",
                                               format_func=lambda n: paths.SURFACES[n].label)]
 st.caption(surface.help)
-shown = st.pills("Optimizers on the surface", NAMES, selection_mode="multi", default=NAMES, key="path_opts",
+shown = st.pills("Optimizers on the surface", NAMES, selection_mode="multi", default=NAMES, persist_state="session", key="path_opts",
                  format_func=race_lib.describe) or []
 RATES = [0.0003, 0.001, 0.003, 0.0075, 0.01, 0.019, 0.03, 0.1, 0.3, 0.5, 1.0]
 rates = {}
 for name, col in zip(shown, st.columns(max(1, len(shown)))):
-    rates[name] = col.select_slider(f"α for {name}", RATES, value=surface.rates[name], key=f"alpha_{surface.name}_{name}")
-step = st.slider("Step", 1, surface.steps, surface.steps, key=f"path_step_{surface.name}",
+    rates[name] = col.select_slider(f"α for {name}", RATES, value=surface.rates[name], persist_state="session", key=f"alpha_{surface.name}_{name}")
+step = st.slider("Step", 1, surface.steps, surface.steps, persist_state="session", key=f"path_step_{surface.name}",
                  help="Show the paths up to this step, and write out this step by hand below.")
 
 
@@ -266,7 +266,7 @@ else:
     c1, c2 = st.columns([3, 2])
     c1.plotly_chart(contour_figure(), key="contour")
     with c2:
-        steps_of = st.pills("Step sizes of", list(walks), selection_mode="multi", key="steps_of",
+        steps_of = st.pills("Step sizes of", list(walks), selection_mode="multi", persist_state="session", key="steps_of",
                             default=[n for n in ("gd", "adam") if n in walks] or list(walks)[:1]) or []
         st.plotly_chart(steps_figure("step"), key="step_sizes")
         st.plotly_chart(steps_figure("rate"), key="effective_rates")

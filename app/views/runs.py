@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import charts, runs_ui, state
 from app import training_ui as ui
-from app.builder import plain
+from app.text import plain
 from nncore.runs import Run
 from nncore.spec import FIELD_NAMES
 
@@ -60,8 +60,8 @@ def one_run(run: Run) -> None:
 
     with st.expander("Train again from the same initial weights, with one thing changed"):
         c1, c2 = st.columns(2)
-        field = c1.selectbox("Change", SAME_SHAPE, key="again_field")
-        value = c2.text_input("to", key="again_value", placeholder=f"now {getattr(run.spec, field)}")
+        field = c1.selectbox("Change", SAME_SHAPE, persist_state="session", key="again_field")
+        value = c2.text_input("to", persist_state="session", key="again_value", placeholder=f"now {getattr(run.spec, field)}")
         st.button("Train again", key="train_again", icon=":material/replay:", on_click=train_again,
                   args=(run, field, value), disabled=not value)
         if ss.get("_again_error"):
@@ -78,7 +78,7 @@ def compare(runs: list[Run]) -> None:
     runs_ui.table(runs)
     labels = {r.id: f"{r.id} · {r.changes}"[:60] for r in runs}
     chosen = st.multiselect("Runs to compare", list(labels), default=list(labels)[:2], format_func=labels.get,
-                            key="compare_runs")
+                            persist_state="session", key="compare_runs")
     picked = [r for r in runs if r.id in chosen]
     if len(picked) < 2:
         st.caption("Pick two or more runs to see their curves overlaid.")

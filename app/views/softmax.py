@@ -13,7 +13,7 @@ st.caption("Softmax turns N numbers z (logits) into N probabilities: a_j = e^z_j
 
 defaults = (1.0, 2.0, 3.0, 4.0)
 cols = st.columns(4)
-z = np.array([col.slider(f"z{j}", 0.1, 10.0, defaults[j], 0.1, key=f"z{j}") for j, col in enumerate(cols)])
+z = np.array([col.slider(f"z{j}", 0.1, 10.0, defaults[j], 0.1, persist_state="session", key=f"z{j}") for j, col in enumerate(cols)])
 mine, theirs = lessons.my_softmax(z), lessons.tf_softmax(z)
 left, right = st.columns(2)
 left.plotly_chart(charts.layout(go.Figure(go.Bar(x=[f"z{j}" for j in range(4)], y=z, marker_color=charts.TRAIN_COLOR)),
@@ -37,7 +37,7 @@ st.markdown(f"On paper, 2/10000 and (1 + 1/10000) − (1 − 1/10000) are the sa
             "probabilities is such a roundabout way, the loss from logits is the direct one.")
 
 st.subheader("Large logits: naive softmax overflows")
-z_big = st.slider("Logit size z (the logits are [z, 0, −z])", 1.0, 1000.0, 50.0, 1.0, key="z_big")
+z_big = st.slider("Logit size z (the logits are [z, 0, −z])", 1.0, 1000.0, 50.0, 1.0, persist_state="session", key="z_big")
 o = lessons.softmax_overflow(z_big)
 with st.container(key="overflow"):
     st.dataframe({"logit": o["logits"], "e^z (float32)": [f"{v:.4g}" for v in o["exp"]],
@@ -53,8 +53,8 @@ with st.container(key="overflow"):
 
 st.header("The loss and its gradient, three ways")
 c1, c2 = st.columns(2)
-second = c1.slider("Logit of class 1 (class 0 has logit 0)", 0.0, 200.0, 100.0, 1.0, key="loss_logit")
-label = c2.segmented_control("True class", [0, 1], default=0, key="loss_label", required=True)
+second = c1.slider("Logit of class 1 (class 0 has logit 0)", 0.0, 200.0, 100.0, 1.0, persist_state="session", key="loss_logit")
+label = c2.segmented_control("True class", [0, 1], default=0, persist_state="session", key="loss_label", required=True)
 ways = lessons.loss_three_ways([0.0, second], int(label))
 with st.container(key="loss_ways"):
     st.dataframe([{"way": w.name, "loss": f"{w.loss:.4f}",

@@ -10,11 +10,13 @@ st.caption("Choose layers, activations, the output, the loss and the optimizer i
 
 import numpy as np  # noqa: E402
 
+from app.text import plain  # noqa: E402
 from app import builder, charts, runs_ui, state  # noqa: E402
 from app import training_ui as ui  # noqa: E402
 from nncore.metrics import confusion  # noqa: E402
 from nncore.export import keras_code  # noqa: E402
 from nncore.model import count_params, summary_rows  # noqa: E402
+from nncore.spec import differences  # noqa: E402
 
 note = state.follow_address(state.DIGITS)  # ?run=<id>: a reload or another tab finds its training again
 training = state.is_training()
@@ -28,7 +30,7 @@ if note is not None:
     if kind == "link":
         st.info(text, icon=":material/link:")
     else:
-        st.warning(builder.plain(text), icon=":material/link_off:")
+        st.warning(plain(text), icon=":material/link_off:")
 
 
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------
@@ -40,6 +42,9 @@ def live_view(job, s) -> None:
         st.info("Press **Train** to start. The loss curve, accuracy, confusion matrix and "
                 "predictions appear here while the network learns.", icon=":material/info:")
         return
+    if valid and job.spec != spec:  # the learner changed the settings since: say whose results these are
+        trained = "; ".join(f"{name} {new} (the sidebar says {old})" for name, old, new in differences(spec, job.spec))
+        st.caption(f"These results are from your last training, with other settings: {plain(trained)}.")
     ui.progress(s)
     ui.metrics(s)
     ui.curves(s)
@@ -56,7 +61,7 @@ def details_view(job, s) -> None:
         left_col.plotly_chart(charts.confusion_matrix(
             confusion(data.y_val, probs, data.n_classes), data.class_names), key="confusion_chart")
         with right_col:
-            only_errors = st.toggle("Show only mistakes", key="only_errors")
+            only_errors = st.toggle("Show only mistakes", persist_state="session", key="only_errors")
             chosen = np.flatnonzero(predicted != data.y_val) if only_errors else np.arange(len(predicted))
             chosen = chosen[:32]
             if len(chosen):
@@ -70,7 +75,7 @@ def details_view(job, s) -> None:
         c1, c2 = st.columns([1, 3], vertical_alignment="center")
         with c1:
             i = st.number_input("Validation digit number", min_value=0, max_value=len(probs) - 1,
-                                step=1, key="digit_index")
+                                step=1, persist_state="session", key="digit_index")
             st.image(data.x_val[i].reshape(data.image_shape), width=140, clamp=True,
                      caption=f"true label {data.y_val[i]}")
         how = ("softmax applied to the logits" if job.spec.from_logits else "the softmax layer's output")

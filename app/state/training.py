@@ -1,10 +1,11 @@
-"""The one place that owns session state: the training job and the runs so far.
+"""The session's trainings: each page's job, its latest run, its runs so far, and the lessons' jobs.
 
-Pages ask here for the current job and start or stop trainings; nothing else writes
-these keys. Every training is a run of the server (nncore.training.live), saved to the run store
-(nncore.runs) as it starts, while it trains and when it ends, by a saver thread (so it is kept
-even if the tab has gone); a reload or another tab finds it again by its run id (`reattach`).
-A session keeps only small things: its jobs' latest snapshots and a few run records.
+Pages ask here for the current job and start or stop trainings; the state lives in one
+`Training` per page scope and one `Lessons` (app/state/slots.py), and nothing else writes it.
+Every training is a run of the server (nncore.training.live), saved to the run store (nncore.runs)
+as it starts, while it trains and when it ends, by a saver thread (so it is kept even if the tab
+has gone); a reload or another tab finds it again by its run id (`reattach`). A session keeps
+only small things: its jobs' latest snapshots and a few run records.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -23,41 +25,95 @@ from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes,
 from nncore.training.job import TrainingJob, start_together
 from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
 
+from app.state.slots import slot
+from app.streamlit_private import browser_session, sessions_alive
+
 KEPT_IN_SESSION = 5  # finished runs a session keeps itself, only while the run store cannot save them
-
-JOB_KEY = "_job"
-RUNS_KEY = "_runs"
-
 
 # Each page that trains has its own job: "digits" (Train, and Draw reads it) and "points"
 # (Boundaries), so a session can keep a digit model while it plays with point sets. But a session
 # holds one place in the server's training queue: a new training, on any page, replaces the one
 # before it (stopped, keeping its weights; or, if it still waited, the new one takes its place).
 DIGITS, POINTS = "digits", "points"
+SCOPES = (DIGITS, POINTS)
 ONE_AT_A_TIME = ("One training at a time per session: pressing Train again (here or on another page) "
                  "stops this one, keeping what it learned, and the new one takes its place.")
 
 
-def _key(base: str, scope: str) -> str:
-    return base if scope == DIGITS else f"{base}_{scope}"
+@dataclass
+class Training:
+    """One page scope's trainings in this session."""
+
+    job: TrainingJob | None = None  # the page's latest job (running or finished)
+    live: LiveRun | None = None  # the same training as a run of the server
+    last_spec: ExperimentSpec | None = None  # the spec of the training before (a new run's "changes")
+    kept: dict[str, Run] = field(default_factory=dict)  # finished runs, only while the store cannot save
+    seen_training: bool = False  # a part of this run was drawn as training (see is_training)
+    polling: dict[str, bool] = field(default_factory=dict)  # live view name -> it polls
+    spec_to_load: ExperimentSpec | None = None  # the builder shows it on its next run
+    group: tuple[TrainingJob, ...] = ()  # a lesson's jobs (scope "lesson_<name>"), started together
+
+
+@dataclass
+class Session:
+    """Who this browser session is to the server, and what its page's address last said."""
+
+    id: str = field(default_factory=lambda: secrets.token_hex(8))
+    address_run: str | None = None  # the ?run= this session last followed
+    address_note: tuple[str, str] | None = None  # what to say about it
+    save_error: str | None = None  # why the store could not list runs, last time
+
+
+def training(scope: str = DIGITS) -> Training:
+    return slot(Training, scope)
+
+
+def _session() -> Session:
+    return slot(Session)
 
 
 def current_job(scope: str = DIGITS) -> TrainingJob | None:
-    return st.session_state.get(_key(JOB_KEY, scope))
+    return training(scope).job
 
 
-SEEN_TRAINING = "_seen_training_{}"
+def running(scope: str = DIGITS) -> bool:
+    """Whether the scope's training (or a lesson's group: scope "lesson_<name>") runs now; nothing
+    remembered (see is_training)."""
+    t = training(scope)
+    jobs = t.group if scope.startswith("lesson_") else (t.job,) if t.job is not None else ()
+    return any(not job.snapshot().finished for job in jobs)
 
 
 def is_training(scope: str = DIGITS) -> bool:
-    """Whether the page's training runs; True is remembered (`SEEN_TRAINING`) until the live view
+    """Whether the page's training runs; True is remembered (`seen_training`) until the live view
     catches up: parts of the page drawn as training (a disabled Train button) before the job
     finished later in the same script run need one more run."""
-    job = current_job(scope)
-    training = job is not None and not job.snapshot().finished
-    if training:
-        st.session_state[SEEN_TRAINING.format(scope)] = True
-    return training
+    now = running(scope)
+    if now:
+        training(scope).seen_training = True
+    return now
+
+
+def polls(scope: str, name: str, running: bool) -> bool:
+    """Whether the live view `name` of `scope` polls in this run. A job that finished during this
+    script run, after a part above was drawn as training (the Train button disabled), still gets
+    its one catch-up run: without it the button stayed disabled after a Stop when the job ended
+    between the two reads. A lesson's scope is "lesson_<name>"."""
+    t = training(scope)
+    t.polling[name] = running or t.seen_training
+    t.seen_training = False
+    return running
+
+
+def was_polling(scope: str, name: str) -> bool:
+    return training(scope).polling.get(name, False)
+
+
+def caught_up(scope: str, name: str) -> None:
+    """The view `name` has seen its job end: it stops polling until the next training."""
+    t = training(scope)
+    t.polling[name] = False
+    t.seen_training = False
 
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: list[np.ndarray] | None = None,
@@ -67,14 +123,13 @@ def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: l
     the page, and is saved to the run store as it goes. `initial_weights` and `parent`: train
     again from a stored run's initial weights. `data`: the data the page holds (a learner's own
     points), instead of loading the spec's."""
+    t = training(scope)
     job = TrainingJob(spec, data=data, initial_weights=initial_weights, owner=session_id())
-    before = parent.spec if parent is not None else st.session_state.get(_key("_last_spec", scope))
+    before = parent.spec if parent is not None else t.last_spec
     changes = describe_changes(before, spec) + (" (same initial weights)" if initial_weights is not None else "")
     live = LiveRun(job, new_run_id(), session_id(), changes, parent.id if parent else None, store())
     _watch(live)
-    st.session_state[_key(JOB_KEY, scope)] = job
-    st.session_state[_key("_pending", scope)] = live
-    st.session_state[_key("_last_spec", scope)] = spec
+    t.job, t.live, t.last_spec = job, live, spec
     LIVE.start(live)
     return job
 
@@ -93,11 +148,9 @@ def reattach(run_id: str, scope: str = DIGITS) -> LiveRun | None:
     if live is None or scope_of(live.job.spec) != scope:
         return None
     _watch(live)
-    pending = st.session_state.get(_key("_pending", scope))
-    if pending is not live:
-        st.session_state[_key(JOB_KEY, scope)] = live.job
-        st.session_state[_key("_pending", scope)] = live
-        st.session_state[_key("_last_spec", scope)] = live.job.spec
+    t = training(scope)
+    if t.live is not live:
+        t.job, t.live, t.last_spec = live.job, live, live.job.spec
         load_into_builder(live.job.spec)  # the sidebar shows the run's own settings
     return live
 
@@ -107,21 +160,20 @@ def follow_address(scope: str = DIGITS) -> tuple[str, str] | None:
     session (a reload, a link opened in another tab), show the run: reattach to it if it is live
     here; else return a note saying where it is: ("link", Markdown with a link to the Runs page),
     or ("problem", plain text: why there is no such run here)."""
-    ss, run_id = st.session_state, st.query_params.get("run")
-    if run_id is None or (current_run_id(scope) not in (None, run_id) and ss.get("_address_run") != run_id):
+    me, run_id = _session(), st.query_params.get("run")
+    if run_id is None or (current_run_id(scope) not in (None, run_id) and me.address_run != run_id):
         return None  # this session's own latest training wins: the address is rewritten to it
-    if ss.get("_address_run") != run_id:
-        ss["_address_run"] = run_id
-        ss.pop("_address_note", None)
+    if me.address_run != run_id:
+        me.address_run, me.address_note = run_id, None
         if reattach(run_id, scope) is None:
             run, message = get_run(run_id)
             if run is not None:  # a valid id (12 hex digits): safe in Markdown
-                ss["_address_note"] = ("link", f"Run {run_id} is not training on this server now: it is "
-                                               f"**{run.status}**. [Open run {run_id}](/runs?run={run_id}) "
-                                               "to see its curves and numbers.")
+                me.address_note = ("link", f"Run {run_id} is not training on this server now: it is "
+                                           f"**{run.status}**. [Open run {run_id}](/runs?run={run_id}) "
+                                           "to see its curves and numbers.")
             else:  # names what the link carried: shown as plain text
-                ss["_address_note"] = ("problem", message)
-    return ss.get("_address_note")
+                me.address_note = ("problem", message)
+    return me.address_note
 
 
 def put_run_in_address(scope: str = DIGITS) -> None:
@@ -129,20 +181,13 @@ def put_run_in_address(scope: str = DIGITS) -> None:
     run_id = current_run_id(scope)
     if run_id is not None and st.query_params.get("run") != run_id:
         st.query_params["run"] = run_id
-        st.session_state["_address_run"] = run_id
-        st.session_state.pop("_address_note", None)
+        me = _session()
+        me.address_run, me.address_note = run_id, None
 
 
 def live_run(run_id: str) -> LiveRun | None:
     """A training of this server by its run id, while it is live (waiting, training, or just ended)."""
     return LIVE.get(run_id) if valid_run_id(run_id) else None
-
-
-def _browser_session() -> str | None:
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else None
 
 
 def watch(live: LiveRun) -> None:
@@ -153,14 +198,11 @@ def watch(live: LiveRun) -> None:
 def _watch(live: LiveRun) -> None:
     """This browser session shows `live`: while it waits for a slot it stays in line as long as
     one of its watchers is connected (Streamlit's own registry of sessions says so)."""
-    from streamlit import runtime
-
-    me = _browser_session()
-    if me is None or not runtime.exists():  # AppTest and plain scripts: no sessions to lose
+    me = browser_session()
+    if me is None:  # AppTest and plain scripts: no sessions to lose
         return
     live.watchers.add(me)
-    rt = runtime.get_instance()
-    live.job.set_alive(lambda: any(rt.is_active_session(w) for w in list(live.watchers)))
+    live.job.set_alive(sessions_alive(lambda: live.watchers))
 
 
 # ---- runs: every training, kept in the run store -----------------------------------------
@@ -176,6 +218,11 @@ def _store_at(setting: str) -> RunStore:
     return store
 
 
+def reset_store() -> None:
+    """Open the store again on the next call (the setting may have changed: tests)."""
+    _store_at.cache_clear()
+
+
 def store() -> RunStore:
     """The process's run store (the place is the NNCORE_RUNS_DB setting, read when first asked)."""
     return _store_at(os.environ.get(DB_SETTING, ""))
@@ -184,7 +231,7 @@ def store() -> RunStore:
 def session_id() -> str:
     """This browser session's name in the run store (weights are bounded per session) and in the
     training queue (one place per session)."""
-    return st.session_state.setdefault("_session_id", secrets.token_hex(8))
+    return _session().id
 
 
 def scope_of(spec: ExperimentSpec) -> str:
@@ -194,9 +241,8 @@ def scope_of(spec: ExperimentSpec) -> str:
 def runs(scope: str = DIGITS) -> list[Run]:
     """This session's finished trainings of this page, newest first: from the run store, or kept
     in the session while the store cannot save."""
-    ss = st.session_state
-    kept: dict[str, Run] = ss.setdefault(_key(RUNS_KEY, scope), {})
-    pending: LiveRun | None = ss.get(_key("_pending", scope))
+    t = training(scope)
+    kept, pending = t.kept, t.live
     if pending is not None and pending.job.snapshot().finished and pending.run_id not in kept:
         kept[pending.run_id] = pending.save()
         if len(kept) > KEPT_IN_SESSION:  # only while the store cannot save: a few, newest
@@ -207,7 +253,7 @@ def runs(scope: str = DIGITS) -> list[Run]:
         try:
             stored = [r for r in store().list(session_id()) if scope_of(r.spec) == scope]
         except StoreError as e:
-            ss["_save_error"] = str(e)
+            _session().save_error = str(e)
     seen = {r.id for r in stored}
     return sorted(stored + [r for r in kept.values() if r.id not in seen], key=lambda r: -r.created)
 
@@ -225,13 +271,13 @@ def saving_problem() -> str | None:
     latest training of a page could not be saved."""
     if store().problem:
         return store().problem
-    for scope in (DIGITS, POINTS):
-        pending: LiveRun | None = st.session_state.get(_key("_pending", scope))
+    for scope in SCOPES:
+        pending = training(scope).live
         if pending is not None and pending.job.snapshot().finished:
             pending.save()
             if pending.error:
                 return pending.error
-    return st.session_state.get("_save_error")
+    return _session().save_error
 
 
 def get_run(run_id: str) -> tuple[Run | None, str | None]:
@@ -239,8 +285,8 @@ def get_run(run_id: str) -> tuple[Run | None, str | None]:
     if not valid_run_id(run_id):
         return None, (f"{str(run_id)[:40]!r} is not a run id: a run id is 12 letters and digits "
                       "(0-9, a-f), as in a link the app gave.")
-    for scope in (DIGITS, POINTS):
-        run = st.session_state.get(_key(RUNS_KEY, scope), {}).get(run_id)
+    for scope in SCOPES:
+        run = training(scope).kept.get(run_id)
         if run is not None:
             return run, None
     try:
@@ -266,34 +312,38 @@ def run_weights(run_id: str) -> list[np.ndarray] | None:
 
 def current_run_id(scope: str = DIGITS) -> str | None:
     """The run id of this page's latest training (its link works once it has finished)."""
-    pending = st.session_state.get(_key("_pending", scope))
-    return pending.run_id if pending is not None else None
+    live = training(scope).live
+    return live.run_id if live is not None else None
+
+
+def current_live(scope: str = DIGITS) -> LiveRun | None:
+    """This page's latest training as a run of the server (None before the first)."""
+    return training(scope).live
 
 
 def load_into_builder(spec: ExperimentSpec) -> str:
     """Ask the builder of the spec's page to show `spec` on its next run; returns that scope."""
     scope = scope_of(spec)
-    st.session_state[_key("_load_spec", scope)] = spec
+    training(scope).spec_to_load = spec
     return scope
 
 
 def take_spec_to_load(scope: str) -> ExperimentSpec | None:
-    return st.session_state.pop(_key("_load_spec", scope), None)
+    t = training(scope)
+    spec, t.spec_to_load = t.spec_to_load, None
+    return spec
 
 
 # ---- lessons' trainings: a page may run several jobs at once (e.g. two networks side by side) ----
 
 def lesson_jobs(name: str) -> tuple[TrainingJob, ...]:
     """The jobs the lesson `name` started last in this session (empty before the first)."""
-    return st.session_state.get(f"_lesson_{name}", ())
+    return training(f"lesson_{name}").group
 
 
 def lesson_training(name: str) -> bool:
     """Whether the lesson's jobs train; True is remembered as for `is_training`."""
-    training = any(not job.snapshot().finished for job in lesson_jobs(name))
-    if training:
-        st.session_state[SEEN_TRAINING.format(f"lesson_{name}")] = True
-    return training
+    return is_training(f"lesson_{name}")
 
 
 def start_lesson(name: str, jobs: tuple[TrainingJob, ...]) -> None:
@@ -301,22 +351,14 @@ def start_lesson(name: str, jobs: tuple[TrainingJob, ...]) -> None:
     the queue for the group (this session's place: it replaces the session's earlier training)."""
     for old in lesson_jobs(name):
         old.stop()
-    from streamlit import runtime
-
-    me = _browser_session()
-    if me is not None and runtime.exists():
-        rt = runtime.get_instance()
+    me = browser_session()
+    if me is not None:
         for job in jobs:
-            job.set_alive(lambda: rt.is_active_session(me))
+            job.set_alive(sessions_alive(lambda: (me,)))
     start_together(jobs, session_id())
-    st.session_state[f"_lesson_{name}"] = tuple(jobs)
+    training(f"lesson_{name}").group = tuple(jobs)
 
 
 def stop_lesson(name: str) -> None:
     for job in lesson_jobs(name):
         job.stop()
-
-
-__all__ = ["current_job", "is_training", "start_training", "stop_training", "runs", "store", "saving_problem",
-           "get_run", "run_weights", "current_run_id", "load_into_builder", "take_spec_to_load", "lesson_jobs",
-           "lesson_training", "start_lesson", "stop_lesson", "reattach", "live_run"]

@@ -1,0 +1,10 @@
+"""The one owner of session state (app/state/slots.py says how): the session's trainings here
+(app/state/training.py); each page's own remembered values in its module (draw, points, ...).
+Views call these functions; none of them names a session-state key of another page."""
+
+from app.state.training import (DIGITS, ONE_AT_A_TIME, POINTS, SCOPES, Training, caught_up, current_job,  # noqa: F401
+                                current_live, current_run_id, follow_address, get_run, is_training,
+                                lesson_jobs, lesson_training, live_run, load_into_builder, polls,
+                                put_run_in_address, reattach, recent_runs, reset_store, running, run_weights, runs, saving_problem,
+                                scope_of, session_id, start_lesson, start_training, stop_lesson, stop_training,
+                                store, take_spec_to_load, training, was_polling, watch)

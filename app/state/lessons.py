@@ -1,0 +1,28 @@
+"""The lesson pages' own remembered values (their widgets keep theirs with persist_state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.state.slots import slot
+
+
+@dataclass
+class BackpropState:
+    forward: dict[str, int] = field(default_factory=dict)  # graph -> forward steps shown
+    backward: dict[str, int] = field(default_factory=dict)  # graph -> backward steps shown
+    good: dict[str, dict[str, float]] = field(default_factory=dict)  # graph -> its last good settings
+    measured: int = 0  # "Measure again" presses: a new timing each
+
+
+@dataclass
+class DerivativesState:
+    good: tuple[str, float, float] = ("w**2", 3.0, 1e-3)  # the last good (J, w, epsilon)
+
+
+def backprop() -> BackpropState:
+    return slot(BackpropState)
+
+
+def derivatives() -> DerivativesState:
+    return slot(DerivativesState)
