@@ -8,7 +8,9 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from app import models, state
+from app import charts, models, state
+from app import training_ui as ui
+from app.text import plain
 from nncore import ExperimentSpec
 from nncore.export import keras_code
 from nncore.runs import Run
@@ -109,8 +111,6 @@ def take_home(scope: str) -> None:
 def live_run(live) -> None:
     """A run training now on this server (nncore.training.live.LiveRun), opened by its address from
     any tab: its progress, numbers and curves redrawn every second, and a Stop that stops it."""
-    from app import training_ui as ui
-
     job = live.job
     state.watch(live)
     st.subheader(f"Run {live.run_id} · training now")
@@ -129,3 +129,27 @@ def live_run(live) -> None:
 
     # then once more in full: the stored run, with its downloads
     ui.polling_fragment(draw, "runs_page", live.run_id, 1.0, running=lambda: not job.snapshot().finished)
+
+
+def show_run(run: Run, links: bool = True) -> None:
+    """A stored run, read-only: its settings, numbers, curves, confusion matrix, links and downloads."""
+    st.subheader(f"Run {run.id}")
+    st.markdown(f"**{plain(run.spec.hidden_text or 'no hidden layers')}** · {run.spec.optimizer} "
+                f"(learning_rate={run.spec.learning_rate:g}) · batch {run.spec.batch_size} · "
+                f"{run.epochs} of {run.spec.epochs} epochs · **{run.status}** · {run.seconds:.1f} s  \n"
+                f"Changed from the run before: {plain(run.changes or '–')}")
+    ui.metrics(run)  # the same four numbers as a live training's
+    left, right = st.columns(2)
+    left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
+    right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
+    if run.confusion is not None:
+        st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names), key="run_confusion")
+    shown = [f"[Open these settings to train]({spec_link(run.spec)})"] if links else []
+    if run.has_weights and run.spec.shape.image == (28, 28):
+        shown.append(f"[Draw a digit for this network](/draw?run={run.id})")
+    if shown:
+        st.markdown(" · ".join(shown))
+    downloads(run.spec, run.history, lambda: state.run_weights(run.id) if run.has_weights else None, run.id)
+    if not run.has_weights:
+        st.caption("An interrupted run keeps its curves and numbers, not its weights." if run.status == "interrupted"
+                   else "This run's trained weights are no longer kept (only the newest runs keep theirs).")

@@ -133,9 +133,12 @@ def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_
         no_exception(page)
         page.context.close()
 
-        # the Train page with the finished run's address says where it is
+        # the Train page with the finished run's own address, after the restart: its results again
         page = open_page(chromium, f"{server.url}/train?hidden=16:relu&epochs=2&run={finished}")
         page.get_by_text(f"Run {finished} is not training on this server now").wait_for(timeout=30_000)
+        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        assert "2 of 2 epochs" in page.locator("[data-testid=stMainBlockContainer]").inner_text()
+        assert page.locator(".st-key-epochs input").input_value() == "2"
         no_exception(page)
         page.context.close()
 

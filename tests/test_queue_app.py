@@ -75,8 +75,9 @@ def test_a_new_training_in_the_same_session_replaces_the_first(one_slot):
 
 
 def test_the_train_page_says_where_a_run_in_its_address_is(one_slot):
-    """A finished run's id in the Train page's address: a link to it on the Runs page; an id this
-    server never had, or a malformed one: a message naming it, as text; the page works."""
+    """A finished run's id in the Train page's address (its own address after a restart): its results
+    on the page and its settings in the sidebar; an id this server never had, or a malformed one: a
+    message naming it, as text; the page works."""
     from app import state
     from nncore import ExperimentSpec
     from nncore.runs import Run, new_run_id
@@ -86,8 +87,12 @@ def test_the_train_page_says_where_a_run_in_its_address_is(one_slot):
     state.store().save(Run(run_id, ExperimentSpec(epochs=2), "s", status="done", epochs=2, seconds=1.0,
                            history={"loss": (1.0, 0.5)}))
     other = open_with({"run": run_id})
-    assert any(f"Run {run_id} is not training on this server now" in i.value and f"(/runs?run={run_id})" in i.value
+    assert any(f"Run {run_id} is not training on this server now" in i.value and "Its results are below" in i.value
                for i in other.info)
+    assert [m.value for m in other.metric][:1] == ["0.5000"]  # its last training loss, as it ended
+    assert other.number_input(key="epochs").value == 2  # its settings in the sidebar
+    assert any(c.proto.id and "run_loss_chart" in str(c.proto) for c in other.get("plotly_chart")) or \
+        len(other.get("plotly_chart")) >= 2
     unknown = open_with({"run": "0123456789ab"})
     assert any("There is no run 0123456789ab on this server" in w.value for w in unknown.warning)
     bad = open_with({"run": "**x**"})

@@ -158,8 +158,9 @@ def reattach(run_id: str, scope: str = DIGITS) -> LiveRun | None:
 def follow_address(scope: str = DIGITS) -> tuple[str, str] | None:
     """The page's address carries its latest run (`?run=<id>`). When that id is new to this
     session (a reload, a link opened in another tab), show the run: reattach to it if it is live
-    here; else return a note saying where it is: ("link", Markdown with a link to the Runs page),
-    or ("problem", plain text: why there is no such run here)."""
+    here; else return a note saying where it is: ("stored", its id: a finished run of this page, to
+    show here, its settings in the builder), ("link", Markdown with a link to the Runs page), or
+    ("problem", plain text: why there is no such run here)."""
     me, run_id = _session(), st.query_params.get("run")
     if run_id is None or (current_run_id(scope) not in (None, run_id) and me.address_run != run_id):
         return None  # this session's own latest training wins: the address is rewritten to it
@@ -167,7 +168,10 @@ def follow_address(scope: str = DIGITS) -> tuple[str, str] | None:
         me.address_run, me.address_note = run_id, None
         if reattach(run_id, scope) is None:
             run, message = get_run(run_id)
-            if run is not None:  # a valid id (12 hex digits): safe in Markdown
+            if run is not None and scope_of(run.spec) == scope:  # shown on the page, as before a restart
+                me.address_note = ("stored", run_id)
+                load_into_builder(run.spec)  # the sidebar shows the run's own settings
+            elif run is not None:  # a valid id (12 hex digits): safe in Markdown
                 me.address_note = ("link", f"Run {run_id} is not training on this server now: it is "
                                            f"**{run.status}**. [Open run {run_id}](/runs?run={run_id}) "
                                            "to see its curves and numbers.")

@@ -5,7 +5,6 @@ import time
 import streamlit as st
 
 from app import charts, runs_ui, state
-from app import training_ui as ui
 from app.text import plain
 from nncore.runs import Run
 from nncore.spec import FIELD_NAMES
@@ -36,27 +35,7 @@ def train_again(run: Run, field: str, value: str) -> None:
 
 
 def one_run(run: Run) -> None:
-    st.subheader(f"Run {run.id}")
-    st.markdown(f"**{plain(run.spec.hidden_text or 'no hidden layers')}** · {run.spec.optimizer} "
-                f"(learning_rate={run.spec.learning_rate:g}) · batch {run.spec.batch_size} · "
-                f"{run.epochs} of {run.spec.epochs} epochs · **{run.status}** · {run.seconds:.1f} s  \n"
-                f"Changed from the run before: {plain(run.changes or '–')}")
-    ui.metrics(run)  # the same four numbers as a live training's
-    left, right = st.columns(2)
-    left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
-    right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
-    if run.confusion is not None:
-        import numpy as np
-
-        st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names), key="run_confusion")
-    links = [f"[Open these settings to train]({runs_ui.spec_link(run.spec)})"]
-    if run.has_weights and run.spec.shape.image == (28, 28):
-        links.append(f"[Draw a digit for this network](/draw?run={run.id})")
-    st.markdown(" · ".join(links))
-    runs_ui.downloads(run.spec, run.history, lambda: state.run_weights(run.id) if run.has_weights else None, run.id)
-    if not run.has_weights:
-        st.caption("An interrupted run keeps its curves and numbers, not its weights." if run.status == "interrupted"
-                   else "This run's trained weights are no longer kept (only the newest runs keep theirs).")
+    runs_ui.show_run(run)
 
     with st.expander("Train again from the same initial weights, with one thing changed"):
         c1, c2 = st.columns(2)

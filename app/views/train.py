@@ -25,9 +25,12 @@ valid = spec is not None and not problems
 ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, state.DIGITS)
 state.put_run_in_address(state.DIGITS)
+stored = None  # a finished run the address opened (a reload or its link after a restart): shown below
 if note is not None:
     kind, text = note
-    if kind == "link":
+    if kind == "stored":
+        stored, _ = state.get_run(text)
+    elif kind == "link":
         st.info(text, icon=":material/link:")
     else:
         st.warning(plain(text), icon=":material/link_off:")
@@ -38,6 +41,12 @@ if note is not None:
 # every five. Each Plotly redraw costs the browser ~0.15 s of CPU, and on a small machine the
 # browser and the training share the cores (python -m bench measures it).
 def live_view(job, s) -> None:
+    if job is None and stored is not None:
+        st.info(f"Run {stored.id} is not training on this server now: it is **{stored.status}**. Its results "
+                "are below, and its settings in the sidebar; press **Train** to train them again.",
+                icon=":material/history:")
+        runs_ui.show_run(stored, links=False)
+        return
     if job is None:
         st.info("Press **Train** to start. The loss curve, accuracy, confusion matrix and "
                 "predictions appear here while the network learns.", icon=":material/info:")
