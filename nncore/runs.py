@@ -1,6 +1,6 @@
 """The run store: every training is a run, kept in an embedded SQLite database.
 
-    store = open_store()                      # the file from $NNCORE_RUNS_DB, or the default
+    store = open_store()                      # nncore.stores: the file from $NNCORE_RUNS_DB, or the default
     store.save(run, weights)                  # a finished training (weights: plain arrays)
     store.get(run_id) / store.list(session) / store.weights(run_id)
     store.interrupt_stale(older_than)         # runs a dead server left "running" become "interrupted"
@@ -25,7 +25,6 @@ only from the setting.
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import os
@@ -377,20 +376,3 @@ def default_path() -> Path:
     """Outside the repository, in the user's data folder: ~/.local/share/nn-playground/runs.sqlite3."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "nn-playground" / "runs.sqlite3"
-
-
-def open_store(path: str | Path | None = None) -> RunStore:
-    """The run store the settings name ($NNCORE_RUNS_DB, else default_path()). Never raises: a store
-    that cannot save says why in `problem`. PostgreSQL (nncore.runs_pg) when `path` or
-    $NNCORE_RUNS_DB is a postgresql:// URL, or, with neither given, $NNCORE_DATABASE_URL is set."""
-    url = str(path or os.environ.get(DB_SETTING) or os.environ.get("NNCORE_DATABASE_URL") or "")
-    if url.startswith(("postgresql://", "postgres://")):
-        # loaded by name, only then: nncore.runs_pg builds on this module (and needs psycopg)
-        store_class = importlib.import_module("nncore.runs_pg").PostgresRunStore
-        return store_class(url, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
-                           max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),
-                           timeout=float(os.environ.get(TIMEOUT_SETTING, "30")))
-    path = path or os.environ.get(DB_SETTING) or default_path()
-    return SQLiteRunStore(path, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
-                          max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),
-                          timeout=float(os.environ.get(TIMEOUT_SETTING, "30")))

@@ -2,8 +2,8 @@
 
     NNCORE_DATABASE_URL=postgresql://user:password@host:5432/playground streamlit run app/main.py
 
-`open_store()` picks this store when that setting (or a `postgresql://` NNCORE_RUNS_DB) is set;
-SQLite stays the default. Every replica of the app then sees every run: a run's address opens on
+`nncore.stores.open_store()` picks this store when that setting (or a `postgresql://`
+NNCORE_RUNS_DB) is set; SQLite stays the default. Every replica of the app then sees every run: a run's address opens on
 any of them, and weights are bounded for all of them together (keep_per_session, max_bytes).
 
 The schema is SQLite's own (nncore.runs.MIGRATIONS, applied step by step under an advisory lock
