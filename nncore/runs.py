@@ -208,8 +208,8 @@ class RunStore:
     # get and list are the same for every store: each store only selects the rows (_select_run,
     # _select_runs: _COLUMNS, in _row's order), read here the same way.
     _COLUMNS = ("r.id, r.session, r.created, r.spec, r.status, r.message, r.epochs, r.seconds, r.history, "
-                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server, r.learner, "
-                "r.class_id")
+                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server, "
+                "r.learner, r.class_id")
 
     def _row(self, row) -> Run:
         (run_id, session, created, spec, status, message, epochs, seconds, history, confusion,

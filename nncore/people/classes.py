@@ -236,15 +236,19 @@ class JoinLimiter:
 
     def failed(self, key: str) -> None:
         with self._lock:
-            self._recent(key).append(self.clock())
+            self._recent(key)
+            self._failures.setdefault(key, deque()).append(self.clock())
             if len(self._failures) > self.max_keys:  # the quietest go first
                 for old in sorted(self._failures, key=lambda k: self._failures[k][-1])[:len(self._failures) // 2]:
                     del self._failures[old]
 
     def _recent(self, key: str) -> deque:
-        times = self._failures.setdefault(key, deque())
+        """The key's wrong attempts within the window (a key with none left is forgotten)."""
+        times = self._failures.get(key, deque())
         while times and times[0] <= self.clock() - self.window:
             times.popleft()
+        if not times:
+            self._failures.pop(key, None)
         return times
 
 
