@@ -9,10 +9,17 @@
     python -m nncore derivative 'w**2' --at 3 --json   # (J(w+e) - J(w)) / e beside sympy's exact
     python -m nncore race --preset practice-lab --optimizers gd,adam --epochs 5 --json
     python -m nncore layers --json                      # dense vs conv at 500, 1,000, 4,000 digits
+    python -m nncore class create --name "Week 3" --preset practice-lab --target "val_accuracy>=0.95" --json
+    python -m nncore class report --teacher SECRET --json   # or --csv: every run of the class
 
 The benchmarks are not part of nncore: `python -m bench` (the repository's bench/).
 
-A bad spec exits with status 2 and one line on stderr naming the field.
+`class` reads and writes the run store the server uses (NNCORE_RUNS_DB, or NNCORE_DATABASE_URL
+for PostgreSQL). `class create` prints the join code and two page addresses: the join link for
+the learners and the teacher link (its secret is shown this once; the store keeps its hash).
+
+A bad spec, name or target, or a wrong teacher secret, exits with status 2 and one line on
+stderr; a run store that cannot be used, with status 3.
 """
 
 from __future__ import annotations
@@ -154,6 +161,60 @@ def cmd_layers(args: argparse.Namespace) -> int:
     return 0 if all(r.status == "done" for r in experiment.rows()) else 1
 
 
+def _class_store():
+    from .runs import StoreError
+    from .stores import open_store
+
+    store = open_store()
+    if store.problem:
+        raise StoreError(store.problem)
+    return store
+
+
+def cmd_class_create(args: argparse.Namespace) -> int:
+    from urllib.parse import quote
+
+    from .people import create_class
+
+    spec = _spec_from_args(args)
+    try:
+        klass, secret = create_class(_class_store(), args.name, spec, args.target)
+    except ValueError as e:  # the name or the target (NameRefused, TargetError), said in words
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    base = args.url.rstrip("/")
+    out = {"code": klass.code, "join": f"{base}/class?join={quote(klass.code)}",
+           "teacher": f"{base}/class?teacher={quote(secret)}"}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"Class {klass.name!r}: {klass.target.describe()}\n"
+              f"  join code:    {out['code']}\n  join link:    {out['join']}   (for the learners)\n"
+              f"  teacher link: {out['teacher']}   (yours only: it is shown this once)")
+    return 0
+
+
+def cmd_class_report(args: argparse.Namespace) -> int:
+    from .people import WRONG_TEACHER, class_for_teacher, class_report, report_csv
+
+    store = _class_store()
+    teacher = class_for_teacher(store, args.teacher)
+    if teacher is None:
+        print(f"error: {WRONG_TEACHER}", file=sys.stderr)
+        return 2
+    report = class_report(store, teacher)
+    if args.csv:
+        print(report_csv(report), end="")
+    elif args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        print(f"{report.klass.name} ({'closed' if report.klass.closed else 'open'}): {report.klass.target.describe()}")
+        for row in report.learners:
+            best = "-" if row.best is None else f"{row.best:.4g}"
+            print(f"  {row.name:<40} {row.runs:>4} runs  best {best}{'  met' if row.met else ''}")
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     for name, choice in PRESETS.items():
         print(f"{name:<24} {choice.help}")
@@ -207,6 +268,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(func=cmd_layers)
+    p = sub.add_parser("class", help="a class: create one, or report on it (the run store the server uses)")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    p = verbs.add_parser("create", help="a new class: prints its join code, join link and teacher link")
+    p.add_argument("--name", required=True, help="the class's name (1-80 characters)")
+    _add_spec_args(p)
+    p.add_argument("--target", help='what "best" means, e.g. "val_accuracy>=0.95", "val_loss<=0.1", '
+                   '"min val_loss@10" (default: "max val_accuracy")')
+    p.add_argument("--url", default="http://localhost:8501", metavar="BASE",
+                   help="the app's address, for the two links (default http://localhost:8501)")
+    p.add_argument("--json", action="store_true", help='print {"code", "join", "teacher"}')
+    p.set_defaults(func=cmd_class_create)
+    p = verbs.add_parser("report", help="every learner of a class: runs and best value of the target")
+    p.add_argument("--teacher", required=True, metavar="SECRET", help="the class's teacher secret")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help='print {"class", "learners": [{"name", "runs", "best"}]}')
+    out.add_argument("--csv", action="store_true", help="print every run of the class as CSV")
+    p.set_defaults(func=cmd_class_report)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
@@ -215,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as e:  # e.g. DatasetUnavailable: one clear line, no traceback
         from .data import DatasetUnavailable
+        from .runs import StoreError
 
-        if isinstance(e, DatasetUnavailable):
+        if isinstance(e, (DatasetUnavailable, StoreError)):
             print(f"error: {e}", file=sys.stderr)
             return 3
         raise

@@ -1,6 +1,6 @@
 """The run store: every training is a run, kept in an embedded SQLite database.
 
-    store = open_store()                      # the file from $NNCORE_RUNS_DB, or the default
+    store = open_store()                      # nncore.stores: the file from $NNCORE_RUNS_DB, or the default
     store.save(run, weights)                  # a finished training (weights: plain arrays)
     store.get(run_id) / store.list(session) / store.weights(run_id)
     store.interrupt_stale(older_than)         # runs a dead server left "running" become "interrupted"
@@ -19,13 +19,18 @@ timeout, so two sessions saving at once wait for each other instead of failing. 
 stored as .npz bytes (plain float arrays, loaded with allow_pickle=False), bounded: the newest
 N runs of each session keep theirs, and a total size cap drops the oldest first.
 
+A run may say whose it is (`learner`) and which class it was trained for (`class_id`); who may
+list which runs is nncore.people's to decide (`store.list` is the server's own view: every run).
+`store.transaction(work)` gives nncore.people one transaction of SQL written once for both stores
+(`Sql`: ? placeholders). A run of a learner the store does not know (forgotten while the run
+trained) is not saved.
+
 Nothing from a link becomes a path: run ids must match RUN_ID, and the database's place comes
 only from the setting.
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import os
@@ -42,7 +47,7 @@ import numpy as np
 from .spec import ExperimentSpec, differences
 
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_SETTING = "NNCORE_RUNS_DB"  # a file path, or a sqlite "file:...?mode=ro" URI
 KEEP_SETTING = "NNCORE_RUNS_KEEP_WEIGHTS"  # newest runs per session that keep their weights
 MAX_MB_SETTING = "NNCORE_RUNS_MAX_MB"  # all stored weights together, in megabytes
@@ -70,6 +75,28 @@ MIGRATIONS = [
     """ALTER TABLE runs ADD COLUMN updated REAL NOT NULL DEFAULT 0;
      ALTER TABLE runs ADD COLUMN server TEXT NOT NULL DEFAULT '';
      CREATE INDEX runs_by_status ON runs (status, updated);""",
+    # version 4: people (nncore.people). A learner is an identity the browser keeps: only its
+    # token's SHA-256 is stored. A class is an exercise, a join code (kept: the teacher's page shows
+    # it; looked up by its hash) and a teacher secret (its hash only). A run says whose it is and
+    # for which class it was trained (both NULL for the runs before: listed to nobody).
+    """CREATE TABLE learners (
+        id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL, last_seen REAL NOT NULL);
+     CREATE TABLE classes (
+        id TEXT PRIMARY KEY, code TEXT NOT NULL, code_hash TEXT NOT NULL UNIQUE,
+        teacher_hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, exercise TEXT NOT NULL, target TEXT NOT NULL,
+        created REAL NOT NULL, closed INTEGER NOT NULL DEFAULT 0, show_names INTEGER NOT NULL DEFAULT 0,
+        spotlight TEXT);
+     CREATE TABLE memberships (
+        class_id TEXT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        learner TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        name TEXT NOT NULL, joined REAL NOT NULL, left_at REAL, removed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (class_id, learner));
+     CREATE INDEX memberships_by_learner ON memberships (learner, joined);
+     ALTER TABLE runs ADD COLUMN learner TEXT;
+     ALTER TABLE runs ADD COLUMN class_id TEXT;
+     CREATE INDEX runs_by_learner ON runs (learner, created);
+     CREATE INDEX runs_by_class ON runs (class_id, created);""",
 ]
 
 
@@ -106,6 +133,8 @@ class Run:
     has_weights: bool = False
     updated: float = 0.0  # when it was last saved (a running training saves every PROGRESS_EVERY s)
     server: str = ""  # the server process that trains or trained it
+    learner: str | None = None  # whose run it is (nncore.people; None: nobody's, listed to nobody)
+    class_id: str | None = None  # the class it was trained for (tagged when the training started)
 
     def stale(self, now: float | None = None) -> bool:
         """Still "running" in the store, but not saved for STALE_AFTER seconds: cut off."""
@@ -145,6 +174,29 @@ def weights_from_bytes(data: bytes) -> list[np.ndarray]:
         return [npz[f"arr_{i}"] for i in range(len(npz.files))]
 
 
+class Sql:
+    """One transaction's statements, the same text for both stores: ? placeholders, values passed
+    apart from the text (never formatted into it)."""
+
+    def __init__(self, execute):
+        self._execute = execute  # (text, args) -> a DB-API cursor
+
+    def rows(self, text: str, *args) -> list[tuple]:
+        return list(self._execute(text, args).fetchall())
+
+    def one(self, text: str, *args) -> tuple | None:
+        return self._execute(text, args).fetchone()
+
+    def change(self, text: str, *args) -> int:
+        """Run an INSERT, UPDATE or DELETE; how many rows it changed."""
+        return self._execute(text, args).rowcount
+
+
+def learner_known(sql: Sql, learner: str | None) -> bool:
+    """A run of nobody, or of a learner the store knows (a learner forgotten meanwhile is not)."""
+    return learner is None or sql.one("SELECT 1 FROM learners WHERE id = ?", learner) is not None
+
+
 class RunStore:
     """What the app needs of a run store. `problem` says why runs are not being saved (None: they are)."""
 
@@ -156,15 +208,17 @@ class RunStore:
     # get and list are the same for every store: each store only selects the rows (_select_run,
     # _select_runs: _COLUMNS, in _row's order), read here the same way.
     _COLUMNS = ("r.id, r.session, r.created, r.spec, r.status, r.message, r.epochs, r.seconds, r.history, "
-                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server")
+                "r.confusion, r.class_names, r.parent, r.changes, w.run_id IS NOT NULL, r.updated, r.server, "
+                "r.learner, r.class_id")
 
     def _row(self, row) -> Run:
         (run_id, session, created, spec, status, message, epochs, seconds, history, confusion,
-         class_names, parent, changes, has_weights, updated, server) = row
+         class_names, parent, changes, has_weights, updated, server, learner, class_id) = row
         return Run(run_id, ExperimentSpec.from_dict(json.loads(spec)), session, created, status, message,
                    epochs, seconds, {k: tuple(v) for k, v in json.loads(history).items()},
                    tuple(tuple(r) for r in json.loads(confusion)) if confusion else None,
-                   tuple(json.loads(class_names)), parent, changes, bool(has_weights), updated, server)
+                   tuple(json.loads(class_names)), parent, changes, bool(has_weights), updated, server, learner,
+                   class_id)
 
     def get(self, run_id: str) -> Run | None:
         if not valid_run_id(run_id):
@@ -186,6 +240,23 @@ class RunStore:
             except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
                 continue
         return runs
+
+    def runs_where(self, sql: Sql, where: str, args: tuple = (), limit: int = 1000) -> list[Run]:
+        """Runs matching `where` (SQL over `runs r`, ? placeholders), newest first, in the
+        transaction `sql`. For nncore.people, the one place that decides whose runs a page lists."""
+        rows = sql.rows(f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE {where} "
+                        "ORDER BY r.created DESC LIMIT ?", *args, int(limit))
+        runs = []
+        for row in rows:
+            try:
+                runs.append(self._row(row))
+            except (ValueError, TypeError, KeyError):  # saved by another version of the app: left out
+                continue
+        return runs
+
+    def transaction(self, work, write: bool = False):
+        """work(Sql) in one transaction (write: one writer at a time); database errors become StoreError."""
+        raise NotImplementedError
 
     def _select_run(self, run_id: str):
         """The row of _COLUMNS of run `run_id` (a valid id), or None."""
@@ -315,22 +386,27 @@ class SQLiteRunStore(RunStore):
         blob = weights_to_bytes(weights) if weights is not None else None
 
         def work(con):
+            if not learner_known(Sql(con.execute), run.learner):
+                return  # forgotten while it trained: its last saves are dropped
             con.execute(
                 "INSERT OR REPLACE INTO runs (id, session, created, spec, status, message, epochs, seconds,"
-                " history, confusion, class_names, parent, changes, updated, server)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " history, confusion, class_names, parent, changes, updated, server, learner, class_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
                  str(run.status), run.message, run.epochs, run.seconds,
                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
-                 run.server))
+                 run.server, run.learner, run.class_id))
             if blob is not None and len(blob) <= self.max_bytes:
                 con.execute("INSERT OR REPLACE INTO weights VALUES (?,?,?,?,?)",
                             (run.id, run.session, time.time(), len(blob), blob))
                 self._bound(con, run.session)
 
         self._run(work, write=True)
+
+    def transaction(self, work, write: bool = False):
+        return self._run(lambda con: work(Sql(con.execute)), write)
 
     def _bound(self, con: sqlite3.Connection, session: str) -> None:
         """Weights of the session's older runs beyond the newest N go, then the oldest anyone's
@@ -377,20 +453,3 @@ def default_path() -> Path:
     """Outside the repository, in the user's data folder: ~/.local/share/nn-playground/runs.sqlite3."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "nn-playground" / "runs.sqlite3"
-
-
-def open_store(path: str | Path | None = None) -> RunStore:
-    """The run store the settings name ($NNCORE_RUNS_DB, else default_path()). Never raises: a store
-    that cannot save says why in `problem`. PostgreSQL (nncore.runs_pg) when `path` or
-    $NNCORE_RUNS_DB is a postgresql:// URL, or, with neither given, $NNCORE_DATABASE_URL is set."""
-    url = str(path or os.environ.get(DB_SETTING) or os.environ.get("NNCORE_DATABASE_URL") or "")
-    if url.startswith(("postgresql://", "postgres://")):
-        # loaded by name, only then: nncore.runs_pg builds on this module (and needs psycopg)
-        store_class = importlib.import_module("nncore.runs_pg").PostgresRunStore
-        return store_class(url, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
-                           max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),
-                           timeout=float(os.environ.get(TIMEOUT_SETTING, "30")))
-    path = path or os.environ.get(DB_SETTING) or default_path()
-    return SQLiteRunStore(path, keep_per_session=int(os.environ.get(KEEP_SETTING, "5")),
-                          max_bytes=int(float(os.environ.get(MAX_MB_SETTING, "200")) * 2**20),
-                          timeout=float(os.environ.get(TIMEOUT_SETTING, "30")))

@@ -2,15 +2,15 @@
 
     NNCORE_DATABASE_URL=postgresql://user:password@host:5432/playground streamlit run app/main.py
 
-`open_store()` picks this store when that setting (or a `postgresql://` NNCORE_RUNS_DB) is set;
-SQLite stays the default. Every replica of the app then sees every run: a run's address opens on
+`nncore.stores.open_store()` picks this store when that setting (or a `postgresql://`
+NNCORE_RUNS_DB) is set; SQLite stays the default. Every replica of the app then sees every run: a run's address opens on
 any of them, and weights are bounded for all of them together (keep_per_session, max_bytes).
 
 The schema is SQLite's own (nncore.runs.MIGRATIONS, applied step by step under an advisory lock
 so two replicas starting at once do not both upgrade), with its types spelled for PostgreSQL:
 REAL becomes DOUBLE PRECISION (PostgreSQL's REAL has 6 digits: a time would lose its seconds)
-and BLOB becomes BYTEA. Give the app a database of its own: the tables are `runs`, `weights`
-and `schema_version`.
+and BLOB becomes BYTEA. Give the app a database of its own: the tables are `runs`, `weights`,
+`learners`, `classes`, `memberships` and `schema_version`.
 
 Queries are parameterised (psycopg's %s), never built from a run's or a link's text. Connections
 are kept in a small pool (idle ones reused, broken ones dropped); each call is one transaction.
@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run,
-                   RunStore, StoreError, valid_run_id, weights_from_bytes, weights_to_bytes)
+                   RunStore, Sql, StoreError, learner_known, valid_run_id, weights_from_bytes, weights_to_bytes)
 
 URL_SETTING = "NNCORE_DATABASE_URL"
 SCHEMES = ("postgresql://", "postgres://")
@@ -57,6 +57,11 @@ def postgres_ddl(statement: str) -> str:
     """An SQLite migration statement in PostgreSQL's types."""
     statement = re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement)
     return re.sub(r"\bBLOB\b", "BYTEA", statement)
+
+
+def postgres_sql(text: str) -> str:
+    """A statement written with SQLite's ? placeholders in psycopg's %s (a literal % doubled)."""
+    return text.replace("%", "%%").replace("?", "%s")
 
 
 class PostgresRunStore(RunStore):
@@ -192,15 +197,18 @@ class PostgresRunStore(RunStore):
             raise StoreError(f"not a run id: {run.id[:40]!r}")
         blob = weights_to_bytes(weights) if weights is not None else None
         columns = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
-                   "confusion", "class_names", "parent", "changes", "updated", "server")
+                   "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
         values = (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
                   str(run.status), run.message, run.epochs, run.seconds,
                   json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
                   json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
-                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(), run.server)
+                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(), run.server,
+                  run.learner, run.class_id)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
 
         def work(cur):
+            if not learner_known(self._sql(cur), run.learner):
+                return  # forgotten while it trained: its last saves are dropped
             cur.execute(f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
                         f"ON CONFLICT (id) DO UPDATE SET {updates}", values)
             cur.execute("DELETE FROM weights WHERE run_id = %s", (run.id,))
@@ -210,6 +218,17 @@ class PostgresRunStore(RunStore):
                 self._bound(cur, run.session)
 
         self._run(work, write=True)
+
+    @staticmethod
+    def _sql(cur) -> Sql:
+        def execute(text, args):
+            cur.execute(postgres_sql(text), args)
+            return cur
+
+        return Sql(execute)
+
+    def transaction(self, work, write: bool = False):
+        return self._run(lambda cur: work(self._sql(cur)), write)
 
     def _bound(self, cur, session: str) -> None:
         """Weights of the session's older runs beyond the newest N go, then the oldest anyone's

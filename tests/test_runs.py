@@ -11,7 +11,8 @@ import pytest
 
 from nncore import ExperimentSpec
 from nncore.runs import (MIGRATIONS, SCHEMA_VERSION, Run, SQLiteRunStore, StoreError, describe_changes,
-                         new_run_id, open_store, valid_run_id)
+                         new_run_id, valid_run_id)
+from nncore.stores import open_store
 from nncore.spec import from_query, to_query
 
 

@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec
-from nncore.runs import (INTERRUPTED, RUNNING, SCHEMA_VERSION, Run, SQLiteRunStore, StoreError, new_run_id,
-                         open_store)
+from nncore.runs import INTERRUPTED, RUNNING, SCHEMA_VERSION, Run, SQLiteRunStore, StoreError, new_run_id
+from nncore.stores import open_store
 
 NO_POSTGRES = ("PostgreSQL's initdb, pg_ctl and postgres were not found (apt-get install -y postgresql, or put "
                "their folder on PATH): the PostgreSQL run-store tests are skipped")

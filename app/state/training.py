@@ -21,7 +21,8 @@ import streamlit as st
 from nncore import ExperimentSpec
 from nncore.data import Dataset
 from nncore.registry import DATASETS
-from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes, new_run_id, open_store, valid_run_id
+from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes, new_run_id, valid_run_id
+from nncore.stores import open_store
 from nncore.training.job import TrainingJob, start_together
 from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
 

@@ -47,6 +47,8 @@ class LiveRun:
     changes: str = ""
     parent: str | None = None
     store: RunStore | None = None
+    learner: str | None = None  # whose run, and the class it is for: nncore.people.tags_for at its start
+    class_id: str | None = None
     created: float = field(default_factory=time.time)
     watchers: set = field(default_factory=set)  # browser sessions that show it
     run: Run | None = None  # the stored record, once finished
@@ -71,7 +73,7 @@ class LiveRun:
             status, message = INTERRUPTED, INTERRUPTED_MESSAGE
         return Run(self.run_id, spec, self.session, self.created, status, message, s.epoch, round(s.elapsed, 2),
                    dict(s.history), matrix, names, self.parent, self.changes,
-                   s.finished and s.weights is not None, time.time(), SERVER)
+                   s.finished and s.weights is not None, time.time(), SERVER, self.learner, self.class_id)
 
     def save(self) -> Run:
         """Write the run as it is now; once finished, exactly once more with its weights (the
