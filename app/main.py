@@ -69,6 +69,7 @@ page = st.navigation({"Play": [
     st.Page(views / "boundaries.py", title="Boundaries", icon=":material/scatter_plot:",
             url_path="boundaries"),
     st.Page(views / "runs.py", title="Runs", icon=":material/compare_arrows:", url_path="runs"),
+    st.Page(views / "classroom.py", title="Class", icon=":material/school:", url_path="class"),
 ], "Lessons": [
     st.Page(views / "activations.py", title="Activations", icon=":material/show_chart:",
             url_path="activations"),
@@ -80,4 +81,7 @@ page = st.navigation({"Play": [
     st.Page(views / "layers.py", title="Other layer types", icon=":material/grid_on:", url_path="layers"),
 ]}, position="top")
 page.run()
+from app.state import learner  # noqa: E402 (after the page: its title is drawn before these imports)
+
+learner.keep_in_browser()  # who this browser is: kept in a cookie (a hidden element at the page's end)
 _warm_up_tensorflow()

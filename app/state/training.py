@@ -10,8 +10,6 @@ only small things: its jobs' latest snapshots and a few run records.
 
 from __future__ import annotations
 
-import functools
-import os
 import secrets
 from dataclasses import dataclass, field
 
@@ -21,10 +19,12 @@ import streamlit as st
 from nncore import ExperimentSpec
 from nncore.data import Dataset
 from nncore.registry import DATASETS
-from nncore.runs import DB_SETTING, Run, RunStore, StoreError, describe_changes, new_run_id, valid_run_id
-from nncore.stores import open_store
+from nncore.runs import Run, StoreError, describe_changes, new_run_id, valid_run_id
 from nncore.training.job import TrainingJob, start_together
 from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
+
+from app.state import learner as people_state
+from app.state.store import store
 
 from app.state.slots import slot
 from app.streamlit_private import browser_session, sessions_alive
@@ -128,7 +128,9 @@ def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: l
     job = TrainingJob(spec, data=data, initial_weights=initial_weights, owner=session_id())
     before = parent.spec if parent is not None else t.last_spec
     changes = describe_changes(before, spec) + (" (same initial weights)" if initial_weights is not None else "")
-    live = LiveRun(job, new_run_id(), session_id(), changes, parent.id if parent else None, store())
+    learner, class_id = people_state.tags()  # whose run, and the class it is for (while that is open)
+    live = LiveRun(job, new_run_id(), learner or session_id(), changes, parent.id if parent else None, store(),
+                   learner=learner, class_id=class_id)
     _watch(live)
     t.job, t.live, t.last_spec = job, live, spec
     LIVE.start(live)
@@ -212,27 +214,6 @@ def _watch(live: LiveRun) -> None:
 
 # ---- runs: every training, kept in the run store -----------------------------------------
 
-@functools.lru_cache(maxsize=4)
-def _store_at(setting: str) -> RunStore:
-    store = open_store(setting or None)
-    if store.problem is None:
-        try:  # runs a server that has gone left "running" (a restart, a crash): shown as interrupted
-            interrupt_cut_off(store)
-        except StoreError:
-            pass
-    return store
-
-
-def reset_store() -> None:
-    """Open the store again on the next call (the setting may have changed: tests)."""
-    _store_at.cache_clear()
-
-
-def store() -> RunStore:
-    """The process's run store (the place is the NNCORE_RUNS_DB setting, read when first asked)."""
-    return _store_at(os.environ.get(DB_SETTING, ""))
-
-
 def session_id() -> str:
     """This browser session's name in the run store (weights are bounded per session) and in the
     training queue (one place per session)."""
@@ -244,8 +225,9 @@ def scope_of(spec: ExperimentSpec) -> str:
 
 
 def runs(scope: str = DIGITS) -> list[Run]:
-    """This session's finished trainings of this page, newest first: from the run store, or kept
-    in the session while the store cannot save."""
+    """The learner's trainings of this page, newest first, from every tab and session of theirs:
+    from the run store (nncore.people decides whose), or kept in the session while the store cannot
+    save."""
     t = training(scope)
     kept, pending = t.kept, t.live
     if pending is not None and pending.job.snapshot().finished and pending.run_id not in kept:
@@ -256,19 +238,11 @@ def runs(scope: str = DIGITS) -> list[Run]:
     stored: list[Run] = []
     if store().problem is None:
         try:
-            stored = [r for r in store().list(session_id()) if scope_of(r.spec) == scope]
+            stored = people_state.own_runs(lambda r: scope_of(r.spec) == scope)
         except StoreError as e:
             _session().save_error = str(e)
     seen = {r.id for r in stored}
     return sorted(stored + [r for r in kept.values() if r.id not in seen], key=lambda r: -r.created)
-
-
-def recent_runs(limit: int = 20) -> list[Run]:
-    """The newest runs anyone trained on this server (empty when the store cannot be read)."""
-    try:
-        return store().list(limit=limit) if store().problem is None else []
-    except StoreError:
-        return []
 
 
 def saving_problem() -> str | None:
@@ -283,6 +257,17 @@ def saving_problem() -> str | None:
             if pending.error:
                 return pending.error
     return _session().save_error
+
+
+def drop_session_runs() -> None:
+    """Forget the runs this session holds itself ("forget me"): they are listed nowhere again; each
+    page's latest training stops, keeping only what its page shows now."""
+    for scope in SCOPES:
+        t = training(scope)
+        if t.job is not None:
+            t.job.stop()
+        t.kept.clear()
+        t.live = None
 
 
 def get_run(run_id: str) -> tuple[Run | None, str | None]:

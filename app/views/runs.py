@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from app import charts, runs_ui, state
+from app import charts, people_ui, runs_ui, state
 from app.text import plain
 from nncore.runs import Run
 from nncore.spec import FIELD_NAMES
@@ -51,8 +51,9 @@ def one_run(run: Run) -> None:
 
 def compare(runs: list[Run]) -> None:
     if not runs:
-        st.info("No runs yet in this session: train a network on the Train or Boundaries page and each "
-                "training appears here.", icon=":material/info:")
+        st.info("No runs yet: train a network on the Train or Boundaries page and each training appears "
+                "here, in every tab of this browser and after a reload. Nobody else sees them listed.",
+                icon=":material/info:")
         return
     runs_ui.table(runs)
     labels = {r.id: f"{r.id} · {r.changes}"[:60] for r in runs}
@@ -98,8 +99,7 @@ elif run_id is not None:
         one_run(run)
     st.divider()
 
-mine = state.runs(state.DIGITS) + state.runs(state.POINTS)
-st.subheader("Your runs in this session" if mine else "Recent runs on this server")
-if not mine:
-    st.caption("A reload starts a new session: the runs below are the newest anyone trained on this server.")
-compare(mine or state.recent_runs())
+mine = sorted(state.runs(state.DIGITS) + state.runs(state.POINTS), key=lambda r: -r.created)
+st.subheader("Your runs")
+compare(mine)
+people_ui.you_panel()
