@@ -38,3 +38,70 @@ def test_digit_grid_marks_the_wrong_ones():
     labels = fig.data[1]
     assert list(labels.text) == ["<b>1</b>", "<b>5</b> (is 2)", "<b>3</b>"]
     assert list(labels.textfont.color) == [charts.RIGHT_COLOR, charts.WRONG_COLOR, charts.RIGHT_COLOR]
+
+
+# ---- charts that must not hide the point (issue 29) -------------------------------------------------
+
+GOOD = {"loss": (1.5, 0.7, 0.4), "val_loss": (1.0, 0.6, 0.5), "accuracy": (0.6, 0.8, 0.9),
+        "val_accuracy": (0.7, 0.8, 0.85)}
+DIVERGING = {"loss": (2.0, 3e3, 4e5), "val_loss": (5.0, 4e4, 4.3e5), "accuracy": (0.2, 0.1, 0.1),
+             "val_accuracy": (0.2, 0.1, 0.1)}
+
+
+def legend_names(fig):
+    return [t.name for t in fig.data if t.showlegend is not False and t.name]
+
+
+def test_a_diverging_run_is_clipped_with_markers_not_flattening_the_others():
+    fig = charts.compare_curves([("adam", GOOD), ("sgd", DIVERGING)], "loss", "Loss of each run", "loss")
+    assert axis_titles(fig) == ("epoch", "loss")
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and 1.5 <= high < 2  # the good run fills the chart: its peak 1.5 near the top
+    marks = [t for t in fig.data if t.mode == "markers" and t.x is not None and t.x[0] is not None]
+    assert all(t.marker.symbol == "triangle-up" and t.legendgroup == "sgd" for t in marks)
+    # every value above the chart is marked at the top edge, its true value in the hover
+    assert sorted(v for t in marks for v in t.customdata) == [2.0, 5.0, 3e3, 4e4, 4e5, 4.3e5]
+    assert all(0.95 * high < y < high for t in marks for y in t.y)  # at the top edge, inside the chart
+    assert "off the chart (up to 430,000)" in legend_names(fig)
+
+
+def test_the_log_scale_shows_every_run_with_readable_ticks():
+    fig = charts.compare_curves([("adam", GOOD), ("sgd", DIVERGING)], "loss", "Loss of each run", "loss", log=True)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.title.text == "loss (log scale)"
+    assert fig.layout.yaxis.range is not None and 10 ** fig.layout.yaxis.range[1] >= 4.3e5
+    assert 10 ** fig.layout.yaxis.range[0] <= 0.4
+    assert len(fig.layout.yaxis.ticktext) >= 3 and "100,000" in fig.layout.yaxis.ticktext
+    assert not any(t.marker.symbol == "triangle-up" for t in fig.data if t.mode == "markers")  # nothing clipped
+
+
+def test_nothing_is_clipped_when_no_run_is_far_above_and_accuracy_never_is():
+    other = {"loss": (2.3, 1.9, 1.2), "val_loss": (2.2, 1.8, 1.3)}
+    assert charts.off_chart_level([np.array(v) for v in (*GOOD.values(), *other.values())]) is None
+    fig = charts.compare_curves([("a", GOOD), ("b", other)], "loss", "Loss", "loss")
+    assert fig.layout.yaxis.range is None and fig.layout.yaxis.type is None
+    fig = charts.compare_curves([("a", GOOD), ("b", DIVERGING)], "accuracy", "Accuracy", "accuracy", percent=True)
+    assert fig.layout.yaxis.range is None and fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_compared_runs_are_named_by_the_settings_that_differ():
+    from nncore import ExperimentSpec
+
+    base = ExperimentSpec()
+    specs = [base, base.replace(optimizer="sgd", learning_rate=0.1), base.replace(epochs=3), base]
+    labels = charts.compare_labels(specs, ["aaaa", "bbbb", "cccc", "dddd"])
+    assert labels[1] == "optimizer=sgd, learning_rate=0.1, epochs=40"
+    assert labels[2] == "optimizer=adam, learning_rate=0.001, epochs=3"
+    assert labels[0].endswith("· run aaaa") and labels[3].endswith("· run dddd")  # the same settings twice
+    fig = charts.compare_curves(list(zip(labels[:3], [GOOD, GOOD, GOOD])), "loss", "Loss", "loss")
+    assert legend_names(fig)[:3] == labels[:3]
+    assert legend_names(fig)[-2:] == ["training (solid)", "validation (dotted)"]
+    solid = {t.line.dash for t in fig.data if t.mode == "lines" and t.x[0] is not None and t.name in labels}
+    assert solid == {charts.TRAINING_DASH, charts.VALIDATION_DASH}
+
+
+def test_log_ticks_label_a_short_range_at_least_three_times():
+    assert charts.log_ticks(0.15, 2.3) == [0.2, 0.5, 1.0, 2.0]  # decades alone would label only 1
+    assert charts.log_ticks(0.03, 0.09)[:3] == [0.03, 0.04, 0.05]
+    assert len(charts.log_ticks(2.30, 2.31)) == 3
+    assert charts.log_ticks(1e-3, 1e3) == [0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    assert [charts.tick_text(v) for v in (0.05, 2.0, 400000.0)] == ["0.05", "2", "400,000"]
