@@ -325,15 +325,19 @@ def region_image(predicted: np.ndarray, confidence: np.ndarray) -> str:
 
 
 def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: str | None = None,
-                    class_names=None, axis_names=("x1", "x2"), hover_images=None, square: bool = True) -> go.Figure:
-    """Decision regions (shaded by softmax confidence) with the training points on top. `square`:
-    one unit as long on both axes (False: each axis fills the plot, for columns in different units)."""
+                    class_names=None, axis_names=("x1", "x2"), hover_images=None, square: bool = True,
+                    points_name: str = "training") -> go.Figure:
+    """Decision regions (shaded by softmax confidence) with the training points on top (or the
+    points `points_name` says they are: the Train page's plane shows validation digits). `square`:
+    one unit as long on both axes (False: each axis fills the plot, for columns in different units).
+    The legend stands right of the plot, one entry a line: above it, ten classes' entries ran into
+    the title."""
     x1, x2 = boundary.x1, boundary.x2
     dx, dy = float(x1[1] - x1[0]), float(x2[1] - x2[0])
     fig = go.Figure(go.Image(source=region_image(boundary.predicted, boundary.confidence),
                              x0=float(x1[0]), dx=dx, y0=float(x2[0]), dy=dy, hoverinfo="skip"))
     names = class_names or [str(c) for c in range(int(max(y_train.max(), boundary.predicted.max())) + 1)]
-    sets = [("training", x_train, y_train, "circle")]
+    sets = [(points_name, x_train, y_train, "circle")]
     if x_val is not None:
         sets.append(("validation", x_val, y_val, "diamond-open"))
     for label, x, y, symbol in sets:
@@ -342,15 +346,16 @@ def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: s
             fig.add_trace(go.Scatter(
                 x=np.round(x[pick, 0], 3), y=np.round(x[pick, 1], 3), mode="markers",
                 name=f"{label}: class {names[c]}",
-                marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], symbol=symbol, size=6 if label == "training" else 8,
-                            line=dict(color="white" if label == "training" else CLASS_COLORS[c % len(CLASS_COLORS)], width=1)),
+                marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], symbol=symbol, size=6 if label == points_name else 8,
+                            line=dict(color="white" if label == points_name else CLASS_COLORS[c % len(CLASS_COLORS)], width=1)),
                 hovertemplate=f"{label}, class {names[c]}<br>({axis_names[0]} %{{x}}, {axis_names[1]} %{{y}})<extra></extra>"))
     fig.update_xaxes(range=[float(x1[0]), float(x1[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(x2[0]), float(x2[-1])], autorange=False, showgrid=False, zeroline=False)
     if not square:
         fig.update_yaxes(scaleanchor=False)  # an image pins y to x's scale unless told not to
-    return layout(fig, title or f"Decision boundary after epoch {boundary.epoch}", axis_names[0],
-                   axis_names[1], height=460)
+    layout(fig, title or f"Decision boundary after epoch {boundary.epoch}", axis_names[0], axis_names[1], height=460)
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02))
+    return fig
 
 
 def unit_views(units, x1, x2, columns: int = 4, step: int | None = None, axis_names=("x1", "x2")) -> go.Figure:

@@ -105,3 +105,29 @@ def test_log_ticks_label_a_short_range_at_least_three_times():
     assert len(charts.log_ticks(2.30, 2.31)) == 3
     assert charts.log_ticks(1e-3, 1e3) == [0.001, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
     assert [charts.tick_text(v) for v in (0.05, 2.0, 400000.0)] == ["0.05", "2", "400,000"]
+
+
+def plane_figure(points_name="validation"):
+    from types import SimpleNamespace
+
+    x1 = x2 = np.linspace(-3, 3, 20)
+    predicted = np.tile(np.arange(20) // 2, (20, 1))
+    boundary = SimpleNamespace(x1=x1, x2=x2, predicted=predicted, confidence=np.ones((20, 20)), epoch=3)
+    rng = np.random.default_rng(0)
+    points, labels = rng.normal(size=(200, 2)), np.arange(200) % 10
+    return charts.boundary_figure(boundary, points, labels, class_names=[str(i) for i in range(10)],
+                                  axis_names=("principal component 1", "principal component 2"),
+                                  points_name=points_name, title="Validation digits by PCA, and the network's regions")
+
+
+def test_the_digits_plane_legend_stands_clear_of_the_title_and_says_validation():
+    fig = plane_figure()
+    assert axis_titles(fig) == ("principal component 1", "principal component 2")
+    legend = fig.layout.legend
+    # right of the plot, hanging from its top: nowhere near the title above the plot
+    assert legend.orientation == "v" and legend.xanchor == "left" and legend.x >= 1.0
+    assert legend.yanchor == "top" and legend.y <= 1.0
+    names = [t.name for t in fig.data if t.name]
+    assert len(names) == 10 and all(n.startswith("validation: class ") for n in names)
+    assert not any("training" in (t.hovertemplate or "") for t in fig.data)
+    assert [t.name for t in plane_figure("training").data if t.name][0] == "training: class 0"  # the default
