@@ -131,3 +131,43 @@ def test_the_digits_plane_legend_stands_clear_of_the_title_and_says_validation()
     assert len(names) == 10 and all(n.startswith("validation: class ") for n in names)
     assert not any("training" in (t.hovertemplate or "") for t in fig.data)
     assert [t.name for t in plane_figure("training").data if t.name][0] == "training: class 0"  # the default
+
+
+def race_runs():
+    from nncore.lessons import optimizers as race_lib
+
+    entrants = race_lib.parse_entrants("gd,adam")
+    return [race_lib.RaceRun(entrants[0], "done", "", (2.3, 2.2, 2.1), (2.25, 2.1), (0.2, 0.3), (0.25, 0.33), 2, 2, 1.0, 1.0),
+            race_lib.RaceRun(entrants[1], "done", "", (2.3, 0.5, 0.15), (0.6, 0.27), (0.8, 0.9), (0.85, 0.91), 2, 2, 1.0, 1.0)]
+
+
+def test_the_race_charts_draw_training_and_validation_the_same_way():
+    from app import optimizer_charts
+
+    runs = race_runs()
+    loss, accuracy = optimizer_charts.race_loss(runs, 0.3), optimizer_charts.race_accuracy(runs)
+
+    def dashes(fig):
+        return {(t.legendgroup, t.hovertemplate.split("<br>")[0].split(", ")[1]): t.line.dash
+                for t in fig.data if t.legendgroup and t.legendgroup != "_styles" and t.mode.startswith("lines")}
+
+    assert dashes(loss) == dashes(accuracy) == {
+        ("gd α=0.001", "training"): "solid", ("gd α=0.001", "validation"): "dot",
+        ("adam α=0.001", "training"): "solid", ("adam α=0.001", "validation"): "dot"}
+    for fig in (loss, accuracy):
+        assert all(fig.layout[a].title.text for a in ("xaxis", "yaxis"))
+        assert "training (solid" in fig.layout.title.text and "validation (dotted)" in fig.layout.title.text
+        assert legend_names(fig)[-2:] == ["training (solid)", "validation (dotted)"]
+        assert legend_names(fig)[:2] == ["gd α=0.001", "adam α=0.001"]  # one entry per run
+
+
+def test_the_race_loss_axis_is_log_with_readable_ticks_and_the_target():
+    from app import optimizer_charts
+
+    fig = optimizer_charts.race_loss(race_runs(), 0.3)
+    axis = fig.layout.yaxis
+    assert axis.type == "log" and len(axis.ticktext) >= 3 and list(axis.ticktext)[:2] == ["0.2", "0.5"]
+    low, high = (10 ** v for v in axis.range)
+    assert low <= 0.15 and high >= 2.3
+    target = next(t for t in fig.data if t.name == "target 0.3")
+    assert list(target.y) == [0.3, 0.3]
