@@ -117,7 +117,7 @@ def race_view(jobs) -> None:
     runs = race.runs()
     done = sum(r.progress for r in runs) / len(runs)
     elapsed = max(r.seconds for r in runs)
-    st.progress(done, text=f"{sum(r.epoch for r in runs)} of {sum(r.epochs for r in runs)} epochs · {elapsed:.1f} s")
+    st.progress(done, text=f"{race_lib.race_status(runs)} · {elapsed:.1f} s")
     st.markdown(f"Every run starts from the **same initial weights** (checksum `{race.checksum}`, the same "
                 f"bytes for all) and sees the **same batches in the same order** (seed {race.spec.seed}, batch "
                 f"{race.spec.batch_size}): only the optimizer differs.")
@@ -143,6 +143,12 @@ def race_view(jobs) -> None:
             st.info(f"**{r.entrant.label}**: waiting for a free training slot (at most "
                     f"{MAX_RUNNING_JOBS} trainings run at once in this app).",
                     icon=":material/hourglass_empty:")
+    verdict = race_lib.race_verdict(runs)  # once every run has finished
+    if verdict:
+        st.success("  \n".join(verdict), icon=":material/emoji_events:")
+        note = race_lib.one_alpha_note(race.spec, race.entrants, {n: sf.rates for n, sf in paths.SURFACES.items()})
+        if note:
+            st.info(note, icon=":material/tune:")
     left, right = st.columns(2)
     left.plotly_chart(race_loss(runs, target), key="race_loss")
     right.plotly_chart(race_accuracy(runs), key="race_accuracy")
