@@ -17,6 +17,18 @@ AXES = """(key) => {
 }"""
 
 
+# which line style each kind of curve (training, validation) has in a chart, as drawn
+DASHES = """(key) => {
+  const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const pairs = el.data.filter(t => t.legendgroup && t.mode && t.mode.startsWith('lines'))
+      .map(t => t.hovertemplate.split('<br>')[0].split(', ').pop() + ' ' + t.line.dash);
+  return [...new Set(pairs)].sort();
+}"""
+
+# the tick labels a chart's y axis shows in the page
+Y_TICKS = """(key) => [...document.querySelectorAll('.st-key-' + key + ' .ytick text')].map(t => t.textContent)"""
+
+
 @pytest.fixture
 def page(browser, server):
     page = open_page(browser, server.url + "/optimizers", height=2400)
@@ -50,6 +62,13 @@ def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
     for key in ("race_loss", "race_accuracy"):
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)
+    # each optimizer's epochs, the winner in words, training solid and validation dotted in both charts
+    text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert "Done: 20 epochs each, 4 optimizers" in text and "of 80 epochs" not in text
+    assert "By final training loss, " in text and "By validation accuracy, " in text and " wins (" in text
+    assert "One α for all handicaps gradient descent" in text
+    assert page.evaluate(DASHES, "race_loss") == page.evaluate(DASHES, "race_accuracy") == ["training solid", "validation dot"]
+    assert len(page.evaluate(Y_TICKS, "race_loss")) >= 3  # the log axis labelled more than once
     no_exception(page)
     page.screenshot(path=str(tmp_path / "raced.png"), full_page=True)
 

@@ -141,6 +141,79 @@ def test_a_diverging_run_ends_with_its_reason_while_the_other_goes_on(small_digi
     assert adam.status == "done" and len(adam.loss) == 4 and all(map(math.isfinite, adam.loss))
 
 
+def race_run(name, rate, loss, val_accuracy, status="done", epoch=None):
+    epoch = len(loss) - 1 if epoch is None else epoch
+    return race_lib.RaceRun(race_lib.Entrant(name, race_lib.RACE_NAMES[name], rate), status, "", tuple(loss),
+                            tuple(loss[1:]), (), tuple(val_accuracy), epoch, 10, epoch / 10, 2.0)
+
+
+def test_the_race_status_counts_epochs_per_optimizer_not_summed():
+    runs = [race_run(n, 0.001, [2.3] * 11, [0.5] * 10) for n in ("gd", "momentum", "rmsprop", "adam")]
+    assert race_lib.race_status(runs) == "Done: 10 epochs each, 4 optimizers"  # not "40 of 40 epochs"
+    runs[0] = race_run("gd", 0.001, [2.3], [], "running", epoch=7)
+    runs[1] = race_run("momentum", 0.001, [2.3], [], "queued", epoch=0)
+    assert race_lib.race_status(runs) == "Racing: epochs 0 to 10 of 10 each, 4 optimizers (1 waiting for a training slot)"
+    runs[:2] = [race_run("gd", 10, [2.3], [], "diverged", epoch=0), race_run("momentum", 0.001, [2.3], [], "stopped", 4)]
+    assert race_lib.race_status(runs) == ("Finished: 10 epochs each, 4 optimizers (gd α=10 diverged in epoch 1; "
+                                          "momentum α=0.001 stopped after epoch 4)")
+
+
+def test_the_verdict_names_the_winner_by_training_loss_and_by_validation_accuracy():
+    runs = [race_run("gd", 0.001, [2.3, 2.1], [0.335]), race_run("momentum", 0.001, [2.3, 0.54], [0.828]),
+            race_run("rmsprop", 0.001, [2.3, 0.186], [0.921]), race_run("adam", 0.001, [2.3, 0.15], [0.915])]
+    loss, accuracy = race_lib.race_verdict(runs)
+    assert loss == ("By final training loss, **adam α=0.001** wins (0.15; then rmsprop α=0.001 0.186, "
+                    "momentum α=0.001 0.54, gd α=0.001 2.1).")
+    assert accuracy.startswith("By validation accuracy, **rmsprop α=0.001** wins (92.1%; then adam α=0.001 91.5%")
+    assert race_lib.race_verdict(runs[:3] + [race_run("adam", 0.001, [2.3], [], "running", 3)]) == []  # not done yet
+    runs[0] = race_run("gd", 10, [2.3], [], "diverged", epoch=0)
+    runs[1] = race_run("momentum", 0.001, [2.3, 0.186], [0.921])  # level with rmsprop, as shown
+    loss, accuracy, out = race_lib.race_verdict(runs)
+    assert loss.startswith("By final training loss, **adam α=0.001** wins (0.15; then momentum")
+    assert accuracy.startswith("By validation accuracy, **momentum α=0.001** and **rmsprop α=0.001** tie (92.1%")
+    assert out == "Out of the race: gd α=10 (diverged in epoch 1)."
+
+
+def test_a_stopped_race_is_judged_after_the_last_epoch_every_run_finished():
+    """Stopped at different epochs: gd's 4 epochs are not compared with Adam's 2."""
+    runs = [race_run("gd", 0.1, [2.3, 0.5, 0.3, 0.2, 0.1], [0.8, 0.85, 0.9, 0.95], "stopped", epoch=4),
+            race_run("adam", 0.001, [2.3, 0.4, 0.25], [0.82, 0.88], "stopped", epoch=2)]
+    loss, accuracy = race_lib.race_verdict(runs)
+    assert loss == ("By training loss after epoch 2, the last every run finished, **adam α=0.001** wins "
+                    "(0.25; then gd α=0.1 0.3).")
+    assert accuracy.startswith("By validation accuracy after epoch 2, the last every run finished, "
+                               "**adam α=0.001** wins (88.0%")
+    runs[1] = race_run("adam", 0.001, [2.3], [], "stopped", epoch=0)
+    assert race_lib.race_verdict(runs) == []  # nothing to judge yet
+
+
+def test_one_alpha_for_all_is_named_with_the_rates_that_suit_each():
+    lab = ExperimentSpec.from_preset("practice-lab").replace(epochs=3)
+    surfaces = {n: s.rates for n, s in paths.SURFACES.items()}
+    note = race_lib.one_alpha_note(lab, race_lib.parse_entrants("gd,momentum,rmsprop,adam"), surfaces)
+    assert note.startswith("**One α for all handicaps gradient descent.** All 4 optimizers ran with α = 0.001.")
+    assert "On this network the α's that suit each are about gd 0.1, momentum 0.01, rmsprop 0.001, adam 0.001" in note
+    assert "valley gd 0.003, momentum 0.003, rmsprop 0.3, adam 0.5; bowl gd 0.019" in note
+    other = ExperimentSpec.from_preset("sigmoid-net")
+    note = race_lib.one_alpha_note(other, race_lib.parse_entrants("gd,adam"), surfaces)
+    assert "On this network" not in note and "part 2's surfaces" in note  # rates not measured there
+    assert race_lib.one_alpha_note(lab, race_lib.parse_entrants("gd,adam", "0.1,0.001"), surfaces) is None
+    assert race_lib.one_alpha_note(lab, race_lib.parse_entrants("rmsprop,adam"), surfaces) is None
+
+
+def test_the_rates_said_to_suit_gradient_descent_beat_adams_alpha_for_it(digits):
+    """The lesson's claim, measured: on the practice lab gd and momentum learn far more at their own α."""
+    spec = ExperimentSpec.from_preset("practice-lab")
+    suited = race_lib.suited_rates(spec)
+    race = race_lib.make_race(spec, race_lib.parse_entrants(["gd", "gd", "momentum", "momentum"],
+                              [0.001, suited["gd"], 0.001, suited["momentum"]]), epochs=3, data=digits)
+    race.start()
+    race.join()
+    gd_slow, gd_suited, momentum_slow, momentum_suited = (r.loss[-1] for r in race.runs())
+    race.release()
+    assert gd_suited < 0.5 * gd_slow and momentum_suited < 0.5 * momentum_slow
+
+
 def test_a_job_without_the_opt_in_records_no_full_training_loss(small_digits):
     from nncore.training.job import TrainingJob
 

@@ -39,6 +39,15 @@ def test_race_four_optimizers_from_identical_weights(at):
     text = " ".join(m.value for m in at.markdown)
     assert "same initial weights" in text and "only the optimizer differs" in text
     assert [len(s.history["train_loss_full"]) for s in snaps] == [4] * 4
+    # the status counts each optimizer's epochs, and the page says who won and why gd is handicapped
+    assert at.get("progress")[0].proto.text.startswith("Done: 3 epochs each, 4 optimizers")
+    verdict = " ".join(s.value for s in at.success)
+    by_loss = table["optimizer"][table["training loss"].idxmin()]
+    by_accuracy = table["optimizer"][table["validation accuracy"].idxmax()]
+    assert f"By final training loss, **{by_loss} α=0.001** wins" in verdict
+    assert f"By validation accuracy, **{by_accuracy} α=0.001** wins" in verdict
+    assert any(i.value.startswith("**One α for all handicaps gradient descent.**") and "gd 0.1" in i.value
+               for i in at.info)
 
 
 @pytest.mark.parametrize("rate, words", [("0", "greater than 0"), ("-0.01", "climbs uphill"),

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, state
 from app import training_ui as ui
+from app.optimizer_charts import legend_below, race_accuracy, race_loss
 from nncore import ExperimentSpec, SpecError
 from nncore.lessons import optimizer_paths as paths
 from nncore.lessons import optimizers as race_lib
@@ -17,15 +18,7 @@ from nncore.training.snapshot import Status
 ss = st.session_state
 NAMES = list(race_lib.DEFAULT_ENTRANTS)  # gd, momentum, rmsprop, adam
 COLORS = {"gd": "#1f77b4", "sgd": "#1f77b4", "momentum": "#2ca02c", "rmsprop": "#9467bd", "adam": "#d62728"}
-RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728"]  # by place, so that a learning-rate race tells runs apart
 NONE = "—"
-
-
-def legend_below(fig: go.Figure, height: int) -> go.Figure:
-    """The legend under the axis title (a legend on top of many traces runs into the chart's title)."""
-    fig.update_layout(height=height, margin=dict(l=60, r=20, t=50, b=130),
-                      legend=dict(orientation="h", yanchor="top", y=-60 / (height - 180), xanchor="left", x=0))
-    return fig
 
 st.title("Optimizers: Adam vs gradient descent")
 st.caption("Gradient descent takes one step size α for every parameter. Adam keeps a step size per "
@@ -116,41 +109,6 @@ if ss.get("_race_error"):
     st.error(ss["_race_error"], icon=":material/error:")
 
 
-def loss_figure(runs, target: float) -> go.Figure:
-    traces = []
-    for i, r in enumerate(runs):
-        color = RUN_COLORS[i % 4]
-        if r.loss:
-            traces.append(go.Scatter(x=np.arange(len(r.loss)), y=np.asarray(r.loss), mode="lines+markers",
-                                     name=f"{r.entrant.label} training", line=dict(color=color)))
-        if r.val_loss:
-            traces.append(go.Scatter(x=np.arange(1, len(r.val_loss) + 1), y=np.asarray(r.val_loss), mode="lines",
-                                     name=f"{r.entrant.label} validation", line=dict(color=color, dash="dot")))
-        if r.diverged and r.loss:
-            traces.append(go.Scatter(x=[len(r.loss) - 1], y=[r.loss[-1]], mode="markers+text", showlegend=False,
-                                     marker=dict(symbol="x", size=16, color=color), text=["diverged"],
-                                     textposition="top right", hovertext=[r.message], hoverinfo="text"))
-    fig = go.Figure(traces)
-    if target > 0:
-        fig.add_hline(y=target, line=dict(color="grey", dash="dash"), annotation_text=f"target {target:g}")
-    fig.update_yaxes(type="log", dtick=1)
-    return legend_below(charts.layout(fig, "Loss: training (whole training set, solid) and validation (dotted)",
-                                      "epoch (0: the shared start)", "loss (log scale)"), 460)
-
-
-def accuracy_figure(runs) -> go.Figure:
-    traces = []
-    for i, r in enumerate(runs):
-        color = RUN_COLORS[i % 4]
-        for values, what, dash in ((r.val_accuracy, "validation", None), (r.accuracy, "training", "dot")):
-            if values:
-                traces.append(go.Scatter(x=np.arange(1, len(values) + 1), y=np.asarray(values), mode="lines+markers",
-                                         name=f"{r.entrant.label} {what}", line=dict(color=color, dash=dash)))
-    fig = go.Figure(traces)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    return legend_below(charts.layout(fig, "Accuracy: validation (solid) and training (dotted)", "epoch", "accuracy"), 460)
-
-
 def race_view(jobs) -> None:
     race = ss.get("_race")
     if not jobs or race is None or tuple(race.jobs) != tuple(jobs):
@@ -159,7 +117,7 @@ def race_view(jobs) -> None:
     runs = race.runs()
     done = sum(r.progress for r in runs) / len(runs)
     elapsed = max(r.seconds for r in runs)
-    st.progress(done, text=f"{sum(r.epoch for r in runs)} of {sum(r.epochs for r in runs)} epochs · {elapsed:.1f} s")
+    st.progress(done, text=f"{race_lib.race_status(runs)} · {elapsed:.1f} s")
     st.markdown(f"Every run starts from the **same initial weights** (checksum `{race.checksum}`, the same "
                 f"bytes for all) and sees the **same batches in the same order** (seed {race.spec.seed}, batch "
                 f"{race.spec.batch_size}): only the optimizer differs.")
@@ -185,9 +143,15 @@ def race_view(jobs) -> None:
             st.info(f"**{r.entrant.label}**: waiting for a free training slot (at most "
                     f"{MAX_RUNNING_JOBS} trainings run at once in this app).",
                     icon=":material/hourglass_empty:")
+    verdict = race_lib.race_verdict(runs)  # once every run has finished
+    if verdict:
+        st.success("  \n".join(verdict), icon=":material/emoji_events:")
+        note = race_lib.one_alpha_note(race.spec, race.entrants, {n: sf.rates for n, sf in paths.SURFACES.items()})
+        if note:
+            st.info(note, icon=":material/tune:")
     left, right = st.columns(2)
-    left.plotly_chart(loss_figure(runs, target), key="race_loss")
-    right.plotly_chart(accuracy_figure(runs), key="race_accuracy")
+    left.plotly_chart(race_loss(runs, target), key="race_loss")
+    right.plotly_chart(race_accuracy(runs), key="race_accuracy")
 
 
 ui.lesson_live("race", race_view, every=1.0)

@@ -63,9 +63,17 @@ def compare(runs: list[Run]) -> None:
     if len(picked) < 2:
         st.caption("Pick two or more runs to see their curves overlaid.")
         return
-    series = [(r.id, r.history) for r in picked]
+    # each run named by the settings in which the picked runs differ, not by its id
+    series = list(zip(charts.compare_labels([r.spec for r in picked], [r.id for r in picked]),
+                      [r.history for r in picked]))
+    log = st.toggle("Loss on a log scale", key="compare_log",
+                    help="Every factor of 10 the same height: a loss of 400,000 and one of 0.2 on one chart.")
+    top = charts.off_chart_level([r.history.get(k, ()) for r in picked for k in ("loss", "val_loss")])
+    if top is not None and not log:
+        st.caption("A run's loss is far above the others: its curve leaves the chart at the top (▲ marks "
+                   "each epoch up there, its value in the hover). The log scale shows all of it.")
     left, right = st.columns(2)
-    left.plotly_chart(charts.compare_curves(series, "loss", "Loss of each run", "loss"), key="compare_loss")
+    left.plotly_chart(charts.compare_curves(series, "loss", "Loss of each run", "loss", log=log), key="compare_loss")
     right.plotly_chart(charts.compare_curves(series, "accuracy", "Accuracy of each run", "accuracy", percent=True),
                        key="compare_accuracy")
     with_matrix = [r for r in picked if r.confusion is not None]

@@ -97,7 +97,7 @@ def details_view(job, s) -> None:
         plane = s.plane
         st.plotly_chart(charts.boundary_figure(
             plane.boundary, plane.points, plane.labels, class_names=list(job.data.class_names),
-            axis_names=("principal component 1", "principal component 2"),
+            axis_names=("principal component 1", "principal component 2"), points_name="validation",
             title=f"Validation digits by PCA, and the network's regions there (epoch {plane.boundary.epoch}); "
                   f"the plane keeps {plane.explained:.0%} of the pixels' variance"), key="plane_chart")
         st.caption("Each point is a validation digit, placed by the first two principal components "
