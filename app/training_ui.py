@@ -6,6 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app import builder, charts, state
+from app.state import learner
+from app.text import plain
 from nncore import ExperimentSpec, SpecError
 from nncore.model import count_params, plan
 from nncore.registry import LOSSES, OPTIMIZERS, is_plane
@@ -45,6 +47,10 @@ def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope:
                   on_click=state.stop_training, args=(scope,),
                   help="Stop now and keep the weights trained so far.")
         st.caption(state.ONE_AT_A_TIME)
+    membership = learner.current_class()
+    if membership is not None and not membership.closed:
+        st.caption(f"Every run you train counts for your class **{plain(membership.class_name)}** "
+                   f"(as {plain(membership.name)}): see it on the [Class page](/class).")
 
 
 def _train_clicked(scope: str, prepare) -> None:

@@ -156,7 +156,8 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     import time
 
     from nncore import ExperimentSpec
-    from nncore.runs import Run, open_store
+    from nncore.runs import Run
+    from nncore.stores import open_store
 
     db = str(tmp_path / "runs.sqlite3")
     store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
