@@ -159,17 +159,25 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     from nncore.runs import Run
     from nncore.stores import open_store
 
+    from nncore.people import learner_for_token
+
     db = str(tmp_path / "runs.sqlite3")
-    store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
-    store.save(Run("0d216ccf48ca", base.replace(hidden="64:linear", learning_rate=15.0), created=now - 10, epochs=3,
-                   history={"loss": (2.4e5, 3.1e5, 2.7e5), "val_loss": (2.6e5, 4e5, 4.8e5),
-                            "accuracy": (0.69, 0.8, 0.89), "val_accuracy": (0.71, 0.81, 0.83)}))
-    store.save(Run("73a0d09486d9", base.replace(learning_rate=0.01), created=now, epochs=3,
-                   history={"loss": (0.8, 0.33, 0.1), "val_loss": (0.44, 0.36, 0.43),
-                            "accuracy": (0.74, 0.9, 0.97), "val_accuracy": (0.87, 0.89, 0.9)}))
     server = serve(db)
     try:
-        page = open_page(chromium, f"{server.url}/runs")
+        page = open_page(chromium, f"{server.url}/runs")  # a first visit: the browser becomes a learner
+        page.get_by_text("No runs yet").wait_for(timeout=30_000)
+        token = next(c["value"] for c in page.context.cookies() if c["name"] == "nnp_learner")
+        store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
+        learner = learner_for_token(store, token).id  # the runs are this learner's: only theirs are listed
+        store.save(Run("0d216ccf48ca", base.replace(hidden="64:linear", learning_rate=15.0), created=now - 10,
+                       epochs=3, learner=learner,
+                       history={"loss": (2.4e5, 3.1e5, 2.7e5), "val_loss": (2.6e5, 4e5, 4.8e5),
+                                "accuracy": (0.69, 0.8, 0.89), "val_accuracy": (0.71, 0.81, 0.83)}))
+        store.save(Run("73a0d09486d9", base.replace(learning_rate=0.01), created=now, epochs=3, learner=learner,
+                       history={"loss": (0.8, 0.33, 0.1), "val_loss": (0.44, 0.36, 0.43),
+                                "accuracy": (0.74, 0.9, 0.97), "val_accuracy": (0.87, 0.89, 0.9)}))
+        page.reload()
+        wait_for_app(page)
         chart = page.locator(".st-key-compare_loss .js-plotly-plot")
         chart.wait_for(timeout=60_000)
         legend = chart.locator(".legendtext").all_text_contents()

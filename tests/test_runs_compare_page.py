@@ -23,16 +23,22 @@ DIVERGING = {"loss": (2.4e5, 3.1e5, 2.7e5), "val_loss": (2.6e5, 4e5, 4.8e5), "ac
 
 @pytest.fixture
 def at(tmp_path, monkeypatch):
+    """The Runs page of a learner whose two runs (one diverging) are in the store."""
+    from app.state.learner import LearnerState
+    from app.state.slots import key_of
+
     monkeypatch.setenv("NNCORE_RUNS_DB", str(tmp_path / "runs.sqlite3"))
-    state._store_at.cache_clear()
+    state.reset_store()
+    page = open_app("views/runs.py", timeout=120)
+    learner = page.session_state[key_of(LearnerState)].learner.id  # the page's learner: only their runs are listed
     base = ExperimentSpec(epochs=3)
     now = time.time()
     state.store().save(Run("0d216ccf48ca", base.replace(hidden="64:linear", learning_rate=15.0), created=now - 10,
-                           epochs=3, history=DIVERGING, changes="first run"))
+                           epochs=3, history=DIVERGING, changes="first run", learner=learner))
     state.store().save(Run("73a0d09486d9", base.replace(learning_rate=0.01), created=now, epochs=3, history=GOOD,
-                           changes="first run"))
-    yield open_app("views/runs.py", timeout=120)
-    state._store_at.cache_clear()
+                           changes="first run", learner=learner))
+    yield page.run()
+    state.reset_store()
 
 
 def values(array) -> list:
