@@ -45,6 +45,21 @@ class BuilderState:
 
 
 KEEP = "session"  # every builder widget keeps its value across pages (Streamlit's persist_state)
+# Whole-number settings (units, epochs, ...) are float inputs shown with %g: a learner who types 2.5
+# sees 2.5 and a message saying it must be a whole number, not a 2 made behind their back (an
+# integer input rounds what is typed before the page sees it).
+WHOLE = dict(step=1.0, format="%g")
+WHOLE_FIELDS = ("batch_size", "epochs", "seed", "train_size", "points")
+
+
+def whole(value):
+    """What a whole-number input holds, for the spec: 16.0 is 16; 2.5 stays 2.5 (the spec names it)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def typed(value):
+    """A number for a whole-number input: a float (what those inputs hold); other values as they are."""
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def preset_scope(name: str) -> str:
@@ -141,23 +156,24 @@ class _Builder:
         """Put a spec's values into the widgets' session-state keys."""
         ss, k = st.session_state, self.k
         ss[k("dataset")] = spec.dataset
-        ss[k("n_hidden")] = len(spec.hidden)
+        ss[k("n_hidden")] = typed(len(spec.hidden))
         for i, layer in enumerate(spec.hidden):
             ss[k(f"kind_{i}")] = layer.kind
             if layer.kind == "pool":
-                ss[k(f"pool_{i}")] = layer.kernel
+                ss[k(f"pool_{i}")] = typed(layer.kernel)
             else:
-                ss[k(f"units_{i}")] = layer.units
+                ss[k(f"units_{i}")] = typed(layer.units)
                 ss[k(f"activation_{i}")] = layer.activation
             if layer.kind == "conv":
-                ss[k(f"kernel_{i}")], ss[k(f"stride_{i}")] = layer.kernel, layer.stride
+                ss[k(f"kernel_{i}")], ss[k(f"stride_{i}")] = typed(layer.kernel), typed(layer.stride)
         for name in FIELDS:
-            ss[k(name)] = getattr(spec, name)
+            ss[k(name)] = typed(getattr(spec, name)) if name in WHOLE_FIELDS else getattr(spec, name)
         if self.scope == DIGITS:
             ss[k("augment")] = spec.augment
-            ss[k("train_size")] = spec.train_size
+            ss[k("train_size")] = typed(spec.train_size)
         else:
-            ss[k("points")], ss[k("noise")] = spec.point_set()
+            points, noise = spec.point_set()
+            ss[k("points")], ss[k("noise")] = typed(points), noise
 
     def apply_preset(self) -> None:
         name = st.session_state[self.k("preset")]
@@ -168,27 +184,32 @@ class _Builder:
         """A new point set starts from its own number of points and noise."""
         if self.scope == POINTS:
             info = DATASETS[st.session_state[self.k("dataset")]]
-            st.session_state[self.k("points")] = info.points
+            st.session_state[self.k("points")] = typed(info.points)
             st.session_state[self.k("noise")] = info.noise
 
     def read(self) -> tuple[ExperimentSpec | None, list[SpecError]]:
         ss, k = st.session_state, self.k
         n_hidden = ss[k("n_hidden")] if ss[k("n_hidden")] is not None else 0
+        if not float(n_hidden).is_integer():
+            return None, [SpecError("hidden layers", f"must be a whole number, got {n_hidden:g}")]
         if n_hidden < 0 or n_hidden > MAX_HIDDEN_LAYERS:
-            return None, [SpecError("hidden layers", f"must be from 0 to {MAX_HIDDEN_LAYERS}, got {n_hidden}")]
+            return None, [SpecError("hidden layers", f"must be from 0 to {MAX_HIDDEN_LAYERS}, got {n_hidden:g}")]
         hidden = []
         for i in range(int(n_hidden)):
             kind = ss.get(k(f"kind_{i}"), "dense")
             if kind == "pool":
                 hidden.append({"units": 0, "activation": "linear", "kind": "pool",
-                               "kernel": ss.get(k(f"pool_{i}"), POOL_SIZE)})
+                               "kernel": whole(ss.get(k(f"pool_{i}"), POOL_SIZE))})
                 continue
-            hidden.append({"units": ss.get(k(f"units_{i}")), "activation": ss.get(k(f"activation_{i}")), "kind": kind})
+            hidden.append({"units": whole(ss.get(k(f"units_{i}"))), "activation": ss.get(k(f"activation_{i}")), "kind": kind})
             if kind == "conv":
-                hidden[-1].update(kernel=ss.get(k(f"kernel_{i}"), CONV_KERNEL), stride=ss.get(k(f"stride_{i}"), CONV_STRIDE))
+                hidden[-1].update(kernel=whole(ss.get(k(f"kernel_{i}"), CONV_KERNEL)),
+                                  stride=whole(ss.get(k(f"stride_{i}"), CONV_STRIDE)))
         dataset = ss[k("dataset")]
         extra = self.extra if self.scope == DIGITS or is_point_set(dataset) else ()  # your own points: none
-        values = {"dataset": dataset, "hidden": hidden, **{name: ss.get(k(name)) for name in FIELDS + extra}}
+        values = {"dataset": dataset, "hidden": hidden,
+                  **{name: whole(ss.get(k(name))) if name in WHOLE_FIELDS else ss.get(k(name))
+                     for name in FIELDS + extra}}
         empty = [name for name, v in values.items() if v is None and name != "train_size"]  # empty: all
         for i, layer in enumerate(hidden):
             what = {"units": "units", "kernel": "pool size" if layer["kind"] == "pool" else "kernel", "stride": "stride"}
@@ -220,19 +241,19 @@ class _Builder:
             sb.caption("Upload a CSV or click points onto the plane: on the page, under **Your points**.")
         elif self.scope == POINTS:
             c1, c2 = sb.columns(2)
-            c1.number_input("Points", step=50, persist_state=KEEP, key=k("points"), disabled=disabled,
+            c1.number_input("Points", step=50.0, format="%g", persist_state=KEEP, key=k("points"), disabled=disabled,
                             help="How many points the set has (20 to 20,000).")
             c2.number_input("Noise", step=0.05, format="%.2f", persist_state=KEEP, key=k("noise"), disabled=disabled,
                             help="How far points stray from their shape (for the blobs: the standard deviation).")
 
         sb.subheader("Layers")
-        sb.number_input("Hidden layers", step=1, persist_state=KEEP, key=k("n_hidden"), disabled=disabled,
+        sb.number_input("Hidden layers", **WHOLE, persist_state=KEEP, key=k("n_hidden"), disabled=disabled,
                         help=f"0 to {MAX_HIDDEN_LAYERS}. With 0 the model is softmax regression.")
         n = ss[k("n_hidden")]
-        n_hidden = n if isinstance(n, int) and 0 <= n <= MAX_HIDDEN_LAYERS else 0
+        n_hidden = int(n) if isinstance(n, (int, float)) and float(n).is_integer() and 0 <= n <= MAX_HIDDEN_LAYERS else 0
         for i in range(n_hidden):
             ss.setdefault(k(f"kind_{i}"), "dense")
-            ss.setdefault(k(f"units_{i}"), 16)
+            ss.setdefault(k(f"units_{i}"), 16.0)
             ss.setdefault(k(f"activation_{i}"), "relu")
             kind = ss[k(f"kind_{i}")]
             c0, c1 = sb.columns([3, 2], vertical_alignment="bottom")
@@ -240,19 +261,19 @@ class _Builder:
                          format_func=LAYER_KINDS.label,
                          help=LAYER_KINDS[kind].help if kind in LAYER_KINDS else None)
             if kind == "pool":
-                ss.setdefault(k(f"pool_{i}"), POOL_SIZE)
-                c1.number_input("size", step=1, persist_state=KEEP, key=k(f"pool_{i}"), disabled=disabled,
+                ss.setdefault(k(f"pool_{i}"), typed(POOL_SIZE))
+                c1.number_input("size", **WHOLE, persist_state=KEEP, key=k(f"pool_{i}"), disabled=disabled,
                                 help="Keeps the largest of each size x size block (2: halves width and height).")
                 continue
             size = LAYER_KINDS[kind].size if kind in LAYER_KINDS else "units"
-            c1.number_input(size, step=1, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled)
+            c1.number_input(size, **WHOLE, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled)
             if kind == "conv":
-                ss.setdefault(k(f"kernel_{i}"), CONV_KERNEL)
-                ss.setdefault(k(f"stride_{i}"), CONV_STRIDE)
+                ss.setdefault(k(f"kernel_{i}"), typed(CONV_KERNEL))
+                ss.setdefault(k(f"stride_{i}"), typed(CONV_STRIDE))
                 c2, c3 = sb.columns(2)
-                c2.number_input(f"L{i + 1} kernel", step=1, persist_state=KEEP, key=k(f"kernel_{i}"), disabled=disabled,
+                c2.number_input(f"L{i + 1} kernel", **WHOLE, persist_state=KEEP, key=k(f"kernel_{i}"), disabled=disabled,
                                 help="The window each unit reads: kernel x kernel pixels (3 by default).")
-                c3.number_input(f"L{i + 1} stride", step=1, persist_state=KEEP, key=k(f"stride_{i}"), disabled=disabled,
+                c3.number_input(f"L{i + 1} stride", **WHOLE, persist_state=KEEP, key=k(f"stride_{i}"), disabled=disabled,
                                 help="How many pixels the window moves each step (1 by default; 2 halves "
                                      "the feature map's width and height).")
             act = ss[k(f"activation_{i}")]
@@ -281,16 +302,16 @@ class _Builder:
 
         sb.subheader("Training")
         c1, c2 = sb.columns(2)
-        c1.number_input("Batch size", step=1, persist_state=KEEP, key=k("batch_size"), disabled=disabled,
+        c1.number_input("Batch size", **WHOLE, persist_state=KEEP, key=k("batch_size"), disabled=disabled,
                         help="Examples per gradient step (Keras default 32).")
-        c2.number_input("Epochs", step=1, persist_state=KEEP, key=k("epochs"), disabled=disabled,
+        c2.number_input("Epochs", **WHOLE, persist_state=KEEP, key=k("epochs"), disabled=disabled,
                         help="Passes over the training set.")
         c1.number_input("Validation share", step=0.05, format="%.2f", persist_state=KEEP, key=k("validation_split"),
                         disabled=disabled, help="Part of the data held out to measure generalisation.")
-        c2.number_input("Seed", step=1, persist_state=KEEP, key=k("seed"), disabled=disabled,
+        c2.number_input("Seed", **WHOLE, persist_state=KEEP, key=k("seed"), disabled=disabled,
                         help="Same seed, same data, same split, same initial weights, same result.")
         if self.scope == DIGITS:
-            sb.number_input("Training examples", min_value=None, step=100, persist_state=KEEP, key=k("train_size"), disabled=disabled,
+            sb.number_input("Training examples", min_value=None, step=100.0, format="%g", persist_state=KEEP, key=k("train_size"), disabled=disabled,
                             placeholder="all of the training split",
                             help="Train on only this many digits of the training split (drawn stratified "
                                  "with the seed); the validation digits stay the same. Empty: all of them.")

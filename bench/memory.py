@@ -40,8 +40,17 @@ def _train(at, epochs: int) -> None:
     at.button(key="train").click().run()
 
 
+def _job(at):
+    """The session's Train-page job (app/state/training.py keeps it), None before the first."""
+    from app.state.slots import key_of
+    from app.state.training import Training
+
+    key = key_of(Training, "digits")
+    return at.session_state[key].job if key in at.session_state else None
+
+
 def _finished(at) -> bool:
-    job = at.session_state["_job"] if "_job" in at.session_state else None
+    job = _job(at)
     return job is not None and job.snapshot().finished
 
 
@@ -71,7 +80,7 @@ def measure(sessions: int = 20, epochs: int = 5, at_once: int = 20) -> dict:
             time.sleep(0.2)
         for at in batch:
             at.run()
-            statuses.append(str(at.session_state["_job"].snapshot().status))
+            statuses.append(str(_job(at).snapshot().status))
     time.sleep(1.0)
     trained = _rss()
     extra = sessions - 1
