@@ -189,7 +189,10 @@ class _Builder:
 
     def read(self) -> tuple[ExperimentSpec | None, list[SpecError]]:
         ss, k = st.session_state, self.k
-        n_hidden = ss[k("n_hidden")] if ss[k("n_hidden")] is not None else 0
+        n_hidden = ss[k("n_hidden")]
+        if n_hidden is None:
+            return None, [SpecError("hidden layers", "is empty: enter a number from 0 to "
+                                    f"{MAX_HIDDEN_LAYERS} (a number box keeps digits only)")]
         if not float(n_hidden).is_integer():
             return None, [SpecError("hidden layers", f"must be a whole number, got {n_hidden:g}")]
         if n_hidden < 0 or n_hidden > MAX_HIDDEN_LAYERS:
@@ -215,7 +218,8 @@ class _Builder:
             what = {"units": "units", "kernel": "pool size" if layer["kind"] == "pool" else "kernel", "stride": "stride"}
             empty += [f"hidden layer {i + 1} {what[key]}" for key in what if key in layer and layer[key] is None]
         if empty:
-            return None, [SpecError(name, "is empty: enter a value") for name in empty]
+            return None, [SpecError(name, "is empty: enter a number (a number box keeps digits only: letters typed "
+                                          "into it are dropped, nothing else is changed)") for name in empty]
         try:
             spec = ExperimentSpec.from_dict(values)
         except SpecError as e:
@@ -241,13 +245,13 @@ class _Builder:
             sb.caption("Upload a CSV or click points onto the plane: on the page, under **Your points**.")
         elif self.scope == POINTS:
             c1, c2 = sb.columns(2)
-            c1.number_input("Points", step=50.0, format="%g", persist_state=KEEP, key=k("points"), disabled=disabled,
+            c1.number_input("Points", value=None, step=50.0, format="%g", persist_state=KEEP, key=k("points"), disabled=disabled,
                             help="How many points the set has (20 to 20,000).")
-            c2.number_input("Noise", step=0.05, format="%.2f", persist_state=KEEP, key=k("noise"), disabled=disabled,
+            c2.number_input("Noise", value=None, step=0.05, format="%.2f", persist_state=KEEP, key=k("noise"), disabled=disabled,
                             help="How far points stray from their shape (for the blobs: the standard deviation).")
 
         sb.subheader("Layers")
-        sb.number_input("Hidden layers", **WHOLE, persist_state=KEEP, key=k("n_hidden"), disabled=disabled,
+        sb.number_input("Hidden layers", value=None, **WHOLE, persist_state=KEEP, key=k("n_hidden"), disabled=disabled,
                         help=f"0 to {MAX_HIDDEN_LAYERS}. With 0 the model is softmax regression.")
         n = ss[k("n_hidden")]
         n_hidden = int(n) if isinstance(n, (int, float)) and float(n).is_integer() and 0 <= n <= MAX_HIDDEN_LAYERS else 0
@@ -262,18 +266,18 @@ class _Builder:
                          help=LAYER_KINDS[kind].help if kind in LAYER_KINDS else None)
             if kind == "pool":
                 ss.setdefault(k(f"pool_{i}"), typed(POOL_SIZE))
-                c1.number_input("size", **WHOLE, persist_state=KEEP, key=k(f"pool_{i}"), disabled=disabled,
+                c1.number_input("size", value=None, **WHOLE, persist_state=KEEP, key=k(f"pool_{i}"), disabled=disabled,
                                 help="Keeps the largest of each size x size block (2: halves width and height).")
                 continue
             size = LAYER_KINDS[kind].size if kind in LAYER_KINDS else "units"
-            c1.number_input(size, **WHOLE, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled)
+            c1.number_input(size, value=None, **WHOLE, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled)
             if kind == "conv":
                 ss.setdefault(k(f"kernel_{i}"), typed(CONV_KERNEL))
                 ss.setdefault(k(f"stride_{i}"), typed(CONV_STRIDE))
                 c2, c3 = sb.columns(2)
-                c2.number_input(f"L{i + 1} kernel", **WHOLE, persist_state=KEEP, key=k(f"kernel_{i}"), disabled=disabled,
+                c2.number_input(f"L{i + 1} kernel", value=None, **WHOLE, persist_state=KEEP, key=k(f"kernel_{i}"), disabled=disabled,
                                 help="The window each unit reads: kernel x kernel pixels (3 by default).")
-                c3.number_input(f"L{i + 1} stride", **WHOLE, persist_state=KEEP, key=k(f"stride_{i}"), disabled=disabled,
+                c3.number_input(f"L{i + 1} stride", value=None, **WHOLE, persist_state=KEEP, key=k(f"stride_{i}"), disabled=disabled,
                                 help="How many pixels the window moves each step (1 by default; 2 halves "
                                      "the feature map's width and height).")
             act = ss[k(f"activation_{i}")]
@@ -297,21 +301,21 @@ class _Builder:
         opt = ss[k("optimizer")]
         sb.selectbox("Optimizer", OPTIMIZERS.names(), persist_state=KEEP, key=k("optimizer"), format_func=OPTIMIZERS.label,
                      disabled=disabled, help=OPTIMIZERS[opt].help if opt in OPTIMIZERS else None)
-        sb.number_input("Learning rate", persist_state=KEEP, key=k("learning_rate"), format="%g", step=0.0005,
+        sb.number_input("Learning rate", value=None, persist_state=KEEP, key=k("learning_rate"), format="%g", step=0.0005,
                         disabled=disabled, help="alpha: the size of each gradient-descent step. Above 0.")
 
         sb.subheader("Training")
         c1, c2 = sb.columns(2)
-        c1.number_input("Batch size", **WHOLE, persist_state=KEEP, key=k("batch_size"), disabled=disabled,
+        c1.number_input("Batch size", value=None, **WHOLE, persist_state=KEEP, key=k("batch_size"), disabled=disabled,
                         help="Examples per gradient step (Keras default 32).")
-        c2.number_input("Epochs", **WHOLE, persist_state=KEEP, key=k("epochs"), disabled=disabled,
+        c2.number_input("Epochs", value=None, **WHOLE, persist_state=KEEP, key=k("epochs"), disabled=disabled,
                         help="Passes over the training set.")
-        c1.number_input("Validation share", step=0.05, format="%.2f", persist_state=KEEP, key=k("validation_split"),
+        c1.number_input("Validation share", value=None, step=0.05, format="%.2f", persist_state=KEEP, key=k("validation_split"),
                         disabled=disabled, help="Part of the data held out to measure generalisation.")
-        c2.number_input("Seed", **WHOLE, persist_state=KEEP, key=k("seed"), disabled=disabled,
+        c2.number_input("Seed", value=None, **WHOLE, persist_state=KEEP, key=k("seed"), disabled=disabled,
                         help="Same seed, same data, same split, same initial weights, same result.")
         if self.scope == DIGITS:
-            sb.number_input("Training examples", min_value=None, step=100.0, format="%g", persist_state=KEEP, key=k("train_size"), disabled=disabled,
+            sb.number_input("Training examples", value=None, step=100.0, format="%g", persist_state=KEEP, key=k("train_size"), disabled=disabled,
                             placeholder="all of the training split",
                             help="Train on only this many digits of the training split (drawn stratified "
                                  "with the seed); the validation digits stay the same. Empty: all of them.")

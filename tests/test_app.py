@@ -77,16 +77,27 @@ def test_train_clicked_right_after_a_change_trains_the_changed_settings(at):
     ("learning_rate", -0.01, "learning_rate"),
     ("epochs", 0, "epochs"),
     ("n_hidden", 12, "hidden layers"),
+    ("units_0", 2.5, "hidden layer 1 units"),  # not rounded to 2 behind the learner's back
+    ("epochs", 2.5, "epochs"),
+    ("n_hidden", 1.5, "hidden layers"),
+    ("learning_rate", None, "learning_rate"),  # an empty box (letters typed into a number box)
+    ("batch_size", None, "batch_size"),
 ])
 def test_bad_input_names_the_field_and_blocks_train(at, key, value, field):
     at.number_input(key=key).set_value(value).run()
     assert not at.exception
     messages = [e.value for e in at.error]
     assert any(f"**{field}**" in m for m in messages), messages
+    said = " ".join(messages)
+    assert ("got 2.5" in said or "got 1.5" in said) if value in (2.5, 1.5) else True  # what was typed
+    if value is None:  # not "got 0": the box is empty, and the message says so
+        assert "is empty" in said and "got 0" not in said
     assert at.button(key="train").disabled
+    assert at.number_input(key=key).value == value  # kept as typed
     # nothing is lost: the other settings are still there and fixing it re-enables Train
-    assert at.number_input(key="batch_size").value == 32
-    at.number_input(key=key).set_value({"units_0": 25, "units_1": 15, "learning_rate": 0.001,
+    if key != "batch_size":
+        assert at.number_input(key="batch_size").value == 32
+    at.number_input(key=key).set_value({"units_0": 25, "units_1": 15, "learning_rate": 0.001, "batch_size": 32,
                                         "epochs": 40, "n_hidden": 2}[key]).run()
     assert not at.error and not at.button(key="train").disabled
 

@@ -84,3 +84,32 @@ def test_settings_results_and_drawing_hold_across_pages(browser, server):
     expect(page.get_by_text("Done: 2 epochs")).to_be_visible()
     no_exception(page)
     page.context.close()
+
+
+def test_what_was_typed_is_said_not_changed(browser, server):
+    """Letters typed into the learning rate leave the box empty (a number box drops them): the page
+    says it is empty, not "got 0"; 2.5 units stays 2.5 and is named, not made 2."""
+    page = open_page(browser, server.url + "/")
+    rate = page.locator(".st-key-learning_rate input")
+    rate.click()
+    rate.press("Control+a")
+    rate.press_sequentially("abc")
+    rate.press("Enter")
+    wait_for_app(page)
+    alert = page.locator("[data-testid=stAlert]", has_text="learning_rate")
+    expect(alert).to_contain_text("is empty", timeout=30_000)
+    assert "got 0" not in alert.inner_text() and rate.input_value() == ""
+    expect(page.locator(".st-key-train button").first).to_be_disabled()
+    set_number(page, "learning_rate", 0.001)
+    units = page.locator(".st-key-units_0 input")
+    units.click()
+    units.press("Control+a")
+    units.press_sequentially("2.5")
+    units.press("Enter")
+    wait_for_app(page)
+    expect(page.locator("[data-testid=stAlert]", has_text="hidden layer 1 units")).to_contain_text(
+        "must be an integer, got 2.5", timeout=30_000)
+    assert units.input_value() == "2.5"
+    expect(page.locator(".st-key-train button").first).to_be_disabled()
+    no_exception(page)
+    page.context.close()
