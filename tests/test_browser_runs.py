@@ -166,6 +166,7 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     try:
         page = open_page(chromium, f"{server.url}/runs")  # a first visit: the browser becomes a learner
         page.get_by_text("No runs yet").wait_for(timeout=30_000)
+        page.wait_for_function("() => document.cookie.includes('nnp_learner=')", timeout=30_000)  # kept after the page
         token = next(c["value"] for c in page.context.cookies() if c["name"] == "nnp_learner")
         store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
         learner = learner_for_token(store, token).id  # the runs are this learner's: only theirs are listed
