@@ -113,3 +113,19 @@ def test_what_was_typed_is_said_not_changed(browser, server):
     expect(page.locator(".st-key-train button").first).to_be_disabled()
     no_exception(page)
     page.context.close()
+
+
+def test_a_wrong_file_type_is_named_where_the_learner_looks(browser, server, tmp_path):
+    """A .txt given to the photo uploader: Streamlit refuses it with a red mark whose message shows
+    only on hover; the accepted types are in the uploader's own label, and the page goes on."""
+    page = open_page(browser, server.url + "/draw")
+    label = page.locator(".st-key-upload_digit [data-testid=stWidgetLabel]")
+    expect(label).to_contain_text("PNG, JPEG or WebP, up to 20 MB", timeout=30_000)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+    page.locator(".st-key-upload_digit input[type=file]").set_input_files(str(notes))
+    page.wait_for_timeout(1000)
+    expect(label).to_be_visible()
+    expect(page.get_by_text("Draw a digit in the box")).to_be_visible()  # nothing else changed
+    no_exception(page)
+    page.context.close()

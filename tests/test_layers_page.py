@@ -119,3 +119,47 @@ def test_builder_new_settings_and_a_shape_error_named_in_the_sidebar():
     assert app.query_params["train_size"] == "300"  # a link carries the new settings in the CLI's grammar
     assert app.query_params["hidden"] == "conv8k5s4:relu,pool3,conv16k2:relu,pool"
     assert not app.exception
+
+
+def test_the_page_sets_weights_on_one_model_instead_of_building_one_per_epoch(monkeypatch):
+    """Issue 29: the page built a new Keras model each time the shown network's epoch changed (a
+    leak: each model leaves memory behind). Two trainings of the same network shown one after the
+    other: one model built for both, showing each training's own weights."""
+    import inspect
+
+    import numpy as np
+
+    import nncore.model
+    from apptest import job_of, wait_until_finished
+
+    app = open_app()
+    app.number_input(key="epochs").set_value(1).run()
+    app.button(key="train").click().run()
+    wait_until_finished(app)
+    built = []  # models the page builds (the pool builds its own for the trainings)
+    real = nncore.model.build_model
+
+    def spy(spec, *args, **kwargs):
+        if any("app/views/layers.py" in frame.filename for frame in inspect.stack()[1:4]):
+            built.append(spec)
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(nncore.model, "build_model", spy)
+    app.switch_page("views/layers.py").run()
+    app.selectbox(key="layers_network").set_value("train").run()
+    first = job_of(app).snapshot().weights
+    app.switch_page("views/train.py").run()
+    app.number_input(key="seed").set_value(1).run()  # the same network, other weights
+    app.button(key="train").click().run()
+    wait_until_finished(app)
+    second = job_of(app).snapshot().weights
+    assert not np.allclose(first[0], second[0])
+    app.switch_page("views/layers.py").run()
+    app.selectbox(key="layers_network").set_value("train").run()
+    assert not app.exception
+    assert len(built) == 1, built  # one model for the network, its weights set for each training
+    from app.state.layers import LayersState
+    from app.state.slots import key_of
+
+    (model,) = app.session_state[key_of(LayersState)].models.values()
+    assert np.array_equal(model.get_weights()[0], second[0])  # it shows the second training's weights

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.state.slots import slot
@@ -11,7 +11,8 @@ from app.state.slots import slot
 @dataclass
 class LayersState:
     experiment: Any = None  # nncore.lessons.layers_experiment.Experiment, the last one started
-    model: tuple[tuple, Any] | None = None  # ((job id, epoch, status), the Keras model with those weights)
+    models: dict[tuple, Any] = field(default_factory=dict)  # network -> its one Keras model in this session
+    shown: dict[tuple, tuple] = field(default_factory=dict)  # network -> (job id, epoch, status) its weights are
 
 
 def layers_state() -> LayersState:

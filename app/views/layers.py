@@ -58,14 +58,23 @@ def shipped():
 
 
 def job_model(job):
-    """A Keras model with the job's latest weights (kept while they do not change)."""
+    """A Keras model with the job's latest weights. One model per network in this session: a new
+    epoch sets its weights, it does not build another (every Keras model built leaves memory in
+    TensorFlow's runtime for good: a model per epoch per session was a leak)."""
     s = job.snapshot()
+    network = (job.spec.dataset, job.spec.hidden, job.spec.output, job.spec.classes)
     key = (job.id, s.epoch, str(s.status))
-    cached = mine.model
-    if cached is None or cached[0] != key:
-        model = job.keras_model() if s.weights is not None else build_model(job.spec, compile=False)
-        mine.model = cached = (key, model)
-    return cached[1]
+    model = mine.models.get(network)
+    if model is None:
+        model = mine.models[network] = build_model(job.spec, compile=False)
+        mine.shown[network] = (job.id, -1, "")  # built with the job's seed: its starting weights
+    if mine.shown.get(network) != key:
+        if s.weights is not None:
+            model.set_weights(list(s.weights))
+        elif mine.shown[network][0] != job.id:  # another job of the same network, not trained yet
+            model.set_weights(build_model(job.spec, compile=False).get_weights())
+        mine.shown[network] = key
+    return model
 
 
 if source == SHIPPED:
