@@ -8,7 +8,7 @@ Handwritten Digits" (1,797 digits by 13 people; NIST forms, not MNIST's writers)
 scikit-learn, so the check runs offline. No model of this project trains on it.
 
 Each 8x8 bitmap is upscaled, thinned and traced into pen strokes (nncore/inference/trace.py),
-and the strokes are drawn on the page's 280x280 canvas with its 18-pixel brush and preprocessed by
+and the strokes are drawn on the page's canvas with its brush (preprocess.CANVAS, BRUSH) and preprocessed by
 nncore.inference.preprocess.from_strokes, exactly as a mouse drawing is. Two ways of writing:
 
 * strokes: the traced strokes as they are, one mouse gesture each;
@@ -38,7 +38,6 @@ from collections import Counter
 
 import numpy as np
 
-CANVAS, BRUSH = 280, 18
 STYLES = ("strokes", "pen8", "image")
 
 
@@ -91,11 +90,7 @@ def inputs(drawings) -> np.ndarray:
     """The 784 inputs of each drawing, through the canvas's own preprocessing."""
     from nncore.inference import preprocess
 
-    rows = []
-    for strokes in drawings:
-        on_canvas = [[(float(x) * CANVAS, float(y) * CANVAS) for x, y in s] for s in strokes]
-        rows.append(preprocess.from_strokes(on_canvas, (CANVAS, CANVAS), BRUSH).input[0])
-    return np.array(rows, dtype=np.float32)
+    return np.array([preprocess.from_unit_strokes(strokes).input[0] for strokes in drawings], dtype=np.float32)
 
 
 def image_inputs() -> tuple[np.ndarray, np.ndarray]:

@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from nncore.inference.preprocess import BRUSH, CANVAS  # the Draw page's canvas and brush
+
 Point = tuple[float, float]
 Stroke = list[Point]
 
@@ -520,7 +522,7 @@ def to_canvas(digit: StrokeDigit, width: int, height: int,
     return [[(margin + x * sx, margin + y * sy) for x, y in s] for s in digit.strokes]
 
 
-def render(digit: StrokeDigit, size: int = 280, stroke_width: float = 18.0) -> np.ndarray:
+def render(digit: StrokeDigit, size: int = CANVAS, stroke_width: float = BRUSH) -> np.ndarray:
     """The digit as a freehand canvas with a round brush shows it: (size, size) uint8,
     ink 255 on background 0. A one-point stroke is a disk of diameter `stroke_width`."""
     from PIL import Image, ImageDraw
