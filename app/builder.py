@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from app import state
+from app.state import DIGITS, POINTS  # the two pages that build networks: Train and Boundaries
 from app.state.slots import slot
 from app.text import plain
 from nncore import ExperimentSpec, SpecError
@@ -26,7 +27,6 @@ from nncore.layer import CONV_KERNEL, CONV_STRIDE, POOL_SIZE
 from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
 
 CUSTOM = "custom"
-DIGITS, POINTS = "digits", "points"
 FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs", "validation_split",
           "seed")
 
