@@ -24,7 +24,7 @@ import numpy as np
 
 from ..model import macs_per_example
 from ..registry import OPTIMIZERS
-from ..spec import ExperimentSpec, SpecError
+from ..spec import LIMITS, ExperimentSpec, SpecError
 from ..training.group import JobGroup
 from ..training.snapshot import Status
 
@@ -94,8 +94,8 @@ def parse_rate(name: str, i: int, value) -> float:
     if not rate > 0:  # also NaN
         raise RaceError(field, f"must be greater than 0 (a step of {rate:g} times the gradient "
                         f"{'goes nowhere' if rate == 0 else 'climbs uphill'}), got {rate:g}")
-    if rate > 100:
-        raise RaceError(field, f"{rate:g} is absurd: at most 100 (even 10 makes most networks diverge; "
+    if rate > LIMITS["learning_rate"].high:
+        raise RaceError(field, f"{rate:g} is absurd: at most {LIMITS['learning_rate'].high:g} (even 10 makes most networks diverge; "
                         "the course uses 0.001 to 0.1)")
     return rate
 
