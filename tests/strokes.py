@@ -575,8 +575,7 @@ def replay(page, canvas_locator, digit: StrokeDigit, speed: str = "normal",
 # --------------------------------------------------------------------------------------------
 # Real handwriting: MNIST images to strokes
 
-from nncore.inference.trace import (  # noqa: E402,F401  (moved there; used here and by the bench)
-    _NEIGH, _holes, _skeleton_graph, _smooth, _trace, _zhang_suen, image_strokes)
+from nncore.inference.trace import image_strokes  # noqa: E402  (moved there; used here and by the bench)
 
 
 def mnist_strokes(images: np.ndarray, labels, seed: int = 0) -> list[StrokeDigit]:
