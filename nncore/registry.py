@@ -5,7 +5,8 @@ datasets, presets). Each entry is a name -> a small frozen record: a label for t
 one line of explanation, and what the choice *does*: its Keras object (`build`), its
 Keras code (`code`), its limits; an activation also carries its formula g and slope g' in
 NumPy. The sidebar, the spec's validation, the CLI, the model builder and the code export
-all read these records, so adding an activation is one entry here and nothing else.
+all read these records, so adding an activation is one entry here and nothing else; so is adding
+an optimizer, the Optimizers page's race and loss surfaces included (its race name, colour and α's).
 
 Nothing here imports TensorFlow at import time: `build` imports Keras when called.
 """
