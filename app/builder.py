@@ -18,15 +18,15 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from app import state
+from app.state import DIGITS, POINTS  # the two pages that build networks: Train and Boundaries
 from app.state.slots import slot
 from app.text import plain
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, is_point_set
-from nncore.layer import CONV_KERNEL, CONV_STRIDE, POOL_SIZE
-from nncore.spec import MAX_HIDDEN_LAYERS, from_query, to_query
+from nncore.layer import CONV_KERNEL, CONV_STRIDE, MAX_KERNEL, POOL_SIZE
+from nncore.spec import LIMITS, MAX_HIDDEN_LAYERS, from_query, to_query
 
 CUSTOM = "custom"
-DIGITS, POINTS = "digits", "points"
 FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs", "validation_split",
           "seed")
 
@@ -246,9 +246,10 @@ class _Builder:
         elif self.scope == POINTS:
             c1, c2 = sb.columns(2)
             c1.number_input("Points", value=None, step=50.0, format="%g", persist_state=KEEP, key=k("points"), disabled=disabled,
-                            help="How many points the set has (20 to 20,000).")
+                            help=f"How many points the set has ({LIMITS['points'].text()}).")
             c2.number_input("Noise", value=None, step=0.05, format="%.2f", persist_state=KEEP, key=k("noise"), disabled=disabled,
-                            help="How far points stray from their shape (for the blobs: the standard deviation).")
+                            help="How far points stray from their shape (for the blobs: the standard deviation; "
+                                 f"{LIMITS['noise'].text()}).")
 
         sb.subheader("Layers")
         sb.number_input("Hidden layers", value=None, **WHOLE, persist_state=KEEP, key=k("n_hidden"), disabled=disabled,
@@ -267,19 +268,23 @@ class _Builder:
             if kind == "pool":
                 ss.setdefault(k(f"pool_{i}"), typed(POOL_SIZE))
                 c1.number_input("size", value=None, **WHOLE, persist_state=KEEP, key=k(f"pool_{i}"), disabled=disabled,
-                                help="Keeps the largest of each size x size block (2: halves width and height).")
+                                help=f"Keeps the largest of each size x size block ({POOL_SIZE} by default; 2 halves "
+                                     f"width and height; 1 to {MAX_KERNEL}).")
                 continue
             size = LAYER_KINDS[kind].size if kind in LAYER_KINDS else "units"
-            c1.number_input(size, value=None, **WHOLE, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled)
+            most = LAYER_KINDS[kind].max_size if kind in LAYER_KINDS else 0
+            c1.number_input(size, value=None, **WHOLE, persist_state=KEEP, key=k(f"units_{i}"), disabled=disabled,
+                            help=f"1 to {most:,}." if most else None)
             if kind == "conv":
                 ss.setdefault(k(f"kernel_{i}"), typed(CONV_KERNEL))
                 ss.setdefault(k(f"stride_{i}"), typed(CONV_STRIDE))
                 c2, c3 = sb.columns(2)
                 c2.number_input(f"L{i + 1} kernel", value=None, **WHOLE, persist_state=KEEP, key=k(f"kernel_{i}"), disabled=disabled,
-                                help="The window each unit reads: kernel x kernel pixels (3 by default).")
+                                help=f"The window each unit reads: kernel x kernel pixels ({CONV_KERNEL} by default; "
+                                     f"1 to {MAX_KERNEL}).")
                 c3.number_input(f"L{i + 1} stride", value=None, **WHOLE, persist_state=KEEP, key=k(f"stride_{i}"), disabled=disabled,
-                                help="How many pixels the window moves each step (1 by default; 2 halves "
-                                     "the feature map's width and height).")
+                                help=f"How many pixels the window moves each step ({CONV_STRIDE} by default; 2 halves "
+                                     f"the feature map's width and height; 1 to {MAX_KERNEL}).")
             act = ss[k(f"activation_{i}")]
             sb.selectbox(f"L{i + 1} activation", ACTIVATIONS.names(), persist_state=KEEP, key=k(f"activation_{i}"),
                          format_func=ACTIVATIONS.label, disabled=disabled, label_visibility="collapsed",
@@ -302,18 +307,21 @@ class _Builder:
         sb.selectbox("Optimizer", OPTIMIZERS.names(), persist_state=KEEP, key=k("optimizer"), format_func=OPTIMIZERS.label,
                      disabled=disabled, help=OPTIMIZERS[opt].help if opt in OPTIMIZERS else None)
         sb.number_input("Learning rate", value=None, persist_state=KEEP, key=k("learning_rate"), format="%g", step=0.0005,
-                        disabled=disabled, help="alpha: the size of each gradient-descent step. Above 0.")
+                        disabled=disabled, help="alpha: the size of each gradient-descent step "
+                        f"({LIMITS['learning_rate'].text()}).")
 
         sb.subheader("Training")
         c1, c2 = sb.columns(2)
         c1.number_input("Batch size", value=None, **WHOLE, persist_state=KEEP, key=k("batch_size"), disabled=disabled,
-                        help="Examples per gradient step (Keras default 32).")
+                        help=f"Examples per gradient step (Keras default 32; {LIMITS['batch_size'].text()}).")
         c2.number_input("Epochs", value=None, **WHOLE, persist_state=KEEP, key=k("epochs"), disabled=disabled,
-                        help="Passes over the training set.")
+                        help=f"Passes over the training set ({LIMITS['epochs'].text()}).")
         c1.number_input("Validation share", value=None, step=0.05, format="%.2f", persist_state=KEEP, key=k("validation_split"),
-                        disabled=disabled, help="Part of the data held out to measure generalisation.")
+                        disabled=disabled, help="Part of the data held out to measure generalisation "
+                        f"({LIMITS['validation_split'].text()}).")
         c2.number_input("Seed", value=None, **WHOLE, persist_state=KEEP, key=k("seed"), disabled=disabled,
-                        help="Same seed, same data, same split, same initial weights, same result.")
+                        help="Same seed, same data, same split, same initial weights, same result "
+                             f"({LIMITS['seed'].text()}).")
         if self.scope == DIGITS:
             sb.number_input("Training examples", value=None, step=100.0, format="%g", persist_state=KEEP, key=k("train_size"), disabled=disabled,
                             placeholder="all of the training split",

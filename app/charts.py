@@ -11,10 +11,16 @@ import plotly.graph_objects as go
 
 from nncore.spec import FIELD_NAMES, differences, field_text
 
-TRAIN_COLOR = "#1f77b4"
-VAL_COLOR = "#ff7f0e"
-WRONG_COLOR = "#d62728"
-RIGHT_COLOR = "#2ca02c"
+# The one palette: whatever is drawn in a colour of its own (a class, a run, a layer kind) takes it
+# from here. Plotly's (and D3's) ten category colours, then ten darker and lighter relatives for a
+# learner's own points (up to 20 classes).
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf",
+           "#0b3d91", "#b35806", "#1b7837", "#8e0152", "#542788", "#e6ab02", "#66c2a5", "#000000", "#fb9a99",
+           "#80b1d3")
+BLUE, ORANGE, GREEN, RED, PURPLE = PALETTE[:5]
+TRAIN_COLOR, VAL_COLOR = BLUE, ORANGE
+WRONG_COLOR, RIGHT_COLOR = RED, GREEN
 
 
 def _layout(title: str, x: str, y: str, height: int, xaxis=None, yaxis=None) -> dict:
@@ -72,7 +78,7 @@ def accuracy_curve(history: dict, epochs: int | None = None) -> go.Figure:
 # Wherever a chart overlays several runs' curves, each run has its colour and the two kinds of
 # curve one line style each: training solid, validation dotted.
 TRAINING_DASH, VALIDATION_DASH = "solid", "dot"
-RUN_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+RUN_PALETTE = PALETTE[:8]
 OFF_CHART = 20.0  # a curve peaking this many times above the next lower one would flatten it: clip it
 
 
@@ -295,11 +301,7 @@ def raw_output_bars(values, from_logits: bool) -> go.Figure:
     return _figure([bars], title, "digit", name, height=260, xaxis=dict(type="category"))
 
 
-CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                "#7f7f7f", "#bcbd22", "#17becf",
-                # ten more for a learner's own points (up to 20 classes): darker and lighter relatives
-                "#0b3d91", "#b35806", "#1b7837", "#8e0152", "#542788", "#e6ab02", "#66c2a5",
-                "#000000", "#fb9a99", "#80b1d3"]
+CLASS_COLORS = PALETTE  # class c is PALETTE[c]: twenty, for a learner's own points
 
 
 def _rgb(hex_color: str) -> np.ndarray:

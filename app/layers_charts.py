@@ -6,10 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.charts import layout
+from app.charts import BLUE, GREEN, PURPLE, RED, layout
 
-FIELD = "#d62728"
-COLORS = {"dense": "#1f77b4", "conv": "#d62728"}
+FIELD = RED
+COLORS = {"dense": BLUE, "conv": RED}
 LABELS = {"dense": "dense (practice lab)", "conv": "convolutional (lecture-cnn)"}
 
 
@@ -101,17 +101,17 @@ def ekg_network(ekg, highlight: int, signal: np.ndarray | None = None) -> go.Fig
     fig.add_trace(go.Scatter(x=x_in, y=np.zeros(100), mode="markers", marker=dict(size=4, color="#555"),
                              name="100 inputs x1-x100", hovertemplate="x%{x}<extra></extra>"))
     fig.add_trace(go.Scatter(x=pos1, y=np.ones(9), mode="markers+text", text=[f"a{j + 1}" for j in range(9)],
-                             textposition="top center", marker=dict(size=14, color="#1f77b4"),
+                             textposition="top center", marker=dict(size=14, color=BLUE),
                              name="layer 1: 9 units, windows of 20, stride 10",
                              hovertext=[f"a{j + 1} reads x{a}-x{b}" for j, (a, b) in enumerate(l1.windows)],
                              hoverinfo="text"))
     fig.add_trace(go.Scatter(x=pos2, y=np.full(3, 2), mode="markers+text", text=["b1", "b2", "b3"],
-                             textposition="top center", marker=dict(size=16, color="#2ca02c"),
+                             textposition="top center", marker=dict(size=16, color=GREEN),
                              name="layer 2: 3 units, windows of 5, stride 2",
                              hovertext=[f"b{j + 1} reads a{a}-a{b}" for j, (a, b) in enumerate(l2.windows)],
                              hoverinfo="text"))
     fig.add_trace(go.Scatter(x=[50.5], y=[3], mode="markers+text", text=["sigmoid output"], textposition="top center",
-                             marker=dict(size=18, color="#9467bd"), name="output: Dense(1, sigmoid)"))
+                             marker=dict(size=18, color=PURPLE), name="output: Dense(1, sigmoid)"))
     fig.update_yaxes(tickvals=[-0.45, 0, 1, 2, 3], ticktext=["signal", "inputs", "layer 1", "layer 2", "output"],
                      range=[-0.9, 3.5])
     return legend_below(layout(fig, "The lecture's EKG network: every unit reads a window of the layer below",
@@ -128,7 +128,7 @@ def signal_windows(signal: np.ndarray, ekg, title: str) -> go.Figure:
         band = lo - span * (0.12 + 0.1 * (j % 2))
         fig.add_shape(type="rect", x0=a - 0.5, x1=b + 0.5, y0=lo - span * 0.05, y1=hi + span * 0.05,
                       fillcolor="rgba(31,119,180,0.07)", line=dict(width=0))
-        fig.add_trace(go.Scatter(x=[a, b], y=[band, band], mode="lines+text", line=dict(color="#1f77b4", width=4),
+        fig.add_trace(go.Scatter(x=[a, b], y=[band, band], mode="lines+text", line=dict(color=BLUE, width=4),
                                  text=[f"a{j + 1}", ""], textposition="middle left", showlegend=False,
                                  hovertemplate=f"a{j + 1}: x{a}-x{b}<extra></extra>"))
     fig.update_layout(showlegend=False)

@@ -13,7 +13,7 @@ from nncore.outputs import to_probabilities
 from nncore.training.job import TrainingJob
 
 
-@st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~10 s)...")
+@st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~7 s)...")
 def default_predictor(name: str) -> Predictor:
     return load_predictor(ASSETS / name)
 

@@ -1,7 +1,7 @@
 """The Optimizers page's race figures (pure Plotly; every axis titled).
 
-Both charts draw a run the same way: its colour by place in the race, training solid and
-validation dotted (charts.TRAINING_DASH, VALIDATION_DASH), one legend entry per run and two grey
+Both charts draw a run the same way: in its optimizer's colour (the registry's, as on the surface
+below them; by place in the race where an optimizer runs twice), training solid and validation dotted (charts.TRAINING_DASH, VALIDATION_DASH), one legend entry per run and two grey
 ones that say which line style is which.
 """
 
@@ -10,9 +10,18 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.charts import TRAINING_DASH, VALIDATION_DASH, layout, line_style_key, log_axis
+from app.charts import PALETTE, TRAINING_DASH, VALIDATION_DASH, layout, line_style_key, log_axis
+from nncore.lessons.optimizers import RACE_NAMES
+from nncore.registry import OPTIMIZERS
 
-RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728"]  # by place, so that a learning-rate race tells runs apart
+COLORS = {name: OPTIMIZERS[optimizer].color for name, optimizer in RACE_NAMES.items()}  # by race name
+
+
+def run_colors(runs) -> list[str]:
+    """Each run's colour: its optimizer's; by place in the race when an optimizer runs twice (a
+    learning-rate race), so that its runs are told apart."""
+    colors = [OPTIMIZERS[r.entrant.optimizer].color for r in runs]
+    return colors if len(set(colors)) == len(colors) else [PALETTE[i % len(PALETTE)] for i in range(len(runs))]
 
 
 def legend_below(fig: go.Figure, height: int) -> go.Figure:
@@ -26,8 +35,7 @@ def _run_lines(runs, training, validation, first_x: dict[str, int]) -> list[go.S
     """Each run's training curve (solid, with markers) and validation curve (dotted): one legend
     entry per run. `training` and `validation` pick a run's values; `first_x` the epoch of each's first."""
     traces = []
-    for i, r in enumerate(runs):
-        color = RUN_COLORS[i % len(RUN_COLORS)]
+    for r, color in zip(runs, run_colors(runs)):
         label = r.entrant.label
         for values, what, dash in ((training(r), "training", TRAINING_DASH),
                                    (validation(r), "validation", VALIDATION_DASH)):
@@ -47,10 +55,10 @@ def race_loss(runs, target: float) -> go.Figure:
     value crossed out."""
     traces = _run_lines(runs, lambda r: r.loss, lambda r: r.val_loss, {"training": 0, "validation": 1})
     values = [v for r in runs for v in (*r.loss, *r.val_loss)]
-    for i, r in enumerate(runs):
+    for r, color in zip(runs, run_colors(runs)):
         if r.diverged and r.loss:
             traces.append(go.Scatter(x=[len(r.loss) - 1], y=[r.loss[-1]], mode="markers+text", showlegend=False,
-                                     legendgroup=r.entrant.label, marker=dict(symbol="x", size=16, color=RUN_COLORS[i % 4]),
+                                     legendgroup=r.entrant.label, marker=dict(symbol="x", size=16, color=color),
                                      text=["diverged"], textposition="top right", hovertext=[r.message], hoverinfo="text"))
     if target > 0:
         last = max([r.epochs for r in runs] + [1])

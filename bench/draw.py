@@ -29,7 +29,7 @@ def server_inference(repeats: int = 200) -> dict:
     digit = stroke_digits(1, seed=3)[7]
     t0 = time.perf_counter()
     for _ in range(repeats):
-        steps = preprocess.from_strokes(to_canvas(digit, 280, 280), (280, 280), 18)
+        steps = preprocess.from_strokes(to_canvas(digit, preprocess.CANVAS, preprocess.CANVAS))
     prep = (time.perf_counter() - t0) / repeats
     times = []
     for _ in range(repeats):

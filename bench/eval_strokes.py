@@ -2,7 +2,7 @@
 
     python -m bench strokes [MODEL_PATH] [--per-digit N] [--seed S] [--mnist N]
 
-The strokes are drawn on a 280x280 canvas with the page's 18-pixel brush (as the page would
+The strokes are drawn on the page's canvas with its brush (preprocess.CANVAS, BRUSH; as the page would
 receive them), preprocessed with nncore.inference.preprocess.from_strokes, and classified. Prints
 accuracy overall, per digit, per size class and per style, and the worst mistakes; then on the
 writers' habits the templates lack (tests/strokes.HABITS: a 9's long curved tail, a 7's crossbar
@@ -19,13 +19,12 @@ import numpy as np
 from nncore.inference import preprocess
 from tests.strokes import habit_digits, stroke_digits, to_canvas
 
-CANVAS, BRUSH = 280, 18
 
 
 def inputs_for(digits) -> np.ndarray:
     rows = []
     for d in digits:
-        steps = preprocess.from_strokes(to_canvas(d, CANVAS, CANVAS), (CANVAS, CANVAS), BRUSH)
+        steps = preprocess.from_strokes(to_canvas(d, preprocess.CANVAS, preprocess.CANVAS))
         rows.append(steps.input[0])
     return np.array(rows)
 

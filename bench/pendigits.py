@@ -7,8 +7,8 @@ reads a copy you downloaded from the UCI archive (dataset 81), never fetched at 
 
     python -m bench writers --pendigits path/to/pendigits-orig.tes
 
-Each digit is drawn on the 280x280 canvas, 200 px tall or wide as a mouse drawing would be, with
-the page's brush, and read through `preprocess.from_strokes`: the page's own path. The file is
+Each digit is drawn on the page's canvas, SIZE px tall or wide as a mouse drawing would be, with
+the page's brush (preprocess.CANVAS, BRUSH), and read through `preprocess.from_strokes`: the page's own path. The file is
 data: only numbers and the UNIPEN keywords below are read, and its size is limited.
 """
 
@@ -18,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from nncore.inference.preprocess import CANVAS
+
 MAX_BYTES = 20 * 1024 * 1024  # the two UCI files are 1.7 and 3.6 MB
-CANVAS, BRUSH, SIZE = 280, 18, 200
+SIZE = 200  # pixels: the longer side of a digit on the canvas, as a mouse drawing would be
 
 
 class PenDigitsError(ValueError):
@@ -89,7 +91,7 @@ def inputs(digits: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(784 inputs through the canvas's preprocessing, labels, writers) of parsed digits."""
     from nncore.inference import preprocess
 
-    x = [preprocess.from_strokes(on_canvas(d["strokes"]), (CANVAS, CANVAS), BRUSH).input[0] for d in digits]
+    x = [preprocess.from_strokes(on_canvas(d["strokes"])).input[0] for d in digits]
     return (np.array(x, np.float32), np.array([d["label"] for d in digits]),
             np.array([d["writer"] for d in digits]))
 

@@ -134,14 +134,14 @@ def drawing(calls: int = 200) -> dict[str, Any]:
     answer = None
     for _ in range(calls):
         t = time.perf_counter()
-        steps = from_strokes(strokes, (280, 280), 18)
+        steps = from_strokes(strokes)
         t1 = time.perf_counter()
         answer = p.probabilities(steps.input)
         ours.append(time.perf_counter() - t)
         prep.append(t1 - t)
     for _ in range(15):
         t = time.perf_counter()
-        p.model.predict(from_strokes(strokes, (280, 280), 18).input, verbose=0)
+        p.model.predict(from_strokes(strokes).input, verbose=0)
         theirs.append(time.perf_counter() - t)
     a, b = _median(ours), _median(theirs)
     return {"ours_ms": a * 1000, "preprocess_ms": _median(prep) * 1000, "predict_ms": b * 1000,

@@ -8,7 +8,7 @@ Handwritten Digits" (1,797 digits by 13 people; NIST forms, not MNIST's writers)
 scikit-learn, so the check runs offline. No model of this project trains on it.
 
 Each 8x8 bitmap is upscaled, thinned and traced into pen strokes (nncore/inference/trace.py),
-and the strokes are drawn on the page's 280x280 canvas with its 18-pixel brush and preprocessed by
+and the strokes are drawn on the page's canvas with its brush (preprocess.CANVAS, BRUSH) and preprocessed by
 nncore.inference.preprocess.from_strokes, exactly as a mouse drawing is. Two ways of writing:
 
 * strokes: the traced strokes as they are, one mouse gesture each;
@@ -38,33 +38,17 @@ from collections import Counter
 
 import numpy as np
 
-CANVAS, BRUSH = 280, 18
 STYLES = ("strokes", "pen8", "image")
 
 
 def trace(image: np.ndarray, up: int = 6) -> list[np.ndarray]:
-    """Pen strokes (unit box) traced from one 8x8 bitmap (0..16): upscaled smoothly, thresholded at
-    the level that keeps the most loops open, thinned (Zhang-Suen) and traced, as
-    trace.image_strokes does for MNIST (with levels up to 0.8: 8x8 bitmaps fill loops)."""
-    from scipy import ndimage
+    """Pen strokes (unit box) traced from one 8x8 bitmap (0..16) by trace.image_strokes, as MNIST's
+    digits are, with a small bitmap's settings: upscaled smoothly, stretched, levels up to 0.8 (8x8
+    bitmaps fill loops) and loops from half a source pixel."""
+    from nncore.inference.trace import image_strokes
 
-    from nncore.inference import trace as S
-
-    big = ndimage.gaussian_filter(ndimage.zoom(image / 16.0, up, order=3), up / 4)
-    big /= big.max()
-    best = None
-    for level in (0.35, 0.5, 0.65, 0.8):
-        mask = big > level
-        holes = S._holes(mask, min_area=up * up // 2)
-        if best is None or holes > best[0]:
-            best = (holes, mask)
-    paths = S._trace(S._skeleton_graph(S._zhang_suen(best[1])))
-    strokes = []
-    for path in paths:
-        p = S._smooth((np.array(path, float)[:, ::-1] + 0.5) / (8 * up))
-        if len(paths) == 1 or S._arclength(p)[-1] >= 0.06:  # drop the thinning's short spurs
-            strokes.append(np.clip(p, 0.0, 1.0))
-    return strokes
+    return image_strokes(image / 16.0, upscale=up, order=3, levels=(0.35, 0.5, 0.65, 0.8), min_loop=0.5,
+                         stretch=True)
 
 
 def writer_digits(style: str = "strokes", every: int = 1):
@@ -91,11 +75,7 @@ def inputs(drawings) -> np.ndarray:
     """The 784 inputs of each drawing, through the canvas's own preprocessing."""
     from nncore.inference import preprocess
 
-    rows = []
-    for strokes in drawings:
-        on_canvas = [[(float(x) * CANVAS, float(y) * CANVAS) for x, y in s] for s in strokes]
-        rows.append(preprocess.from_strokes(on_canvas, (CANVAS, CANVAS), BRUSH).input[0])
-    return np.array(rows, dtype=np.float32)
+    return np.array([preprocess.from_unit_strokes(strokes).input[0] for strokes in drawings], dtype=np.float32)
 
 
 def image_inputs() -> tuple[np.ndarray, np.ndarray]:

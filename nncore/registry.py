@@ -5,7 +5,8 @@ datasets, presets). Each entry is a name -> a small frozen record: a label for t
 one line of explanation, and what the choice *does*: its Keras object (`build`), its
 Keras code (`code`), its limits; an activation also carries its formula g and slope g' in
 NumPy. The sidebar, the spec's validation, the CLI, the model builder and the code export
-all read these records, so adding an activation is one entry here and nothing else.
+all read these records, so adding an activation is one entry here and nothing else; so is adding
+an optimizer, the Optimizers page's race and loss surfaces included (its race name, colour and α's).
 
 Nothing here imports TensorFlow at import time: `build` imports Keras when called.
 """
@@ -89,6 +90,17 @@ class Loss(Choice):
 class Optimizer(Choice):
     keras_class: str
     args: tuple[tuple[str, Any], ...] = ()  # fixed arguments beside the learning rate
+    # On the Optimizers page: the name a race calls it by ("gd" for plain SGD; empty: its own name),
+    # its colour there, and for each loss surface of the lesson's part 2 (nncore.lessons.optimizer_paths,
+    # by name) an α that shows the lecture's picture. A new optimizer races and walks with these alone.
+    race_name: str = ""
+    color: str = "#7f7f7f"
+    surface_rates: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def racer(self) -> str:
+        """The name a race calls it by."""
+        return self.race_name or self.name
 
     def code(self, learning_rate: float) -> str:
         args = "".join(f", {k}={v!r}" for k, v in self.args)
@@ -228,12 +240,15 @@ LOSSES: Registry[Loss] = Registry("loss", [
 
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", [
     Optimizer("adam", "Adam", "Adaptive moment estimation: a learning rate per parameter that "
-              "grows when steps agree and shrinks when they oscillate.", keras_class="Adam"),
-    Optimizer("sgd", "Gradient descent (SGD)", "w = w - alpha * dJ/dw on each mini-batch.", keras_class="SGD"),
+              "grows when steps agree and shrinks when they oscillate.", keras_class="Adam",
+              color="#d62728", surface_rates=(("valley", 0.5), ("bowl", 0.3))),
+    Optimizer("sgd", "Gradient descent (SGD)", "w = w - alpha * dJ/dw on each mini-batch.", keras_class="SGD",
+              race_name="gd", color="#1f77b4", surface_rates=(("valley", 0.003), ("bowl", 0.019))),
     Optimizer("momentum", "SGD with momentum", "Gradient descent that keeps 90% of its last step: "
-              "it speeds up along consistent directions.", keras_class="SGD", args=(("momentum", 0.9),)),
+              "it speeds up along consistent directions.", keras_class="SGD", args=(("momentum", 0.9),),
+              color="#2ca02c", surface_rates=(("valley", 0.003), ("bowl", 0.01))),
     Optimizer("rmsprop", "RMSprop", "Divides each step by a running average of the gradient's size.",
-              keras_class="RMSprop"),
+              keras_class="RMSprop", color="#9467bd", surface_rates=(("valley", 0.3), ("bowl", 0.1))),
 ])
 
 _DIGITS = Shape(784, 10, (28, 28))

@@ -11,14 +11,42 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .layer import Layer, SpecError, check_window, parse_hidden
 from .registry import (ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, MAX_USER_CLASSES, OPTIMIZERS, OUTPUTS,
                        PRESETS, Registry, Shape, is_point_set)
 
-MAX_UNITS = 1024
-MAX_HIDDEN_LAYERS = 8
+MAX_HIDDEN_LAYERS = 8  # (a layer's units or filters: its kind's max_size in the registry)
+
+
+class Limits(NamedTuple):
+    """A number field's range: `low` to `high` (above `low` when `low_open`), whole numbers when `kind` is int."""
+
+    low: float
+    high: float
+    kind: type = int
+    low_open: bool = False
+
+    def text(self) -> str:
+        """The range in words, as a page's help says it: "20 to 20,000", "above 0, at most 100"."""
+        def show(v: float) -> str:
+            return f"{v:,}" if self.kind is int else f"{v:g}"
+        low = f"above {show(self.low)}, at most" if self.low_open else f"{show(self.low)} to"
+        return f"{low} {show(self.high)}"
+
+
+# The number fields' ranges: validation (problems), the builder's help, the race and the targets read them here.
+LIMITS = {
+    "learning_rate": Limits(0, 100, float, low_open=True),
+    "batch_size": Limits(1, 4096),
+    "epochs": Limits(1, 1000),
+    "validation_split": Limits(0.05, 0.5, float),
+    "seed": Limits(0, 2**31 - 1),
+    "points": Limits(20, 20000),
+    "noise": Limits(0, 5, float),
+    "train_size": Limits(1, 10**7),
+}
 
 
 @dataclass(frozen=True)
@@ -103,23 +131,19 @@ class ExperimentSpec:
                 errors.append(SpecError(field_name, f"{registry.kind} {value!r} does not fit {self.dataset}'s "
                                         f"labels ({info.labels}); allowed: {registry.allowed(fits)}"))
         choice("optimizer", self.optimizer, OPTIMIZERS)
-        number("learning_rate", self.learning_rate, 0, 100, float, low_open=True)
-        number("batch_size", self.batch_size, 1, 4096, int)
-        number("epochs", self.epochs, 1, 1000, int)
-        number("validation_split", self.validation_split, 0.05, 0.5, float)
-        number("seed", self.seed, 0, 2**31 - 1, int)
+        for name in ("learning_rate", "batch_size", "epochs", "validation_split", "seed"):
+            number(name, getattr(self, name), *LIMITS[name])
         points_set = is_point_set(self.dataset)
-        for name, value, high in (("points", self.points, 20000), ("noise", self.noise, 5)):
+        for name in ("points", "noise"):
+            value = getattr(self, name)
             if value is None:
                 continue
             if not points_set:
                 errors.append(SpecError(name, f"only 2-D point sets have {name}; {self.dataset} does not"))
-            elif name == "points":
-                number(name, value, 20, high, int)
             else:
-                number(name, value, 0, high, float)
+                number(name, value, *LIMITS[name])
         if self.train_size is not None:
-            number("train_size", self.train_size, 1, 10**7, int)
+            number("train_size", self.train_size, *LIMITS["train_size"])
             if not errors or errors[-1].field != "train_size":
                 classes = len(info.classes) if info else 1
                 most = train_examples(self)

@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from nncore.inference.preprocess import BRUSH, CANVAS  # the Draw page's canvas and brush
+
 Point = tuple[float, float]
 Stroke = list[Point]
 
@@ -520,7 +522,7 @@ def to_canvas(digit: StrokeDigit, width: int, height: int,
     return [[(margin + x * sx, margin + y * sy) for x, y in s] for s in digit.strokes]
 
 
-def render(digit: StrokeDigit, size: int = 280, stroke_width: float = 18.0) -> np.ndarray:
+def render(digit: StrokeDigit, size: int = CANVAS, stroke_width: float = BRUSH) -> np.ndarray:
     """The digit as a freehand canvas with a round brush shows it: (size, size) uint8,
     ink 255 on background 0. A one-point stroke is a disk of diameter `stroke_width`."""
     from PIL import Image, ImageDraw
@@ -573,8 +575,7 @@ def replay(page, canvas_locator, digit: StrokeDigit, speed: str = "normal",
 # --------------------------------------------------------------------------------------------
 # Real handwriting: MNIST images to strokes
 
-from nncore.inference.trace import (  # noqa: E402,F401  (moved there; used here and by the bench)
-    _NEIGH, _holes, _skeleton_graph, _smooth, _trace, _zhang_suen, image_strokes)
+from nncore.inference.trace import image_strokes  # noqa: E402  (moved there; used here and by the bench)
 
 
 def mnist_strokes(images: np.ndarray, labels, seed: int = 0) -> list[StrokeDigit]:

@@ -28,6 +28,16 @@ def test_page_opens_with_the_practice_lab(at):
     assert any("Press **Train**" in i.value for i in at.info)
 
 
+def test_the_builders_help_says_the_specs_limits(at):
+    """The ranges in the sidebar's help are the spec's own (nncore.spec.LIMITS, the registry's max_size)."""
+    from nncore.registry import LAYER_KINDS
+    from nncore.spec import LIMITS
+
+    for name in ("learning_rate", "batch_size", "epochs", "validation_split", "seed"):
+        assert LIMITS[name].text() in at.number_input(key=name).help, name
+    assert at.number_input(key="units_0").help == f"1 to {LAYER_KINDS['dense'].max_size:,}."
+
+
 def test_train_two_epochs_fills_metrics_and_charts(at):
     small_network(at)
     at.button(key="train").click().run()

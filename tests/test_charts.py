@@ -161,6 +161,17 @@ def test_the_race_charts_draw_training_and_validation_the_same_way():
         assert legend_names(fig)[:2] == ["gd α=0.001", "adam α=0.001"]  # one entry per run
 
 
+def test_race_runs_take_their_optimizers_colour_and_a_learning_rate_race_colours_by_place():
+    from app import optimizer_charts
+    from nncore.lessons import optimizers as race_lib
+    from nncore.registry import OPTIMIZERS
+
+    assert optimizer_charts.run_colors(race_runs()) == [OPTIMIZERS["sgd"].color, OPTIMIZERS["adam"].color]
+    twice = race_lib.parse_entrants("adam,adam", "0.001,0.01")
+    runs = [race_lib.RaceRun(e, "done", "", (2.3, 1.0), (1.1,), (0.5,), (0.5,), 1, 1, 1.0, 1.0) for e in twice]
+    assert optimizer_charts.run_colors(runs) == list(charts.PALETTE[:2])
+
+
 def test_the_race_loss_axis_is_log_with_readable_ticks_and_the_target():
     from app import optimizer_charts
 

@@ -141,6 +141,38 @@ def test_a_diverging_run_ends_with_its_reason_while_the_other_goes_on(small_digi
     assert adam.status == "done" and len(adam.loss) == 4 and all(map(math.isfinite, adam.loss))
 
 
+def test_every_registry_optimizer_races_walks_and_is_drawn_in_its_own_colour(small_digits):
+    """Adding an optimizer to the race is one registry entry: its race name, its colour and its α on
+    each surface (nncore.registry.Optimizer). Every one of them races, walks and is drawn."""
+    from app import optimizer_charts
+    from nncore.registry import OPTIMIZERS
+
+    racers = [o.racer for o in OPTIMIZERS.values()]
+    assert sorted(race_lib.RACERS) == sorted(racers) and set(race_lib.DEFAULT_ENTRANTS) <= set(racers)
+    assert len({o.color for o in OPTIMIZERS.values()}) == len(OPTIMIZERS)  # each its own colour
+    for o in OPTIMIZERS.values():
+        assert race_lib.RACE_NAMES[o.racer] == race_lib.RACE_NAMES[o.name] == o.name
+        assert optimizer_charts.COLORS[o.racer] == optimizer_charts.COLORS[o.name] == o.color
+        for surface in paths.SURFACES.values():
+            rate = surface.rates[o.racer]
+            assert rate in paths.ALPHAS  # the page's α slider can show it
+            assert len(paths.walk(surface, o.racer, rate, steps=3).grads) == 3
+    spec = ExperimentSpec.from_preset("practice-lab")
+    for i in range(0, len(racers), race_lib.MAX_ENTRANTS):
+        group = racers[i:i + race_lib.MAX_ENTRANTS]
+        group += [r for r in racers if r not in group][:max(0, race_lib.MIN_ENTRANTS - len(group))]
+        race = race_lib.make_race(spec, race_lib.parse_entrants(group), epochs=1, data=small_digits)
+        race.start()
+        race.join()
+        runs = race.runs()
+        race.release()
+        assert [r.status for r in runs] == ["done"] * len(group)
+        fig = optimizer_charts.race_loss(runs, 0.3)
+        drawn = {t.legendgroup: t.line.color for t in fig.data if t.legendgroup and t.legendgroup != "_styles"
+                 and t.mode.startswith("lines")}
+        assert drawn == {r.entrant.label: OPTIMIZERS[r.entrant.optimizer].color for r in runs}
+
+
 def race_run(name, rate, loss, val_accuracy, status="done", epoch=None):
     epoch = len(loss) - 1 if epoch is None else epoch
     return race_lib.RaceRun(race_lib.Entrant(name, race_lib.RACE_NAMES[name], rate), status, "", tuple(loss),

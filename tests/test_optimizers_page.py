@@ -127,3 +127,19 @@ def test_race_clicked_right_after_a_change_races_the_changed_settings(at):
     at.button(key="race").click().run()
     assert training_of(at, "lesson_race").group is jobs and not at.exception
     assert any("learning rate of momentum" in e for e in errors(at))
+
+
+def test_every_registry_optimizer_is_offered_and_walks_in_its_colour(at):
+    """The race's boxes and the surface's pills list the registry's optimizers; each path is drawn in
+    its optimizer's colour (nncore.registry.Optimizer.color): one entry makes a new one race and walk."""
+    import json
+
+    from nncore.lessons import optimizers as race_lib
+    from nncore.registry import OPTIMIZERS
+
+    offered = at.selectbox(key="race_opt_0").options  # as shown: "gd: Gradient descent (SGD)"
+    assert [o.split(":")[0] for o in offered] == ["—", *race_lib.RACERS]
+    contour = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Contours of J" in c.proto.spec)
+    # every optimizer is on the surface by default (the pills), each path in its colour
+    colours = {t["name"].split(" ")[0]: t["line"]["color"] for t in contour["data"] if t.get("mode") == "lines+markers"}
+    assert colours == {o.racer: o.color for o in OPTIMIZERS.values()}

@@ -5,6 +5,7 @@ import pytest
 from scipy import ndimage
 
 from nncore.inference import preprocess as P
+from nncore.inference.preprocess import BRUSH, CANVAS
 
 
 def ellipse(cx, cy, rx, ry, n=80):
@@ -22,14 +23,14 @@ def pen_ratio(image):
 
 
 def test_empty_canvas_has_no_input():
-    steps = P.from_strokes([], (280, 280), 18)
+    steps = P.from_strokes([], (CANVAS, CANVAS), BRUSH)
     assert steps.empty and steps.centered.sum() == 0
 
 
 @pytest.mark.parametrize("where", [(140, 140, 60, 100), (30, 30, 12, 20), (250, 40, 25, 35),
                                    (140, 140, 135, 135)])
 def test_any_size_and_place_becomes_a_centred_20_pixel_digit(where):
-    steps = P.from_strokes(ellipse(*where), (280, 280), 18)
+    steps = P.from_strokes(ellipse(*where), (CANVAS, CANVAS), BRUSH)
     x = steps.centered
     assert x.shape == (28, 28) and steps.input.shape == (1, 784)
     assert 0 <= x.min() and x.max() <= 1 and x.max() > 0.9
@@ -41,7 +42,7 @@ def test_any_size_and_place_becomes_a_centred_20_pixel_digit(where):
 
 
 def test_aspect_ratio_is_kept():
-    tall = P.from_strokes([[(140, 40), (140, 240)]], (280, 280), 18)  # a "1"
+    tall = P.from_strokes([[(140, 40), (140, 240)]], (CANVAS, CANVAS), BRUSH)  # a "1"
     h, w = tall.scaled.shape
     assert h == 20 and w < 8
 
@@ -49,12 +50,12 @@ def test_aspect_ratio_is_kept():
 def test_pen_thickness_matches_mnist_whatever_the_drawing_size(digits):
     mnist = np.median([pen_ratio(im.reshape(28, 28)) for im in digits.x_val[:500]])
     for size in (20, 60, 130):  # tiny, medium, huge ellipses drawn with the same brush
-        ours = pen_ratio(P.from_strokes(ellipse(140, 140, size * 0.6, size), (280, 280), 18).centered)
+        ours = pen_ratio(P.from_strokes(ellipse(140, 140, size * 0.6, size), (CANVAS, CANVAS), BRUSH).centered)
         assert abs(ours - mnist) < 0.03, (size, ours, mnist)
 
 
 def test_a_dot_is_a_dot():
-    steps = P.from_strokes([[(100.0, 100.0)]], (280, 280), 18)
+    steps = P.from_strokes([[(100.0, 100.0)]], (CANVAS, CANVAS), BRUSH)
     assert not steps.empty
     cy, cx = ndimage.center_of_mass(steps.centered)
     assert abs(cy - 13.5) <= 0.6 and abs(cx - 13.5) <= 0.6
@@ -75,7 +76,7 @@ def test_fabric_paths_become_strokes():
 
 
 def test_from_image_matches_from_strokes_geometry():
-    raw = P.draw_strokes(ellipse(100, 120, 40, 70)[0:1], (280, 280), 18)
+    raw = P.draw_strokes(ellipse(100, 120, 40, 70)[0:1], (CANVAS, CANVAS), BRUSH)
     steps = P.from_image(raw)
     assert steps.centered.shape == (28, 28) and not steps.empty
     assert P.from_image(np.zeros((50, 50))).empty

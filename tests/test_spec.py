@@ -63,6 +63,23 @@ def test_bad_values_name_their_field(setting, field, words):
     assert str(info.value).startswith(field + ":")
 
 
+def test_each_number_fields_limits_are_what_validation_enforces_and_say_themselves():
+    from nncore.spec import LIMITS
+
+    for name, limits in LIMITS.items():
+        if name == "train_size":
+            continue  # its real limit is the training split's size (and one example of each class)
+        base = ExperimentSpec(dataset="blobs") if name in ("points", "noise") else ExperimentSpec()
+        step = 1 if limits.kind is int else 0.01
+        assert not base.replace(**{name: limits.high}).problems(), name
+        assert [p.field for p in base.replace(**{name: limits.high + step}).problems()] == [name]
+        low_ok = not base.replace(**{name: limits.low}).problems()
+        assert low_ok != limits.low_open, name
+        assert [p.field for p in base.replace(**{name: limits.low - step}).problems()] == [name]
+    assert LIMITS["points"].text() == "20 to 20,000" and LIMITS["validation_split"].text() == "0.05 to 0.5"
+    assert LIMITS["learning_rate"].text() == "above 0, at most 100"
+
+
 def test_problems_lists_every_bad_field_at_once():
     spec = ExperimentSpec(hidden=(Layer(0, "relu"),), learning_rate=-1.0, epochs=0)
     fields = [p.field for p in spec.problems()]

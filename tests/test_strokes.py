@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from nncore.inference.preprocess import BRUSH, CANVAS
 from strokes import (SIZE_CLASSES, TEMPLATES, StrokeDigit, mnist_strokes, render, replay,
                      stroke_digits, template_digit, to_canvas)
 
@@ -85,12 +86,12 @@ def test_size_classes_mix_and_extents(default_set):
 
 
 def test_rendered_ink_matches_the_size_class(default_set):
-    brush = 18 / 280
+    brush = BRUSH / CANVAS
     for d in default_set[::7]:
         ink = render(d)
-        assert ink.shape == (280, 280) and ink.dtype == np.uint8
+        assert ink.shape == (CANVAS, CANVAS) and ink.dtype == np.uint8
         ys, xs = np.nonzero(ink)
-        extent = max(ys.max() - ys.min(), xs.max() - xs.min()) / 280
+        extent = max(ys.max() - ys.min(), xs.max() - xs.min()) / CANVAS
         size = d.style.split("/")[1]
         if size == "tiny":
             assert extent <= 0.25 + brush + 0.01
@@ -99,13 +100,13 @@ def test_rendered_ink_matches_the_size_class(default_set):
 
 
 def test_render_a_dot_is_a_disk_and_a_line_has_round_caps():
-    dot = render(StrokeDigit(1, [[(0.5, 0.5)]], "dot"), size=280, stroke_width=18)
+    dot = render(StrokeDigit(1, [[(0.5, 0.5)]], "dot"))  # the page's canvas and brush
     assert set(np.unique(dot)) == {0, 255}
     area = (dot == 255).sum()
-    assert area == pytest.approx(math.pi * 9 ** 2, rel=0.15)
+    assert area == pytest.approx(math.pi * (BRUSH / 2) ** 2, rel=0.15)
     ys, xs = np.nonzero(dot)
-    assert ys.max() - ys.min() == pytest.approx(18, abs=2)
-    assert xs.max() - xs.min() == pytest.approx(18, abs=2)
+    assert ys.max() - ys.min() == pytest.approx(BRUSH, abs=2)
+    assert xs.max() - xs.min() == pytest.approx(BRUSH, abs=2)
 
     bar = render(StrokeDigit(1, [[(0.25, 0.5), (0.75, 0.5)]], "bar"), size=200, stroke_width=10)
     area = (bar == 255).sum()
@@ -145,7 +146,7 @@ class _Page:
 
 class _Canvas:
     def bounding_box(self):
-        return {"x": 100.0, "y": 50.0, "width": 280.0, "height": 280.0}
+        return {"x": 100.0, "y": 50.0, "width": float(CANVAS), "height": float(CANVAS)}
 
 
 @pytest.mark.parametrize("speed", ["fast", "normal", "slow"])
@@ -157,7 +158,7 @@ def test_replay_draws_each_stroke_as_one_drag_inside_the_canvas(speed):
     assert kinds.count("down") == kinds.count("up") == len(d.strokes)
     assert kinds[0] == "move" and kinds[1] == "down" and kinds[-1] == "up"
     moves = [e for e in page.log if e[0] == "move"]
-    assert all(100 <= x <= 380 and 50 <= y <= 330 for _, x, y, _ in moves)
+    assert all(100 <= x <= 100 + CANVAS and 50 <= y <= 50 + CANVAS for _, x, y, _ in moves)
     n_points = sum(len(s) for s in d.strokes)
     if speed == "fast":
         assert len(moves) < n_points / 2 and {m[3] for m in moves} == {1}

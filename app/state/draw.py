@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from nncore.inference.preprocess import BRUSH, CANVAS  # noqa: F401  (the canvas and pen: one home, in nncore)
+
 from app.state.slots import slot
 
-CANVAS = 280  # the canvas's width and height in pixels; the digit is scaled to MNIST's 20x20 box whatever its size
-BRUSH = 18  # the pen's width on the canvas, in pixels
 CANVAS_KEY = "canvas"  # the canvas component's key (its own state in the session)
 
 

@@ -167,7 +167,7 @@ def draw_and_answer() -> None:
         if steps.empty:
             st.caption("Each step of the preprocessing appears here once you draw.")
             return
-        show_images([(steps.raw, "1. Your drawing (280x280)"),
+        show_images([(steps.raw, f"1. Your drawing ({CANVAS}x{CANVAS})"),
                      (steps.cropped, "2. Cropped to its bounding box, pen redrawn at MNIST's thickness"),
                      (steps.scaled, "3. Scaled to fit 20x20, aspect kept (grey edges from anti-aliasing)"),
                      (steps.centered, "4. In 28x28, centre of mass at the centre: the 784 inputs")],

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import charts, state
 from app import training_ui as ui
-from app.optimizer_charts import legend_below, race_accuracy, race_loss
+from app.optimizer_charts import COLORS, legend_below, race_accuracy, race_loss
 from nncore import ExperimentSpec, SpecError
 from nncore.lessons import optimizer_paths as paths
 from nncore.lessons import optimizers as race_lib
@@ -16,8 +16,7 @@ from nncore.training.job import MAX_RUNNING_JOBS
 from nncore.training.snapshot import Status
 
 ss = st.session_state
-NAMES = list(race_lib.DEFAULT_ENTRANTS)  # gd, momentum, rmsprop, adam
-COLORS = {"gd": "#1f77b4", "sgd": "#1f77b4", "momentum": "#2ca02c", "rmsprop": "#9467bd", "adam": "#d62728"}
+NAMES = list(race_lib.RACERS)  # every optimizer of the registry: gd, momentum, rmsprop, adam
 NONE = "—"
 
 st.title("Optimizers: Adam vs gradient descent")
@@ -47,7 +46,7 @@ def read_race() -> tuple[ExperimentSpec, list, int, list[SpecError]]:
     the run that drew the button (a rate typed just before the click)."""
     spec = network_spec(ss["race_network"])
     entrants, problems = [], []
-    for i in range(4):
+    for i in range(race_lib.MAX_ENTRANTS):
         name = ss.get(f"race_opt_{i}", NONE)
         if name != NONE:
             try:
@@ -72,8 +71,8 @@ c1.number_input("Epochs for each optimizer", 1, 200, 10, persist_state="session"
 target = float(c2.number_input("Target training loss (epochs to reach it)", 0.0, 100.0, 0.3, step=0.05,
                                format="%.3f", persist_state="session", key="race_target"))
 
-st.markdown("**Optimizers** (two to four), each with its learning rate α:")
-for i, col in enumerate(st.columns(4)):
+st.markdown(f"**Optimizers** ({race_lib.MIN_ENTRANTS} to {race_lib.MAX_ENTRANTS}), each with its learning rate α:")
+for i, col in enumerate(st.columns(race_lib.MAX_ENTRANTS)):
     name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], index=i + 1, persist_state="session", key=f"race_opt_{i}",
                          format_func=lambda n: n if n == NONE else f"{n}: {race_lib.describe(n)}")
     col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), persist_state="session", key=f"race_lr_{i}",
@@ -164,10 +163,9 @@ surface = paths.SURFACES[st.segmented_control("Loss surface", list(paths.SURFACE
 st.caption(surface.help)
 shown = st.pills("Optimizers on the surface", NAMES, selection_mode="multi", default=NAMES, persist_state="session", key="path_opts",
                  format_func=race_lib.describe) or []
-RATES = [0.0003, 0.001, 0.003, 0.0075, 0.01, 0.019, 0.03, 0.1, 0.3, 0.5, 1.0]
 rates = {}
 for name, col in zip(shown, st.columns(max(1, len(shown)))):
-    rates[name] = col.select_slider(f"α for {name}", RATES, value=surface.rates[name], persist_state="session", key=f"alpha_{surface.name}_{name}")
+    rates[name] = col.select_slider(f"α for {name}", paths.ALPHAS, value=surface.rates[name], persist_state="session", key=f"alpha_{surface.name}_{name}")
 step = st.slider("Step", 1, surface.steps, surface.steps, persist_state="session", key=f"path_step_{surface.name}",
                  help="Show the paths up to this step, and write out this step by hand below.")
 

@@ -189,7 +189,6 @@ def variant(image: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarr
     return preprocess.steps_of(cropped, cropped).centered.reshape(784)
 
 
-CANVAS, BRUSH = 280, 18  # the Draw page's canvas and brush
 PEN_POINTS = (8, 8, 8, 10, 12)  # points a pen trajectory is resampled to (pendigits: 8)
 
 
@@ -224,8 +223,7 @@ def pen_variant(image: np.ndarray, label: int, rng: np.random.Generator, coarse:
     strokes = np.split(bent, sizes)
     if coarse:
         strokes = resample_path(strokes, int(rng.choice(PEN_POINTS)))
-    on_canvas = [[(float(x) * CANVAS, float(y) * CANVAS) for x, y in s] for s in strokes]
-    return preprocess.from_strokes(on_canvas, (CANVAS, CANVAS), BRUSH).centered.reshape(784)
+    return preprocess.from_unit_strokes(strokes).centered.reshape(784)
 
 
 def variants(x: np.ndarray, y: np.ndarray, copies: int, seed: int, pen_copies: int = 0,

@@ -25,6 +25,11 @@ BOX = 20  # the box MNIST's digits were scaled to fit
 # length over the longer side has median 0.147 on the offline digits (tests/test_preprocess.py).
 PEN = 0.14
 _HIRES = 160  # the longer side, in pixels, at which cropped strokes are redrawn
+# The Draw page's canvas (its width and height in pixels) and brush (the pen's width in pixels): the
+# page draws with them, and everything that replays drawings as the page receives them (the new
+# writings of training digits, the bench, the tests) reads them here. A digit is scaled to MNIST's
+# 20x20 box whatever the canvas's size.
+CANVAS, BRUSH = 280, 18
 
 Stroke = list[tuple[float, float]]
 
@@ -122,8 +127,10 @@ def _empty(raw: np.ndarray) -> Steps:
     return Steps(raw=raw, cropped=blank, scaled=blank[:BOX, :BOX], centered=blank, empty=True)
 
 
-def from_strokes(strokes: list[Stroke], canvas_size: tuple[int, int], stroke_width: float) -> Steps:
-    """The MNIST steps for strokes drawn on a canvas of `canvas_size` with a `stroke_width` brush."""
+def from_strokes(strokes: list[Stroke], canvas_size: tuple[int, int] = (CANVAS, CANVAS),
+                 stroke_width: float = BRUSH) -> Steps:
+    """The MNIST steps for strokes drawn on a canvas of `canvas_size` with a `stroke_width` brush
+    (by default the Draw page's canvas and brush)."""
     raw = draw_strokes(strokes, canvas_size, stroke_width)
     points = np.array([p for s in strokes for p in s], dtype=np.float64).reshape(-1, 2)
     if len(points) == 0:
@@ -138,6 +145,12 @@ def from_strokes(strokes: list[Stroke], canvas_size: tuple[int, int], stroke_wid
     cropped = draw_strokes(strokes, (int(size[0]), int(size[1])), pen,
                            offset=tuple(low - (pen / 2 + 1) / scale), scale=scale)
     return _steps(raw, cropped)
+
+
+def from_unit_strokes(strokes) -> Steps:
+    """The MNIST steps for strokes in the unit box (the whole canvas is [0, 1] x [0, 1]), drawn on
+    the Draw page's canvas with its brush."""
+    return from_strokes([[(float(x) * CANVAS, float(y) * CANVAS) for x, y in s] for s in strokes])
 
 
 def from_image(ink: np.ndarray, threshold: float = 0.05) -> Steps:

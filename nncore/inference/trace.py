@@ -120,13 +120,16 @@ def _holes(mask: np.ndarray, min_area: int) -> int:
     return int(sum(1 for k, a in enumerate(areas, start=1) if k != outside and a >= min_area))
 
 
-def image_strokes(image: np.ndarray, upscale: int = 3,
-                  min_length: float = 0.06) -> list[np.ndarray]:
+def image_strokes(image: np.ndarray, upscale: int = 3, min_length: float = 0.06, order: int = 1,
+                  levels: tuple[float, ...] = (0.35, 0.5, 0.65), min_loop: float = 1.0,
+                  stretch: bool = False) -> list[np.ndarray]:
     """Strokes (unit-box coordinates, the whole image = the unit box) traced from one
     grayscale digit image with ink > 0 (any range; values are scaled to [0, 1]).
 
-    The image is upscaled (bilinear) and thresholded at the lowest of a few levels that keeps
-    the most loops open (thick pens fill small loops at a low threshold), then thinned."""
+    The image is upscaled (spline of `order`: 1 bilinear, 3 smooth), smoothed, `stretch`ed so that
+    its darkest pixel is 1 if asked, and thresholded at the lowest of `levels` that keeps the most
+    loops open (thick pens fill small loops at a low threshold; a loop counts from `min_loop`
+    source pixels), then thinned. A tiny bitmap (8x8) wants order 3, a stretch and higher levels."""
     from scipy import ndimage
 
     img = np.asarray(image, float)
@@ -135,13 +138,15 @@ def image_strokes(image: np.ndarray, upscale: int = 3,
     if img.max() <= 0.0:
         return []
     h, w = img.shape
-    big = ndimage.gaussian_filter(ndimage.zoom(img, upscale, order=1), sigma=upscale / 4)
+    big = ndimage.gaussian_filter(ndimage.zoom(img, upscale, order=order), sigma=upscale / 4)
+    if stretch:
+        big /= big.max()
     best = None
-    for thr in (0.35, 0.5, 0.65):
+    for thr in levels:
         m = big > thr
         if not m.any():
             break
-        n = _holes(m, min_area=upscale * upscale)
+        n = _holes(m, min_area=int(upscale * upscale * min_loop))
         if best is None or n > best[0]:
             best = (n, m)
     mask = best[1] if best is not None else big >= big.max() / 2  # faint ink only

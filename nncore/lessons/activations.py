@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..data import relu_lab_target  # noqa: F401  (the lab's target lives with the data)
+from ..synthetic import relu_lab_target  # noqa: F401  (the lab's target lives with the data it makes)
 from ..registry import ACTIVATIONS, LEAKY_SLOPE  # noqa: F401
 
 # ---- 1. Activation functions ------------------------------------------------------------

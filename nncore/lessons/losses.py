@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..data import SCENE_FEATURES, SCENE_LABELS, Dataset, traffic_scenes, zero_one  # noqa: F401
+from ..data import SCENE_FEATURES, SCENE_LABELS, Dataset, zero_one  # noqa: F401
+from ..synthetic import traffic_scenes  # noqa: F401
 from ..export import keras_code
 from ..spec import ExperimentSpec
 

@@ -18,10 +18,13 @@ from typing import Callable
 
 import numpy as np
 
-from .optimizers import RACE_NAMES  # the same names as the race
+from .optimizers import RACE_NAMES, RACERS  # the same names as the race
 from ..registry import OPTIMIZERS
 
 ESCAPE = 1e4  # a path whose parameter passes this has left for good: it diverged
+# The α's a learner can pick for an optimizer on a surface (each optimizer's own, Optimizer.surface_rates
+# in the registry, among them).
+ALPHAS = (0.0003, 0.001, 0.003, 0.0075, 0.01, 0.019, 0.03, 0.1, 0.3, 0.5, 1.0)
 
 # The regression's data: 12 houses, size x in units of 10 m² (5 to 25: not scaled to about
 # [-1, 1]) and price y in units of 10,000.
@@ -40,8 +43,13 @@ class Surface:
     J: Callable  # J(p, q, ops): ops is numpy or tensorflow.math-like (mean only)
     start: tuple[float, float]
     box: tuple[tuple[float, float], tuple[float, float]]  # the plotted window
-    rates: dict[str, float]  # a learning rate per optimizer that shows the lecture's picture
     steps: int
+
+    @property
+    def rates(self) -> dict[str, float]:
+        """A learning rate per optimizer (by race name) that shows the lecture's picture: each
+        registry optimizer's own for this surface (Optimizer.surface_rates)."""
+        return {r: dict(OPTIMIZERS[RACE_NAMES[r]].surface_rates)[self.name] for r in RACERS}
 
     def grid(self, n: int = 121) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(p values, q values, J on the grid as J[q, p]) for the contour plot."""
@@ -69,12 +77,10 @@ SURFACES = {s.name: s for s in (
             "J(w, b) = 1/(2m) Σ (w·x + b − y)² on 12 houses, x = size in 10 m² (5 to 25), y = price: the "
             "feature is not scaled, so J is 1,800 times steeper across the valley than along it. Gradient "
             "descent must keep α below 0.0075 or it diverges, and then it crawls along the valley.",
-            ("w", "b"), _regression, (0.0, 0.0), ((-0.5, 3.0), (-1.5, 8.0)),
-            {"gd": 0.003, "momentum": 0.003, "rmsprop": 0.3, "adam": 0.5}, 150),
+            ("w", "b"), _regression, (0.0, 0.0), ((-0.5, 3.0), (-1.5, 8.0)), 150),
     Surface("bowl", "Elongated bowl", "J(w1, w2) = (w1² + 100·w2²) / 2: 100 times steeper in w2 than in "
             "w1. Gradient descent diverges above α = 0.02; just below it zig-zags across w2 and crawls along w1.",
-            ("w1", "w2"), lambda p, q, ops: 0.5 * (p * p + 100.0 * q * q), (-4.5, 1.0), ((-5.0, 2.0), (-1.5, 1.5)),
-            {"gd": 0.019, "momentum": 0.01, "rmsprop": 0.1, "adam": 0.3}, 100),
+            ("w1", "w2"), lambda p, q, ops: 0.5 * (p * p + 100.0 * q * q), (-4.5, 1.0), ((-5.0, 2.0), (-1.5, 1.5)), 100),
 )}
 
 

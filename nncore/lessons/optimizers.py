@@ -24,13 +24,16 @@ import numpy as np
 
 from ..model import macs_per_example
 from ..registry import OPTIMIZERS
-from ..spec import ExperimentSpec, SpecError
+from ..spec import LIMITS, ExperimentSpec, SpecError
 from ..training.group import JobGroup
 from ..training.snapshot import Status
 
-# The names a race takes: the registry's, and "gd" for plain gradient descent (Keras' SGD).
-RACE_NAMES = {"gd": "sgd", "sgd": "sgd", "momentum": "momentum", "rmsprop": "rmsprop", "adam": "adam"}
+# Every optimizer of the registry races, under its race name ("gd" for plain gradient descent, Keras'
+# SGD; Optimizer.racer) or its registry name. The lecture's four race by default, in the course's order.
 DEFAULT_ENTRANTS = ("gd", "momentum", "rmsprop", "adam")
+_BY_RACER = {o.racer: o.name for o in OPTIMIZERS.values()}
+RACERS = DEFAULT_ENTRANTS + tuple(r for r in _BY_RACER if r not in DEFAULT_ENTRANTS)  # what the page offers
+RACE_NAMES = {**{r: _BY_RACER[r] for r in RACERS}, **{n: n for n in OPTIMIZERS if n not in _BY_RACER}}
 DEFAULT_LEARNING_RATE = 0.001  # the practice lab's
 MIN_ENTRANTS, MAX_ENTRANTS = 2, 4
 # All the race's networks train at once: together at most this many multiply-adds per example
@@ -91,8 +94,8 @@ def parse_rate(name: str, i: int, value) -> float:
     if not rate > 0:  # also NaN
         raise RaceError(field, f"must be greater than 0 (a step of {rate:g} times the gradient "
                         f"{'goes nowhere' if rate == 0 else 'climbs uphill'}), got {rate:g}")
-    if rate > 100:
-        raise RaceError(field, f"{rate:g} is absurd: at most 100 (even 10 makes most networks diverge; "
+    if rate > LIMITS["learning_rate"].high:
+        raise RaceError(field, f"{rate:g} is absurd: at most {LIMITS['learning_rate'].high:g} (even 10 makes most networks diverge; "
                         "the course uses 0.001 to 0.1)")
     return rate
 

@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass
 
 from ..runs import RUNNING, Run
+from ..spec import LIMITS
 
 METRICS = {"accuracy": "training accuracy", "val_accuracy": "validation accuracy",
            "loss": "training loss", "val_loss": "validation loss"}
-MAX_EPOCH = 1000  # the spec's own limit
+MAX_EPOCH = LIMITS["epochs"].high  # the spec's own limit
 MAX_TEXT = 100
 DEFAULT = "max val_accuracy"
 _NUMBER = r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e([-+]?[0-9]{1,3}))?"
