@@ -6,8 +6,13 @@ labelled axes.
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
+from plotly.subplots import make_subplots
 
 from nncore.spec import FIELD_NAMES, differences, field_text
 
@@ -311,11 +316,6 @@ def _rgb(hex_color: str) -> np.ndarray:
 def region_image(predicted: np.ndarray, confidence: np.ndarray) -> str:
     """The plane coloured by predicted class, paler where the network is less sure: a small PNG
     (a few KB) instead of thousands of numbers, as a data URI."""
-    import base64
-    import io
-
-    from PIL import Image
-
     palette = np.stack([_rgb(c) for c in CLASS_COLORS])
     k = len(np.unique(predicted)) or 1
     chance = 1.0 / max(k, 2)
@@ -362,8 +362,6 @@ def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: s
 
 def unit_views(units, x1, x2, columns: int = 4, step: int | None = None, axis_names=("x1", "x2")) -> go.Figure:
     """Each unit's value over the plane: a hidden unit's activation, an output unit's logit."""
-    from plotly.subplots import make_subplots
-
     n = len(units)
     step = step or (2 if n <= 8 else 4)  # keep what goes to the browser small
     rows = max(1, int(np.ceil(n / columns)))

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from nncore.inference.predictor import DEFAULT_MODELS, PROPERTIES_MODEL, ASSETS, Predictor, load_predictor
-from nncore.spec import ExperimentSpec
+from nncore.inference.predictor import (
+    ASSETS,
+    DEFAULT_MODELS,
+    PROPERTIES_MODEL,
+    Predictor,
+    load_predictor,
+)
+from nncore.model import build_model
 from nncore.outputs import to_probabilities
+from nncore.spec import ExperimentSpec
 from nncore.training.job import TrainingJob
 
 
@@ -78,11 +87,6 @@ def job_answerer(job: TrainingJob) -> Answerer | None:
 def keras_file(spec: ExperimentSpec, weights: list[np.ndarray]) -> bytes:
     """The network as a `.keras` file's bytes: standard Keras layers only, so
     `keras.saving.load_model(path)` loads it with safe_mode on; no optimizer state."""
-    import tempfile
-    from pathlib import Path
-
-    from nncore.model import build_model
-
     model = build_model(spec, compile=False, weights=list(weights))
     with tempfile.TemporaryDirectory(prefix="nn-playground-") as folder:
         path = Path(folder) / "model.keras"  # our own name: nothing from a link becomes a path
@@ -92,8 +96,6 @@ def keras_file(spec: ExperimentSpec, weights: list[np.ndarray]) -> bytes:
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the run's network...")
 def _run_predictor(run_id: str, spec_json: str, _weights: list[np.ndarray]) -> Predictor:
-    from nncore.model import build_model
-
     spec = ExperimentSpec.from_json(spec_json)
     return Predictor(build_model(spec, compile=False, weights=_weights), spec, {}, run_id)
 

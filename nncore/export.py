@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 
 from . import synthetic
+from .augment import CODE
 from .model import plan
 from .registry import BINARY, CLASSES, DATASETS, LOSSES, MULTI_HOT, NUMBER, OPTIMIZERS
 from .spec import ExperimentSpec
@@ -115,8 +116,6 @@ def keras_code(spec: ExperimentSpec) -> str:
               f"    optimizer={OPTIMIZERS[spec.optimizer].code(spec.learning_rate)},",
               f"    metrics={metrics},", ")", "", "# Train"]
     if spec.augment:
-        from .augment import CODE
-
         lines += ["# Augmentation: every epoch sees the digits randomly rotated, zoomed and shifted",
                   f"seed = {spec.seed}", *CODE.splitlines(),
                   "train = (tf.data.Dataset.from_tensor_slices((X_train.astype('float32'), y_train))",

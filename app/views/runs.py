@@ -2,10 +2,13 @@
 
 import time
 
+import numpy as np
 import streamlit as st
 
 from app import charts, people_ui, runs_ui, state
 from app.text import plain
+from nncore import SpecError
+from nncore.model import build_model
 from nncore.runs import Run
 from nncore.spec import FIELD_NAMES
 
@@ -20,9 +23,6 @@ SAME_SHAPE = [f for f in FIELD_NAMES if f not in ("dataset", "hidden", "points",
 def train_again(run: Run, field: str, value: str) -> None:
     """Rerun `run` with one field changed, from the run's own initial weights (the spec's seeded
     initialisation: the network is built again with the run's seed, before any training)."""
-    from nncore import SpecError
-    from nncore.model import build_model
-
     try:
         spec = run.spec.with_settings([f"{field}={value}"]).validate()
     except SpecError as e:
@@ -78,8 +78,6 @@ def compare(runs: list[Run]) -> None:
                        key="compare_accuracy")
     with_matrix = [r for r in picked if r.confusion is not None]
     if with_matrix:
-        import numpy as np
-
         for col, r in zip(st.columns(len(with_matrix[:4])), with_matrix[:4]):
             col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}"),
                              key=f"compare_confusion_{r.id}")

@@ -12,7 +12,9 @@ import time
 
 import numpy as np
 
+from ..augment import make_augmenter
 from ..data import load_dataset
+from ..model import build_model
 from ..spec import ExperimentSpec
 
 # question -> the digits for which the answer is yes
@@ -38,8 +40,6 @@ def train_properties_model(seed: int = 0, epochs: int = 30, data=None):
     digits are held out); returns (model, spec, metrics). An offline tool (`python -m nncore
     assets`), so it uses `fit` in the calling thread."""
     from .. import import_keras
-    from ..augment import make_augmenter
-    from ..model import build_model
 
     keras = import_keras()
     import tensorflow as tf

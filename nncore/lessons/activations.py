@@ -7,8 +7,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..synthetic import relu_lab_target  # noqa: F401  (the lab's target lives with the data it makes)
 from ..registry import ACTIVATIONS, LEAKY_SLOPE  # noqa: F401
+from ..spec import ExperimentSpec
+from ..synthetic import relu_lab_target  # noqa: F401  (the lab's target lives with the data it makes)
+from ..training.job import TrainingJob
 
 # ---- 1. Activation functions ------------------------------------------------------------
 
@@ -134,9 +136,6 @@ def relu_lab_job(seed: int = 0, init: str = "hinges", epochs: int = 200):
     on all of [0, 3]: it starts dead, its gradient is 0 and it stays dead, and the fit gets
     stuck (a known failure of ReLU, shown on purpose).
     """
-    from ..spec import ExperimentSpec
-    from ..training.job import TrainingJob
-
     if init not in RELU_LAB_INITS:
         raise ValueError(f"init must be one of {RELU_LAB_INITS}, got {init!r}")
     spec = ExperimentSpec.from_preset("relu-lab").replace(seed=seed, epochs=epochs)

@@ -20,14 +20,17 @@ once before its first timed run, so that no run's first epoch is charged for the
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..data import load_dataset
 from ..model import count_params, macs_per_example
 from ..spec import ExperimentSpec, SpecError
 from ..training.group import JobGroup
+from ..training.job import TrainingJob
 
 SIZES = (500, 1000, 4000)
 DEFAULT_EPOCHS = 20
@@ -79,8 +82,6 @@ def _warm_up(spec: ExperimentSpec) -> None:
     """Trace the spec's network and give it back to the pool, so that the timed run borrows a traced
     network and its first epoch is not charged for the tracing. Two short epochs on two sizes: the
     pool's train function traces once per batch shape, then once for any shape (reduce_retracing)."""
-    from ..training.job import TrainingJob
-
     for size in (100, 60):  # outside the queue: the experiment already holds its place (a slot)
         warm = TrainingJob(spec.replace(epochs=1, train_size=size), views=False, queued=False)
         warm.run()
@@ -176,9 +177,6 @@ def checksum(*arrays: np.ndarray) -> str:
 def make_experiment(sizes=SIZES, epochs: int = DEFAULT_EPOCHS, seed: int = 0,
                     arms: tuple[str, ...] = ("dense", "conv")) -> Experiment:
     """The jobs (not started): each arm at each size, smallest first, one after another."""
-    from ..data import load_dataset
-    from ..training.job import TrainingJob
-
     epochs = check_epochs(epochs)
     sizes = parse_sizes(list(sizes))
     runs, jobs, val = [], [], None
@@ -246,8 +244,6 @@ def findings(rows: list[Row]) -> list[str]:
 
 def report(experiment: Experiment, seconds: float, as_json: bool = False) -> str:
     """The CLI's output: one JSON line, or a table."""
-    import json
-
     rows = experiment.rows()
     if as_json:
         return json.dumps({"runs": [r.to_json() for r in rows], "val_samples": experiment.val_samples,

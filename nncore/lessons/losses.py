@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data import SCENE_FEATURES, SCENE_LABELS, Dataset, zero_one  # noqa: F401
-from ..synthetic import traffic_scenes  # noqa: F401
 from ..export import keras_code
 from ..spec import ExperimentSpec
+from ..synthetic import traffic_scenes  # noqa: F401
+from ..training.job import TrainingJob
 
 # ---- 6. Label formats -----------------------------------------------------------------------
 
@@ -119,8 +120,6 @@ class BinaryResult:
 def zero_or_one_job(epochs: int = 20, seed: int = 0):
     """The course's 0-or-1 network as a training job (not started), on the 0s and 1s of the
     offline digits (the preset `zero-or-one`); held-out 0s and 1s score it."""
-    from ..training.job import TrainingJob
-
     return TrainingJob(ExperimentSpec.from_preset("zero-or-one").replace(epochs=epochs, seed=seed), views=False)
 
 
@@ -167,8 +166,6 @@ def scene_jobs(seed: int = 0, epochs: int = 30):
         SparseCategoricalCrossentropy(from_logits=True), trained on the biggest object only;
         its softmax outputs compete and always sum to 1.
     """
-    from ..training.job import TrainingJob
-
     return tuple(TrainingJob(ExperimentSpec.from_preset(name).replace(seed=seed, epochs=epochs), views=False)
                  for name in ("scenes-multilabel", "scenes-multiclass"))
 

@@ -12,12 +12,16 @@ import math
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
+from ..data import load_dataset
+from ..model import build_loss, build_model, count_params, plan
+from ..spec import ExperimentSpec
+
 
 def count_nodes(spec) -> int:
     """Numbers one example's forward pass computes: each unit's z, its a = g(z) when g is not
     linear, each pooled value, and the loss J."""
-    from ..model import plan
-
     total = 1
     for p in plan(spec):
         size = math.prod(p.output_shape)
@@ -64,12 +68,7 @@ def network_cost(spec=None, sample: int = 60, batch: int = 32, repeats: int = 7,
     """Time the gradient of all the network's parameters by backprop (tf.GradientTape) against
     nudging `sample` parameters one at a time (each nudge: add ε, compute J, take ε off, all in one
     traced call), on the first `batch` training examples. The weights are put back exactly after."""
-    import numpy as np
-
     from .. import import_keras
-    from ..data import load_dataset
-    from ..model import build_loss, build_model, count_params, plan
-    from ..spec import ExperimentSpec
 
     import_keras()
     import tensorflow as tf

@@ -17,15 +17,18 @@ The contour lesson (part 2) lives in nncore.lessons.optimizer_paths.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import macs_per_example
+from ..data import load_dataset
+from ..model import build_model, macs_per_example
 from ..registry import OPTIMIZERS
 from ..spec import LIMITS, ExperimentSpec, SpecError
 from ..training.group import JobGroup
+from ..training.job import TrainingJob
 from ..training.snapshot import Status
 
 # Every optimizer of the registry races, under its race name ("gd" for plain gradient descent, Keras'
@@ -134,7 +137,6 @@ def check_size(spec: ExperimentSpec, entrants) -> RaceError | None:
 def initial_weights(spec: ExperimentSpec, shape=None) -> list[np.ndarray]:
     """The spec's network's starting weights for its seed (what every run of the race starts from)."""
     from .. import import_keras
-    from ..model import build_model
 
     import_keras()
     return build_model(spec, shape, compile=False).get_weights()
@@ -201,9 +203,6 @@ def race_run(entrant: Entrant, job) -> RaceRun:
 def make_race(spec: ExperimentSpec, entrants, epochs: int | None = None, data=None) -> Race:
     """The race's jobs (not started): one per entrant, all from the spec's seeded initial weights,
     on the same data (loaded once), with the spec's batch size, seed and `epochs`."""
-    from ..data import load_dataset
-    from ..training.job import TrainingJob
-
     spec = spec.replace(epochs=epochs) if epochs is not None else spec
     problems = check_entrants(entrants)
     too_big = check_size(spec.validate(), entrants)
@@ -324,8 +323,6 @@ def one_alpha_note(spec: ExperimentSpec, entrants, surfaces: dict[str, dict[str,
 
 def race_report(runs: list[RaceRun], as_json: bool = False) -> str:
     """The CLI's output: {"runs": [...]} as one JSON line, or a table (a diverged run's reason after it)."""
-    import json
-
     if as_json:
         return json.dumps({"runs": [r.to_json() for r in runs]})
     lines = [f"{'optimizer':<10} {'α':>8} {'loss before':>12} {'loss after':>11} {'val acc':>8} {'seconds':>8}"]

@@ -29,11 +29,13 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from ..augment import make_augmenter
 from ..data import Dataset, DatasetUnavailable, load_dataset
-from ..model import macs_per_example
+from ..model import build_model, macs_per_example
 from ..outputs import to_probabilities
 from ..registry import CLASSES
 from ..spec import ExperimentSpec
+from .pool import POOL
 from .queue import MAX_RUNNING_JOBS, QUEUE, Ticket  # noqa: F401 (MAX_RUNNING_JOBS: for pages and tests)
 from .recorder import Recorder
 from .snapshot import Snapshot, Status
@@ -79,7 +81,6 @@ def warm_up(delay: float = 0.0, presets: Iterable[str] = ("practice-lab",)) -> N
     so that the first real training of each starts at full speed. For servers, in the background."""
     time.sleep(delay)
     from .. import import_keras
-    from .pool import POOL
 
     import_keras()
     for preset in presets:
@@ -128,7 +129,6 @@ def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
     chunks = (tf.data.Dataset.range(spec.epochs).map(order)
               .flat_map(lambda indices: tf.data.Dataset.from_tensor_slices(indices).batch(size))
               .map(lambda i: (tf.gather(xs, i), tf.gather(ys, i))))
-    from ..augment import make_augmenter
 
     return iter(chunks.map(make_augmenter(spec.seed)).prefetch(2))
 
@@ -216,8 +216,6 @@ class TrainingJob:
         with self._pool_lock:
             net, self._network = self._network, None
         if net is not None:
-            from .pool import POOL
-
             POOL.give_back(net)
 
     @property
@@ -267,7 +265,6 @@ class TrainingJob:
         weights = self.snapshot().weights
         if weights is None:
             raise RuntimeError("the model is not built yet")
-        from .pool import POOL
 
         return POOL.forward(self.spec, self.data.shape, weights, np.asarray(x, np.float32))
 
@@ -278,8 +275,6 @@ class TrainingJob:
     def keras_model(self):
         """A new Keras model of this spec with the snapshot's weights (to save, or keep after the
         job's network has gone back to the pool)."""
-        from ..model import build_model
-
         weights = self.snapshot().weights
         if weights is None:
             raise RuntimeError("the model is not built yet")
@@ -351,7 +346,6 @@ class TrainingJob:
             y_train = np.asarray(y_train, np.float32).reshape(len(y_train), -1)
             y_val = np.asarray(y_val, np.float32).reshape(len(y_val), -1)
         steps = math.ceil(len(data.x_train) / spec.batch_size)
-        from .pool import POOL
 
         net = POOL.lend(spec, data.shape, self._initial_weights)
         with self._pool_lock:

@@ -28,8 +28,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from ..metrics import confusion
 from ..registry import CLASSES, DATASETS
-from ..runs import INTERRUPTED, INTERRUPTED_MESSAGE, PROGRESS_EVERY, RUNNING, Run, RunStore, StoreError
+from ..runs import (
+    INTERRUPTED,
+    INTERRUPTED_MESSAGE,
+    PROGRESS_EVERY,
+    RUNNING,
+    Run,
+    RunStore,
+    StoreError,
+)
 from .job import TrainingJob, stop_all
 
 LINGER_S = 60.0  # a finished run stays live this long after its last save
@@ -62,8 +71,6 @@ class LiveRun:
         s, spec = self.job.snapshot(), self.job.spec
         matrix, names = None, ()
         if s.finished and s.val_probabilities is not None and DATASETS[spec.dataset].labels == CLASSES:
-            from ..metrics import confusion
-
             data = self.job.data
             matrix = tuple(tuple(int(v) for v in row)
                            for row in confusion(data.y_val, s.val_probabilities, data.n_classes))

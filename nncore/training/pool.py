@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model import build_model, plan
 from ..registry import DATASETS, LOSSES, OPTIMIZERS, Shape
 from ..spec import ExperimentSpec
 
@@ -42,8 +43,6 @@ MAX_IDLE = 12
 
 def pool_key(spec: ExperimentSpec, shape: Shape) -> tuple:
     """What a network's compiled and traced functions depend on."""
-    from ..model import plan
-
     layers = tuple((p.cls, p.args, tuple(sorted(p.kwargs.items()))) for p in plan(spec, shape))
     optimizer = OPTIMIZERS[spec.optimizer]
     return (layers, shape, LOSSES[spec.loss].keras_class, spec.from_logits, DATASETS[spec.dataset].labels,
@@ -212,8 +211,6 @@ class ModelPool:
     # ---- making and resetting ---------------------------------------------------------
 
     def _build(self, spec, key, shape, weights) -> Network:
-        from ..model import build_model
-
         model = build_model(spec, shape, weights=weights)
         model.optimizer.build(model.trainable_variables)  # its state at the start, kept to go back to
         net = Network(model, key, [np.array(v.numpy()) for v in model.optimizer.variables])
@@ -221,8 +218,6 @@ class ModelPool:
         return net
 
     def _reset(self, net: Network, spec, shape, weights) -> None:
-        from ..model import build_model
-
         if weights is None:
             weights = build_model(spec, shape, compile=False).get_weights()
         net.model.set_weights(list(weights))

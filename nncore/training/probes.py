@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..outputs import to_probabilities
+from .pool import as_network
 
 GRID = 100  # grid points per side
 MAX_UNITS_SHOWN = 8  # per layer (the page shows each as a small map)
@@ -55,8 +56,6 @@ class BoundaryProbe:
 
     def __init__(self, net, bounds, from_logits: bool, size: int = GRID):
         """`net`: a Keras model, or an nncore.pool.Network (whose traced functions are reused)."""
-        from .pool import as_network
-
         self.net = as_network(net)
         import tensorflow as tf
 
@@ -103,8 +102,6 @@ class PlaneProbe:
     def __init__(self, net, x_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
                  from_logits: bool, size: int = 60):
         """`net`: a Keras model, or an nncore.pool.Network (whose traced functions are reused)."""
-        from .pool import as_network
-
         self.net = as_network(net)
         self.labels = y_val
         self.size = size

@@ -21,6 +21,7 @@ from ..data import Dataset
 from ..outputs import accuracy, to_probabilities
 from ..registry import CLASSES, NUMBER, OPTIMIZERS
 from ..spec import ExperimentSpec
+from .probes import BoundaryProbe, PlaneProbe
 from .snapshot import Snapshot, Status
 
 VIEW_INTERVAL = 0.2  # seconds between two boundary grids
@@ -97,12 +98,8 @@ class Recorder:
         self.probes: dict[str, Callable[[int], Any]] = {}
         self.last_view = -1.0
         if views and data.is_points:
-            from .probes import BoundaryProbe
-
             self.probes["boundary"] = BoundaryProbe(net, data.bounds(), self.spec.from_logits)
         elif views and data.image_shape is not None and data.labels == CLASSES:
-            from .probes import PlaneProbe
-
             self.probes["plane"] = PlaneProbe(net, data.x_train, data.x_val, data.y_val, self.spec.from_logits)
         self._views(0, force=True)
         full = {}
