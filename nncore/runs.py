@@ -381,25 +381,33 @@ class SQLiteRunStore(RunStore):
     # ---- the interface -------------------------------------------------------------------
 
     def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
+        """Insert or update the run; `weights` replace the run's stored weights, and a save without
+        them (a running run's progress, a stale run marked interrupted) keeps those stored."""
         if not valid_run_id(run.id):
             raise StoreError(f"not a run id: {run.id[:40]!r}")
         blob = weights_to_bytes(weights) if weights is not None else None
+        columns = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
+                   "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
 
         def work(con):
             if not learner_known(Sql(con.execute), run.learner):
                 return  # forgotten while it trained: its last saves are dropped
+            # an upsert, not INSERT OR REPLACE: replacing the row would delete its weights (ON DELETE CASCADE)
             con.execute(
-                "INSERT OR REPLACE INTO runs (id, session, created, spec, status, message, epochs, seconds,"
-                " history, confusion, class_names, parent, changes, updated, server, learner, class_id)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                f" ON CONFLICT (id) DO UPDATE SET {updates}",
                 (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
                  str(run.status), run.message, run.epochs, run.seconds,
                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
                  run.server, run.learner, run.class_id))
-            if blob is not None and len(blob) <= self.max_bytes:
-                con.execute("INSERT OR REPLACE INTO weights VALUES (?,?,?,?,?)",
+            if blob is None:
+                return
+            con.execute("DELETE FROM weights WHERE run_id = ?", (run.id,))
+            if len(blob) <= self.max_bytes:
+                con.execute("INSERT INTO weights VALUES (?,?,?,?,?)",
                             (run.id, run.session, time.time(), len(blob), blob))
                 self._bound(con, run.session)
 

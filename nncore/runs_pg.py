@@ -191,8 +191,8 @@ class PostgresRunStore(RunStore):
     # ---- the interface -------------------------------------------------------------------
 
     def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
-        """Insert or replace the run whole, as the SQLite store does: saved without weights, a run
-        keeps none (a weights row of an earlier save goes)."""
+        """Insert or update the run, as the SQLite store does: `weights` replace the run's stored
+        weights, and a save without them keeps those stored."""
         if not valid_run_id(run.id):
             raise StoreError(f"not a run id: {run.id[:40]!r}")
         blob = weights_to_bytes(weights) if weights is not None else None
@@ -211,8 +211,10 @@ class PostgresRunStore(RunStore):
                 return  # forgotten while it trained: its last saves are dropped
             cur.execute(f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
                         f"ON CONFLICT (id) DO UPDATE SET {updates}", values)
+            if blob is None:
+                return
             cur.execute("DELETE FROM weights WHERE run_id = %s", (run.id,))
-            if blob is not None and len(blob) <= self.max_bytes:
+            if len(blob) <= self.max_bytes:
                 cur.execute("INSERT INTO weights (run_id, session, created, size, data) VALUES (%s, %s, %s, %s, %s)",
                             (run.id, run.session, time.time(), len(blob), blob))
                 self._bound(cur, run.session)

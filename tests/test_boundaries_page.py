@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from apptest import open_app, wait_until_finished, job_of
+from apptest import open_app, wait_until_finished, job_of, training_of
 from browser import set_number, wait_for_app
 
 
@@ -57,6 +57,70 @@ def test_all_linear_network_shows_its_single_equivalent_layer(at):
     wait_until_finished(at, "points")
     assert any("All-linear layers are one linear layer" in s.value for s in at.subheader)
     assert any("differ by at most" in c.value for c in at.caption)
+
+
+# ---- the page's address carries its latest run ---------------------------------------------
+
+def titles_of(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
+
+
+def open_run_link(run_id: str):
+    other = open_app(None)
+    other.switch_page("views/boundaries.py")
+    other.query_params["run"] = run_id
+    other.run()
+    assert not other.exception
+    return other
+
+
+def test_the_address_carries_the_latest_run_and_a_reload_shows_it(at):
+    import dataclasses
+
+    from app import state
+    from nncore.runs import new_run_id
+
+    at.selectbox(key="p_preset").select("linear-moons").run()
+    at.number_input(key="p_epochs").set_value(4).run()
+    at.button(key="train_points").click().run()
+    job = job_of(at, "points")
+    run_id = training_of(at, "points").live.run_id
+    assert at.query_params["run"] in (run_id, [run_id])
+    wait_until_finished(at, "points")
+    assert at.query_params["run"] in (run_id, [run_id]) and at.query_params["dataset"] in ("moons", ["moons"])
+    # a reload (a new session) while the server still has the run: the same job, its live views
+    again = open_run_link(run_id)
+    assert job_of(again, "points") is job
+    assert any(t.startswith("Decision boundary after epoch 4") for t in titles_of(again))
+    assert again.selectbox(key="p_dataset").value == "moons" and again.number_input(key="p_epochs").value == 4
+    # after a restart only the run store has it: its boundary drawn again from its stored weights
+    stored = state.store().get(run_id)
+    assert stored.status == "done" and stored.has_weights
+    copy = dataclasses.replace(stored, id=new_run_id())
+    state.store().save(copy, state.run_weights(run_id))
+    later = open_run_link(copy.id)
+    assert job_of(later, "points") is None
+    assert any(f"Run {copy.id} is not training on this server now" in i.value for i in later.info)
+    titles = titles_of(later)
+    assert any(t.startswith(f"Decision boundary of run {copy.id} after epoch 4") for t in titles), titles
+    assert any(t.startswith("Every unit over the plane") for t in titles)
+    assert any(f"Run {copy.id}" in h.value for h in later.subheader)  # its numbers and curves below
+    assert later.selectbox(key="p_dataset").value == "moons" and later.number_input(key="p_epochs").value == 4
+    assert later.query_params["run"] in (copy.id, [copy.id])
+    # the stored boundary is the network's: the same regions as the live one at its end
+    live = job.snapshot().boundary.predicted
+    from nncore.data import load_dataset
+    from nncore.training.probes import boundary_of
+
+    again_drawn = boundary_of(stored.spec, state.run_weights(run_id), load_dataset(stored.spec), 4).predicted
+    assert (again_drawn == live).mean() > 0.999
+
+
+@pytest.mark.parametrize("run, words", [("nonsense", "not a run id"), ("0123456789ab", "There is no run")])
+def test_a_bad_run_in_the_boundaries_address_is_a_message(run, words):
+    at = open_run_link(run)
+    assert any(words in w.value for w in at.warning), [w.value for w in at.warning]
+    assert job_of(at, "points") is None and not at.button(key="train_points").disabled
 
 
 # ---- real browser ------------------------------------------------------------------------
@@ -155,3 +219,55 @@ def test_your_points_bad_files_each_named(at):
         assert any(name in t and words in t for t in shown(at.error)), (name, shown(at.error))
         assert not at.exception
     assert at.button(key="train_points").disabled  # nothing was ever loaded
+
+
+TITLE = """(key) => {
+  const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  return el && el.layout ? el.layout.title.text : null;
+}"""
+
+
+@pytest.mark.browser
+def test_a_reload_finds_the_boundaries_run_again_in_chromium(browser, server, tmp_path):
+    import dataclasses
+    import os
+    import re
+
+    from nncore.runs import SQLiteRunStore, new_run_id
+
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/boundaries")
+    wait_for_app(page)
+    set_number(page, "p_epochs", 5)
+    page.locator(".st-key-train_points button").first.click()
+    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=60_000)
+    run_id = re.search(r"run=([0-9a-f]{12})", page.url).group(1)
+    page.wait_for_function(f"() => ({TITLE})('boundary_chart')?.includes('Decision boundary after epoch 5')",
+                           timeout=120_000)
+    # a reload: the same run, found by the id in the address, its boundary and the builder's settings
+    page.reload()
+    wait_for_app(page)
+    page.wait_for_function(f"() => ({TITLE})('boundary_chart')?.includes('Decision boundary after epoch 5')",
+                           timeout=60_000)
+    assert f"run={run_id}" in page.url and "epochs=5" in page.url
+    assert page.locator(".st-key-p_epochs input").input_value() == "5"
+    page.screenshot(path=str(tmp_path / "boundaries-reloaded.png"), full_page=True)
+    # after a restart the run store alone has it (a copy under a new id: not live on this server)
+    store = SQLiteRunStore(os.environ["NNCORE_RUNS_DB"])
+    deadline = __import__("time").time() + 30
+    while not (store.get(run_id) and store.get(run_id).has_weights) and __import__("time").time() < deadline:
+        page.wait_for_timeout(300)
+    copy = dataclasses.replace(store.get(run_id), id=new_run_id())
+    store.save(copy, store.weights(run_id))
+    page.goto(server.url + f"/boundaries?run={copy.id}")
+    wait_for_app(page)
+    page.wait_for_function(f"() => ({TITLE})('stored_boundary_chart')?.includes('run {copy.id} after epoch 5')",
+                           timeout=60_000)
+    text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert f"Run {copy.id} is not training on this server now" in text and f"Run {copy.id}" in text
+    assert f"run={copy.id}" in page.url
+    page.screenshot(path=str(tmp_path / "boundaries-stored.png"), full_page=True)
+    assert page.locator("[data-testid=stException]").count() == 0 and errors == []
+    page.close()

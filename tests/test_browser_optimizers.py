@@ -84,3 +84,44 @@ def test_bad_learning_rate_is_named_in_the_page(page):
     assert "learning rate of rmsprop" in alert.inner_text() and "absurd" in alert.inner_text()
     expect(page.locator(".st-key-race button").first).to_be_disabled()
     no_exception(page)
+
+
+def race_in_page(page) -> tuple:
+    """What the race's widgets show: the network's label, the four optimizers, their rates, the epochs."""
+    def shown(key):
+        return page.locator(f".st-key-{key} input[role=combobox]").first.input_value().strip()
+
+    return (shown("race_network"), [shown(f"race_opt_{i}").split(":")[0] for i in range(4)],
+            [page.locator(f".st-key-race_lr_{i} input").input_value() for i in range(4)],
+            page.locator(".st-key-race_epochs input").input_value())
+
+
+def test_a_race_link_opens_the_same_race_and_the_address_follows_it(browser, server, tmp_path):
+    page = open_page(browser, server.url + "/optimizers?network=lecture-cnn&optimizers=gd,adam&rates=0.1,0.001"
+                     "&epochs=5", height=1400)
+    try:
+        network, names, rates, epochs = race_in_page(page)
+        assert "lecture" in network.lower() and names == ["gd", "adam", "—", "—"]
+        assert rates[:2] == ["0.1", "0.001"] and epochs == "5"
+        expect(page.locator(".st-key-race button").first).to_be_enabled()
+        # a change goes into the address; a reload opens that race
+        set_number(page, "race_epochs", 7)
+        page.wait_for_function("() => location.search.includes('epochs=7')", timeout=10_000)
+        assert "optimizers=gd%2Cadam" in page.url or "optimizers=gd,adam" in page.url
+        page.reload()
+        wait_for_app(page)
+        assert race_in_page(page)[1:] == (["gd", "adam", "—", "—"], ["0.1", "0.001", "0.001", "0.001"], "7")
+        page.screenshot(path=str(tmp_path / "race-link.png"))
+        no_exception(page)
+        # a bad link: each bad value named in the page, the default race in the widgets, no traceback
+        page.goto(server.url + "/optimizers?optimizers=gd,nope&epochs=2.5&rates=fast")
+        wait_for_app(page)
+        alert = page.get_by_text("This link's race could not be used whole")
+        alert.wait_for(timeout=10_000)
+        text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+        assert "unknown optimizer 'nope'" in text and "whole number from 1 to 200, got '2.5'" in text
+        assert race_in_page(page)[1] == ["gd", "momentum", "rmsprop", "adam"]
+        page.screenshot(path=str(tmp_path / "race-bad-link.png"))
+        no_exception(page)
+    finally:
+        page.context.close()

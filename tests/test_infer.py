@@ -34,6 +34,27 @@ def test_shipped_models_say_what_they_are(logits_model, softmax_model):
             range(DRAW_SEED, DRAW_SEED + DRAW_MEMBERS))
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
+
+
+def test_softmax_model_is_built_from_the_shipped_logits_model(digits, logits_model, softmax_model):
+    # one file ships (the logits model); the softmax model is it with a Softmax layer after its output
+    assert (ASSETS / f"{DEFAULT_MODELS['logits']}.keras").exists()
+    assert not list(ASSETS.glob(f"{DEFAULT_MODELS['softmax']}.*"))
+    assert softmax_model.name == DEFAULT_MODELS["softmax"] and "Softmax" in softmax_model.metrics["built_as"]
+    assert softmax_model.spec == logits_model.spec.replace(output="softmax")
+    x = digits.x_val[:200]
+    np.testing.assert_allclose(softmax_model.outputs(x), softmax(logits_model.outputs(x).astype(np.float64)),
+                               atol=1e-6)
+    np.testing.assert_allclose(softmax_model.probabilities(x), logits_model.probabilities(x), atol=1e-6)
+    # the same four networks (their weights, not copies of other numbers)
+    for net, twin in zip(softmax_model.members, logits_model.members):
+        assert all(np.array_equal(a, b) for a, b in zip(net.get_weights(), twin.get_weights()))
+    assert [layer.name for layer in softmax_model.model.layers][-1] == "softmax"
+
+
 def test_shipped_models_classify_the_validation_digits(digits, logits_model, softmax_model):
     # the validation split of the models' own spec: digits they never trained on
     from nncore.data import load_dataset
@@ -81,34 +102,30 @@ def test_shipped_default_reads_drawn_strokes(logits_model):
 
 
 def test_assets_are_rebuilt_by_code(tmp_path):
-    # the recipe on 2,000 of its training digits, 1 epoch: two networks, trained once
+    # the recipe on 2,000 of its training digits, 1 epoch: two networks, trained once, saved once
     report = build_assets(tmp_path, epochs=1, seed=3, copies=1, members=2, train_size=2000)
-    assert set(report) == {*DEFAULT_MODELS.values(), PROPERTIES_MODEL}
+    assert set(report) == {DEFAULT_MODELS["logits"], PROPERTIES_MODEL}
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(
+        f"{name}.{ext}" for name in report for ext in ("json", "keras"))
     x = load_dataset(ExperimentSpec.from_preset("draw-cnn").replace(seed=3)).x_val[:50]
-    logits = load_predictor(tmp_path / DEFAULT_MODELS["logits"])
     for name in report:
         info = json.loads((tmp_path / f"{name}.json").read_text())
         assert info["spec"]["seed"] == 3 and info["metrics"]["epochs"] == 1
         predictor = load_predictor(tmp_path / name)
         assert predictor.probabilities(np.zeros((2, 784), np.float32)).shape[0] == 2
-        if name not in DEFAULT_MODELS.values():
-            continue
-        # trained on full MNIST's digits and one new writing of each, by two networks of seeds 3 and 4
-        metrics = info["metrics"]
-        assert info["spec"]["dataset"] == DRAW_DATASET == "mnist"
-        assert metrics["new_writings_per_digit"] == 1 and 3900 <= metrics["train_digits"] <= 4000
-        assert metrics["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
-        assert [m["seed"] for m in metrics["each"]] == [3, 4] and len(predictor.members) == 2
-        # the saved model's output is the average of its two networks' outputs
-        each = [np.asarray(m(x, training=False)) for m in predictor.members]
-        assert not np.allclose(each[0], each[1], atol=1e-3)
-        np.testing.assert_allclose(predictor.outputs(x), (each[0] + each[1]) / 2, atol=1e-5)
-        if predictor.from_logits:
-            continue
-        # the softmax model is the logits model's networks with the softmax inside: the same
-        # weights, each network's probabilities the softmax of its logits
-        for net, twin in zip(predictor.members, logits.members):
-            assert all(np.array_equal(a, b) for a, b in zip(net.get_weights(), twin.get_weights()))
-            z = np.asarray(twin(x, training=False))
-            p = np.exp(z - z.max(1, keepdims=True))
-            np.testing.assert_allclose(np.asarray(net(x, training=False)), p / p.sum(1, keepdims=True), atol=1e-5)
+    # trained on full MNIST's digits and one new writing of each, by two networks of seeds 3 and 4
+    info = json.loads((tmp_path / f"{DEFAULT_MODELS['logits']}.json").read_text())
+    metrics = info["metrics"]
+    assert info["spec"]["dataset"] == DRAW_DATASET == "mnist" and info["spec"]["output"] == "logits"
+    assert metrics["new_writings_per_digit"] == 1 and 3900 <= metrics["train_digits"] <= 4000
+    assert metrics["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
+    logits = load_predictor(tmp_path / DEFAULT_MODELS["logits"])
+    assert [m["seed"] for m in metrics["each"]] == [3, 4] and len(logits.members) == 2
+    # the saved model's output is the average of its two networks' outputs
+    each = [np.asarray(m(x, training=False)) for m in logits.members]
+    assert not np.allclose(each[0], each[1], atol=1e-3)
+    np.testing.assert_allclose(logits.outputs(x), (each[0] + each[1]) / 2, atol=1e-5)
+    # the softmax model, built at load from the one file: softmax of those logits
+    probabilities = load_predictor(tmp_path / DEFAULT_MODELS["softmax"])
+    assert probabilities.spec.output == "softmax" and not probabilities.from_logits
+    np.testing.assert_allclose(probabilities.outputs(x), softmax(logits.outputs(x).astype(np.float64)), atol=1e-6)

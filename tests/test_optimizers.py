@@ -289,3 +289,53 @@ def test_cli_race_bad_input_exits_2_with_one_line(args, words, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and words in err, err
+
+
+# ---- the race in a page's address -------------------------------------------------------------
+
+PAGE_NETWORKS = ["practice-lab", "lecture-cnn", "xor-demo"]
+
+
+def test_a_race_goes_into_a_query_and_back():
+    default = race_lib.RaceSettings()
+    assert race_lib.race_to_query(default) == {}  # the default race: a clean address
+    race = race_lib.RaceSettings("lecture-cnn", ("gd", "adam", "gd"), (0.1, 0.001, 1e-05), 25)
+    query = race_lib.race_to_query(race)
+    assert query == {"network": "lecture-cnn", "optimizers": "gd,adam,gd", "rates": "0.1,0.001,1e-05",
+                     "epochs": "25"}
+    assert race_lib.race_from_query(query, PAGE_NETWORKS) == (race, [])
+    # only what differs is written: the default rates are left out, and come back 0.001 each
+    only = race_lib.race_to_query(race_lib.RaceSettings(optimizers=("sgd", "adam"), rates=(0.001, 0.001)))
+    assert only == {"optimizers": "sgd,adam"}
+    got, errors = race_lib.race_from_query(only, PAGE_NETWORKS)
+    assert errors == [] and got.optimizers == ("gd", "adam") and got.rates == (0.001, 0.001)  # sgd is gd
+    got, errors = race_lib.race_from_query({"network": "train"}, ["train", *PAGE_NETWORKS])
+    assert errors == [] and got.network == "train"
+
+
+@pytest.mark.parametrize("query, field, words", [
+    ({"network": "xor"}, "network", "'xor' is not a network here"),
+    ({"network": "train"}, "network", "this session has not built one yet"),
+    ({"optimizers": "gd,nesterov"}, "optimizers", "unknown optimizer 'nesterov'"),
+    ({"optimizers": "adam"}, "optimizers", "2 to 4 optimizers"),
+    ({"optimizers": "gd,adam,momentum,rmsprop,gd"}, "optimizers", "names 5"),
+    ({"optimizers": "adam,adam"}, "optimizers", "adam twice at the same learning rate"),
+    ({"optimizers": "gd,adam", "rates": "0.1"}, "rates", "one per optimizer"),
+    ({"optimizers": "gd,adam", "rates": "0.1,fast"}, "rates", "must be a number, got 'fast'"),
+    ({"optimizers": "gd,adam", "rates": "0.1,1e6"}, "rates", "absurd"),
+    ({"epochs": "2.5"}, "epochs", "whole number from 1 to 200, got '2.5'"),
+    ({"epochs": "0"}, "epochs", "whole number from 1 to 200"),
+    ({"epochs": "9" * 5000}, "epochs", "value too long"),
+    ({"colour": "blue"}, "colour", "unknown setting 'blue'; allowed: network, optimizers, rates, epochs"),
+])
+def test_a_bad_race_link_names_its_field_and_keeps_the_default_for_it(query, field, words):
+    race, errors = race_lib.race_from_query({**query, "epochs": query.get("epochs", "7")}, PAGE_NETWORKS)
+    assert [e.field for e in errors] == [field] and words in errors[0].message, errors
+    assert len(errors[0].message) < 400
+    default = race_lib.RaceSettings()
+    if field != "epochs":
+        assert race.epochs == 7  # the good field is used
+    if field in ("optimizers", "rates"):
+        assert race.rates == (0.001,) * len(race.optimizers)
+        if field == "optimizers":
+            assert race.optimizers == default.optimizers

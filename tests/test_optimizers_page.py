@@ -143,3 +143,56 @@ def test_every_registry_optimizer_is_offered_and_walks_in_its_colour(at):
     # every optimizer is on the surface by default (the pills), each path in its colour
     colours = {t["name"].split(" ")[0]: t["line"]["color"] for t in contour["data"] if t.get("mode") == "lines+markers"}
     assert colours == {o.racer: o.color for o in OPTIMIZERS.values()}
+
+
+def open_link(query: dict):
+    at = open_app(None, timeout=180)
+    at.switch_page("views/optimizers.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def race_widgets(at) -> tuple:
+    return (at.selectbox(key="race_network").value, [at.selectbox(key=f"race_opt_{i}").value for i in range(4)],
+            [at.text_input(key=f"race_lr_{i}").value for i in range(4)], at.number_input(key="race_epochs").value)
+
+
+def test_the_race_is_in_the_address_and_a_link_reopens_it(at):
+    assert dict(at.query_params) == {"epochs": "3"}  # the fixture's 3 epochs; the rest is the default race
+    at.selectbox(key="race_opt_1").set_value("—").run()
+    at.selectbox(key="race_opt_2").set_value("—").run()
+    at.text_input(key="race_lr_0").set_value("0.1").run()
+    at.selectbox(key="race_network").set_value("lecture-cnn").run()
+    query = dict(at.query_params)
+    assert query == {"network": "lecture-cnn", "optimizers": "gd,adam", "rates": "0.1,0.001", "epochs": "3"}
+    # a bad setting: the address keeps the last race that can run
+    at.text_input(key="race_lr_3").set_value("fast").run()
+    assert dict(at.query_params) == query and at.button(key="race").disabled
+    # the link in a new session opens the same race, and the Race button races it
+    other = open_link(query)
+    assert not other.exception and not other.warning
+    assert race_widgets(other) == ("lecture-cnn", ["gd", "adam", "—", "—"], ["0.1", "0.001", "0.001", "0.001"], 3)
+    assert dict(other.query_params) == query and not other.button(key="race").disabled
+    other.button(key="race").click().run()
+    jobs = training_of(other, "lesson_race").group
+    assert [(j.spec.optimizer, j.spec.learning_rate, j.spec.epochs) for j in jobs] == [("sgd", 0.1, 3), ("adam", 0.001, 3)]
+    assert {len(j.spec.hidden) for j in jobs} == {len(__import__("nncore").ExperimentSpec.from_preset("lecture-cnn").hidden)}
+    other.button(key="race_stop").click().run()
+
+
+def test_a_bad_race_link_is_named_in_the_page_never_a_traceback():
+    at = open_link({"optimizers": "gd,nope", "rates": "fast", "epochs": "2.5", "network": "train",
+                    "<b>x</b>": "1"})
+    assert not at.exception
+    message = " ".join(w.value for w in at.warning)
+    for words in ("**network**", "this session has not built one yet", "**optimizers**", "unknown optimizer 'nope'",
+                  "**rates**", "must be a whole number from 1 to 200", "**epochs**", "unknown setting"):
+        assert words in message, (words, message)
+    assert "<b>" not in message  # what the link carried is shown as text
+    assert race_widgets(at) == ("practice-lab", ["gd", "momentum", "rmsprop", "adam"], ["0.001"] * 4, 10)
+    assert dict(at.query_params) == {}  # the default race, the address cleaned of what could not be used
+    assert not at.button(key="race").disabled
+    # the learner moves on: the link's message goes
+    at.number_input(key="race_epochs").set_value(4).run()
+    assert not at.warning and dict(at.query_params) == {"epochs": "4"}

@@ -218,8 +218,34 @@ def test_a_running_run_is_saved_again_and_again_then_finished(make_store):
     final = store.get(run.id)
     assert final.status == "done" and final.has_weights and final.history["loss"] == (1.0, 0.7, 0.5)
     assert len(store.list()) == 1
-    store.save(final)  # saved again without weights: the store replaces the run whole
-    assert not store.get(run.id).has_weights
+    store.save(final)  # saved again without weights: the weights stored stay
+    assert store.get(run.id).has_weights
+
+
+def test_a_run_saved_again_without_weights_keeps_its_stored_weights(make_store):
+    store = make_store(max_bytes=20_000)
+    run = dataclasses.replace(a_run(), status="done", epochs=3, history={"loss": (1.0, 0.7, 0.5)})
+    store.save(run, some_weights(1000, seed=1))
+    # saved again without weights (as a replica marks it, or a page saves it once more): the run
+    # changes, its weights are the ones stored, byte for byte
+    store.save(dataclasses.replace(run, message="saved again", updated=time.time()))
+    got = store.get(run.id)
+    assert got.message == "saved again" and got.has_weights and got.history == run.history
+    for a, b in zip(store.weights(run.id), some_weights(1000, seed=1)):
+        np.testing.assert_array_equal(a, b)
+    # new weights replace them
+    store.save(run, some_weights(1000, seed=2))
+    for a, b in zip(store.weights(run.id), some_weights(1000, seed=2)):
+        np.testing.assert_array_equal(a, b)
+    # a stale running run marked interrupted keeps what it had stored too
+    running = dataclasses.replace(a_run(), status=RUNNING, updated=time.time() - 60)
+    store.save(running, some_weights(500, seed=3))
+    assert store.interrupt_stale(older_than=15) == 1
+    assert store.get(running.id).status == INTERRUPTED and store.get(running.id).has_weights
+    # weights too big for the store: the run is kept without any (the older weights do not stand in)
+    store.save(run, some_weights(10_000))
+    assert store.get(run.id) is not None and not store.get(run.id).has_weights
+    assert store.weights(run.id) is None
 
 
 def test_stale_running_runs_become_interrupted_keeping_what_they_recorded(make_store):

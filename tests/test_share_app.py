@@ -111,6 +111,31 @@ def test_runs_are_stored_compared_and_opened_by_link(store_at, tmp_path):
     assert [b.key for b in other.get("download_button")][:3] == ["download_model", "download_code", "download_csv"]
 
 
+def test_a_run_training_on_another_replica_says_its_weights_come_when_it_ends(store_at, tmp_path):
+    import dataclasses
+    import time
+
+    from nncore import ExperimentSpec
+    from nncore.runs import RUNNING, Run, new_run_id
+
+    store_at(tmp_path / "runs.sqlite3")
+    running = Run(new_run_id(), ExperimentSpec().replace(hidden="16:relu", epochs=5), "s1", status=RUNNING,
+                  epochs=2, seconds=3.0, history={"loss": (1.0, 0.6), "val_accuracy": (0.7, 0.8)},
+                  updated=time.time(), server="replica-b:4242:abcdef")
+    state.store().save(running)  # training on another server: no weights until it ends
+    at = open_with({"run": running.id}, "views/runs.py")
+    captions = " ".join(c.value for c in at.caption)
+    assert "training on another server of this app" in " ".join(i.value for i in at.info)
+    assert "still training: its weights are stored when it ends" in captions
+    assert "no longer kept" not in captions and not at.exception
+    # the same run ended without weights (cut off): the interrupted words, and a done run's
+    for status, words in (("interrupted", "keeps its curves and numbers, not its weights"),
+                          ("done", "no longer kept")):
+        state.store().save(dataclasses.replace(running, status=status, updated=time.time()))
+        at = open_with({"run": running.id}, "views/runs.py")
+        assert words in " ".join(c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("run, words", [("../../etc/passwd", "not a run id"), ("0123456789ab", "no run"),
                                         ("x" * 5000, "not a run id")])
 def test_a_bad_or_unknown_run_link_is_a_message(run, words):

@@ -20,6 +20,19 @@ class DerivativesState:
     good: tuple[str, float, float] = ("w**2", 3.0, 1e-3)  # the last good (J, w, epsilon)
 
 
+@dataclass
+class RaceAddressState:
+    """The Optimizers page's race in its address (nncore.lessons.optimizers.race_to_query)."""
+
+    address: dict[str, str] | None = None  # the query it last wrote or read
+    linked: dict[str, str] | None = None  # the race a link opened, as the page would write it
+    link_errors: list = field(default_factory=list)  # what the link carried that could not be used
+
+
+def race_address() -> RaceAddressState:
+    return slot(RaceAddressState)
+
+
 def backprop() -> BackpropState:
     return slot(BackpropState)
 

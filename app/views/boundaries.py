@@ -20,11 +20,12 @@ from nncore.export import keras_code
 from nncore.points import (MAX_CLASSES, MAX_MB, MAX_ROWS, Points, PointsDataset, PointsError, parse_points,
                            to_csv)
 from nncore.registry import DATASETS
-from nncore.training.probes import equivalent_linear_layer
+from nncore.training.probes import boundary_of, equivalent_linear_layer
 
 SCOPE = state.POINTS
 MAX_SHOWN = 3000  # points drawn over the boundary (an even sample of more): the chart redraws every second
 
+note = state.follow_address(SCOPE)  # ?run=<id>: a reload or another tab finds its training again
 training = state.is_training(SCOPE)
 spec, problems = builder.spec_sidebar(disabled=training, scope=SCOPE)
 ss = st.session_state  # this page's widgets' values
@@ -167,6 +168,16 @@ valid = spec is not None and not problems
 
 ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, SCOPE, prepare=with_points if own else None)
+state.put_run_in_address(SCOPE)
+stored = None  # a finished run the address opened (a reload, or its link after a restart): shown below
+if note is not None:
+    kind, text = note
+    if kind == "stored":
+        stored, _ = state.get_run(text)
+    elif kind == "link":
+        st.info(text, icon=":material/link:")
+    else:
+        st.warning(plain(text), icon=":material/link_off:")
 show_val = st.toggle("Show validation points", persist_state="session", key="show_val_points")
 
 
@@ -187,7 +198,39 @@ def sample(x, y, most: int):
     return x[pick], y[pick]
 
 
+@st.cache_resource(max_entries=8, show_spinner="Drawing the run's decision boundary...")
+def stored_boundary(run_id: str, spec_json: str, _weights: list[np.ndarray], epoch: int):
+    """(the boundary of a stored run's network, its data): its point set made again from the spec."""
+    from nncore.data import load_dataset
+
+    spec = ExperimentSpec.from_json(spec_json)
+    data = load_dataset(spec)
+    return boundary_of(spec, _weights, data, epoch), data
+
+
+def show_stored(run) -> None:
+    """A finished run the address opened: its boundary drawn from its stored weights, its results."""
+    st.info(f"Run {run.id} is not training on this server now: it is **{run.status}**. Its results are "
+            "below, and its settings in the sidebar; press **Train** to train them again.",
+            icon=":material/history:")
+    weights = state.run_weights(run.id) if run.has_weights else None
+    if DATASETS[run.spec.dataset].user_data:
+        st.caption("It learnt from your own points, which the run store does not keep: its boundary "
+                   "cannot be drawn again here.")
+    elif weights is not None:
+        boundary, data = stored_boundary(run.id, run.spec.to_json(), weights, run.epochs)
+        x_train, y_train = sample(data.x_train, data.y_train, MAX_SHOWN)
+        st.plotly_chart(charts.boundary_figure(
+            boundary, x_train, y_train, title=f"Decision boundary of run {run.id} after epoch {run.epochs} "
+            "(drawn again from its stored weights)", class_names=list(data.class_names)), key="stored_boundary_chart")
+        st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2), key="stored_units_chart")
+    runs_ui.show_run(run, links=False)
+
+
 def live_view(job, s) -> None:
+    if job is None and stored is not None:
+        show_stored(stored)
+        return
     if job is None:
         st.info("Press **Train**: the decision boundary and every unit's view of the plane are "
                 "redrawn while the network learns.", icon=":material/info:")

@@ -164,14 +164,11 @@ l1, l2 = net.layers
 c1, c2 = st.columns([1, 3])
 highlight = c1.selectbox("Highlight the window of", range(9), format_func=lambda j: f"a{j + 1}", persist_state="session", key="ekg_unit")
 series = int(c1.number_input(f"Series (0 to {len(sig.x) - 1})", 0, len(sig.x) - 1, 0, persist_state="session", key="ekg_series"))
-c1.markdown(f"**{'Real, labelled' if sig.real else 'Generated'}**: {sig.name}, label "
+c1.markdown(f"**Real, labelled**: {sig.name}, label "
             f"**{sig.classes[sig.y[series]]}**")
 c2.plotly_chart(charts.ekg_network(net, highlight, sig.x[series]), key="ekg_network")
-(st.info if sig.real else st.warning)(
-    f"The signal: {sig.source}. " + ("Real measurements with real labels (gun-draw or point); the lecture's EKG "
-                                     "has the same shape of problem: 100 numbers in a row, one yes/no answer."
-                                     if sig.real else "Generated, not measured: it only shows the windows; no "
-                                     "accuracy is claimed on made-up data."), icon=":material/show_chart:")
+st.info(f"The signal: {sig.source}. Real measurements with real labels (gun-draw or point); the lecture's EKG "
+        "has the same shape of problem: 100 numbers in a row, one yes/no answer.", icon=":material/show_chart:")
 st.plotly_chart(charts.signal_windows(sig.x[series], net, f"Layer 1's 9 windows of 20 samples, stride 10, over "
                                       f"{sig.name} series {series}"), key="ekg_signal")
 rows = [{"layer": "layer 1", "windows": ", ".join(f"x{a}-x{b}" for a, b in l1.windows[:2]) + ", ..., "

@@ -5,6 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts, state
+from app.state import lessons as lesson_state
+from app.text import plain
 from app import training_ui as ui
 from app.optimizer_charts import COLORS, legend_below, race_accuracy, race_loss
 from nncore import ExperimentSpec, SpecError
@@ -27,10 +29,33 @@ st.caption("Gradient descent takes one step size α for every parameter. Adam ke
 # ---- 1. the race ----------------------------------------------------------------------------
 st.header("1. The race")
 train_job = state.current_job()  # the Train page's current training, if this session has one
-TRAIN = "train"
+TRAIN = race_lib.TRAIN_NETWORK
 choices = ([TRAIN] if train_job is not None else []) + list(PRESETS)
+address = lesson_state.race_address()
+
+
+def fill_widgets(race: race_lib.RaceSettings) -> None:
+    """Put a race into the race's widgets, before they are drawn."""
+    ss["race_network"], ss["race_epochs"] = race.network, race.epochs
+    for i in range(race_lib.MAX_ENTRANTS):
+        has = i < len(race.optimizers)
+        ss[f"race_opt_{i}"] = race.optimizers[i] if has else NONE
+        ss[f"race_lr_{i}"] = str(float(race.rates[i] if has else race_lib.DEFAULT_LEARNING_RATE))
+
+
+# The address carries the race (?optimizers=gd,adam&rates=0.1,0.001...): a link fills the widgets,
+# and the widgets' race, once it can run, is written back into it.
+query = st.query_params.to_dict()
+if query and query != address.address:
+    linked, address.link_errors = race_lib.race_from_query(query, choices)
+    fill_widgets(linked)
+    address.address, address.linked = query, race_lib.race_to_query(linked)
+elif "race_opt_0" not in ss:  # the first visit: the default race
+    fill_widgets(race_lib.RaceSettings(network=TRAIN if train_job is not None else race_lib.DEFAULT_NETWORK))
+if ss["race_network"] not in choices:
+    ss["race_network"] = race_lib.DEFAULT_NETWORK
+link_notice = st.container()  # what a link carried that could not be used (filled below)
 source = st.selectbox("Network", choices, persist_state="session", key="race_network",
-                      index=choices.index("practice-lab") if train_job is None else 0,
                       format_func=lambda n: "The Train page's network" if n == TRAIN else PRESETS[n].label)
 
 
@@ -67,20 +92,30 @@ st.markdown(f"**{' → '.join([spec.dataset, *layers])}** · {count_params(spec)
             f"`{spec.loss}` · batch {spec.batch_size} · seed {spec.seed}")
 
 c1, c2 = st.columns(2)
-c1.number_input("Epochs for each optimizer", 1, 200, 10, persist_state="session", key="race_epochs")  # read by read_race
+c1.number_input("Epochs for each optimizer", 1, race_lib.MAX_EPOCHS, persist_state="session", key="race_epochs")  # read by read_race
 target = float(c2.number_input("Target training loss (epochs to reach it)", 0.0, 100.0, 0.3, step=0.05,
                                format="%.3f", persist_state="session", key="race_target"))
 
 st.markdown(f"**Optimizers** ({race_lib.MIN_ENTRANTS} to {race_lib.MAX_ENTRANTS}), each with its learning rate α:")
 for i, col in enumerate(st.columns(race_lib.MAX_ENTRANTS)):
-    name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], index=i + 1, persist_state="session", key=f"race_opt_{i}",
+    name = col.selectbox(f"Optimizer {i + 1}", [NONE, *NAMES], persist_state="session", key=f"race_opt_{i}",
                          format_func=lambda n: n if n == NONE else f"{n}: {race_lib.describe(n)}")
-    col.text_input(f"α of optimizer {i + 1}", str(race_lib.DEFAULT_LEARNING_RATE), persist_state="session", key=f"race_lr_{i}",
-                   disabled=name == NONE)
+    col.text_input(f"α of optimizer {i + 1}", persist_state="session", key=f"race_lr_{i}", disabled=name == NONE)
 spec, entrants, epochs, problems = read_race()
 with st.container(key="race_problems"):
     for p in problems:
         st.error(f"**{p.field}**: {p.message}", icon=":material/error:")
+if not problems:  # a race that can run: the address carries it (a link reopens this race)
+    written = race_lib.race_to_query(race_lib.RaceSettings(
+        ss["race_network"], tuple(e.name for e in entrants), tuple(e.learning_rate for e in entrants), epochs))
+    if written != address.linked:
+        address.link_errors = []  # the learner has moved on from the link
+    if st.query_params.to_dict() != written:
+        st.query_params.from_dict(written)
+    address.address = written
+if address.link_errors:
+    link_notice.warning("This link's race could not be used whole:\n" + "\n".join(
+        f"- **{plain(e.field)}**: {plain(e.message)}" for e in address.link_errors), icon=":material/link_off:")
 
 
 def start_race() -> None:

@@ -81,10 +81,14 @@ class Predictor:
 
 
 def load_predictor(path: str | Path) -> Predictor:
+    """The model saved at `path` (safe_mode on: Keras layers only, no code). The Draw page's softmax
+    model has no file of its own: it is built here from the logits model beside it (with_softmax)."""
     from .. import import_keras
 
     keras = import_keras()
     path = Path(path).with_suffix(".keras")
+    if path.stem == DEFAULT_MODELS["softmax"] and not path.exists():
+        return with_softmax(load_predictor(path.with_name(DEFAULT_MODELS["logits"])), path.stem)
     info = json.loads(path.with_suffix(".json").read_text())
     model = keras.saving.load_model(path, compile=False)
     predictor = Predictor(model, ExperimentSpec.from_dict(info["spec"]), info.get("metrics", {}), path.stem,
@@ -93,7 +97,26 @@ def load_predictor(path: str | Path) -> Predictor:
     return predictor
 
 
+def with_softmax(logits: Predictor, name: str = "") -> Predictor:
+    """The same networks with the softmax inside: a Softmax layer after the logits model's output.
+    Its answers are softmax(logits) of that model (as from_logits=True is the same loss), so it is
+    built at load, never trained or shipped. Keras layers only; the logits model's weights, shared."""
+    import keras
+
+    if not logits.from_logits or logits.questions:
+        raise ValueError(f"{logits.name or 'this model'} has no logits to put a softmax after")
+    model = logits.model
+    outputs = keras.layers.Softmax(name="softmax")(model.outputs[0])
+    twin = keras.Model(model.inputs, outputs, name=f"{model.name}_softmax")
+    metrics = {**logits.metrics, "built_as": f"{logits.name or 'the logits model'} with a Softmax layer after "
+                                             "its output: the same networks, their answers softmax(logits)"}
+    predictor = Predictor(twin, logits.spec.replace(output="softmax"), metrics, name)
+    predictor.outputs(np.zeros((1, 784), np.float32))  # trace once, now
+    return predictor
+
+
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
+# assets/ holds the logits model only: the softmax model is built from it at load (with_softmax)
 DEFAULT_MODELS = {"logits": "digits-logits", "softmax": "digits-softmax"}
 PROPERTIES_MODEL = "digits-properties"
 
@@ -223,13 +246,12 @@ def draw_spec(output: str = "logits", seed: int = DRAW_SEED, epochs: int | None 
 def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int | None = None,
                  copies: int = DRAW_COPIES, members: int = DRAW_MEMBERS,
                  train_size: int | None = None) -> dict[str, Any]:
-    """Train and save the Draw page's default models: each the average of `members` networks of
-    seeds `seed`, `seed` + 1, ... (DRAW_SEED unless given; the properties model: `seed` or 0),
-    on `train_size` of the training digits (all unless given); returns their metrics.
+    """Train and save the Draw page's default models: the digit model, the average of `members`
+    networks of seeds `seed`, `seed` + 1, ... (DRAW_SEED unless given), and the properties model
+    (`seed` or 0), on `train_size` of the training digits (all unless given); returns their metrics.
 
-    The networks are trained once, with logits out; the softmax model is the same networks with the
-    softmax inside their last layer (the same function, as from_logits=True is the same loss)."""
-    from ..model import build_model
+    The networks are trained once, with logits out, and saved once: the softmax model is the same
+    networks with the softmax inside, built from this file at load (with_softmax)."""
     from .multilabel import PROPERTIES, properties_spec, train_properties_model
 
     out = Path(out)
@@ -244,23 +266,18 @@ def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int 
         nets.append(net)
         each.append(metrics)
     held_out = data  # the split of `first`: validation digits no network trained on
-    for output, name in DEFAULT_MODELS.items():
-        spec = draw_spec(output, first, epochs, train_size)
-        outs = nets if output == "logits" else [
-            build_model(spec, held_out.shape, compile=False, weights=net.get_weights()) for net in nets]
-        model = outs[0] if members == 1 else average_of(outs, spec)
-        metrics = {**evaluate(model, spec, held_out.x_val, held_out.y_val), "epochs": spec.epochs,
-                   "train_digits": len(held_out.x_train), "new_writings_per_digit": copies,
-                   "seconds": round(sum(m["seconds"] for m in each), 1),
-                   "networks": f"the average of {members} networks' outputs (seeds {first}-{first + members - 1}), "
-                               f"each trained on the same digits and its own new writings of them"
-                               if members > 1 else "one network",
-                   "weights": each[0]["weights"], "each": each}
-        if output != "logits":
-            metrics["trained_as"] = ("the logits model's networks, with the softmax inside their last layer "
-                                     "(trained once, with from_logits=True: the same loss)")
-        save_model(model, spec, out / name, metrics)
-        report[name] = metrics
+    spec = draw_spec("logits", first, epochs, train_size)
+    model = nets[0] if members == 1 else average_of(nets, spec)
+    name = DEFAULT_MODELS["logits"]
+    metrics = {**evaluate(model, spec, held_out.x_val, held_out.y_val), "epochs": spec.epochs,
+               "train_digits": len(held_out.x_train), "new_writings_per_digit": copies,
+               "seconds": round(sum(m["seconds"] for m in each), 1),
+               "networks": f"the average of {members} networks' outputs (seeds {first}-{first + members - 1}), "
+                           f"each trained on the same digits and its own new writings of them"
+                           if members > 1 else "one network",
+               "weights": each[0]["weights"], "each": each}
+    save_model(model, spec, out / name, metrics)
+    report[name] = metrics
     # the yes/no questions learn from the same kinds of new writings: on pendigits' 14 test writers
     # all three answers right for 92.1 % of the digits, 85.4 % when trained on MNIST's digits alone
     spec = properties_spec(seed or 0, epochs or 30)

@@ -86,6 +86,15 @@ class BoundaryProbe:
                         probs.max(1).astype(np.float32).reshape(shape), tuple(units), epoch)
 
 
+def boundary_of(spec, weights, data, epoch: int = 0) -> Boundary:
+    """The Boundary of a stored network (`spec` with `weights`) on its 2-D data's plane: what a
+    training's probe drew at its end, drawn again from the run store after a reload or a restart."""
+    from ..model import build_model
+
+    model = build_model(spec, data.shape, compile=False, weights=list(weights))
+    return BoundaryProbe(model, data.bounds(), spec.from_logits)(epoch)
+
+
 @dataclass(frozen=True)
 class Plane:
     """The digits in a plane: PCA coordinates of the validation digits and the model's regions."""
