@@ -41,17 +41,21 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run SCRIPT` (run from the repository, so it reads .streamlit/config.toml)."""
 
-    def __init__(self, script: str | Path = "app/main.py", cpus: set[int] | None = None):
-        """`cpus`: run the server on these cores only (the benchmark keeps it off the browser's)."""
+    def __init__(self, script: str | Path = "app/main.py", cpus: set[int] | None = None,
+                 env: dict[str, str | None] | None = None):
+        """`cpus`: run the server on these cores only (the benchmark keeps it off the browser's).
+        `env`: the server's environment is this process's with these changes (None: unset)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", prefix=f"streamlit-{self.port}-", suffix=".log")
         self.started = time.perf_counter()
+        environ = {**os.environ, **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env={k: v for k, v in environ.items() if v is not None},
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
 
     def healthy(self) -> bool:

@@ -17,6 +17,21 @@ PLOTLY_POINTS = """(key) => {
 }"""
 
 
+def serve(store: str | None = None, **env: str | None) -> StreamlitServer:
+    """`streamlit run app/main.py` on a free port, healthy; `store`: its run store (a SQLite file or
+    a postgresql:// URL) instead of the tests' own; `env`: other changes to its environment (None
+    unsets). Stop it with .stop()."""
+    from helpers import store_env
+
+    server = StreamlitServer(env={**store_env(store), **env})
+    try:
+        server.wait_healthy()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def open_page(browser, url: str | None = None, height: int = 1600, **context_options):
     """A page in a new browser context that records the page's JavaScript errors in
     `page.errors`; opened at `url` (and waited for) when given. Close it with page.context.close()."""

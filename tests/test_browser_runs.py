@@ -5,34 +5,19 @@ interrupted with what it had recorded; an unknown run's address gets a message."
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from browser import StreamlitServer, no_exception, open_page, wait_for_app
+from browser import no_exception, open_page, serve, wait_for_app
+from helpers import wait_until
+from nncore.stores import open_store
 
 pytestmark = pytest.mark.browser
 
 # ~1 s an epoch here: long enough to reload and stop in the middle
 SLOW = "hidden=512:relu,256:relu&batch_size=8"
 EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
-
-
-
-
-def serve(runs_db: str) -> StreamlitServer:
-    old = os.environ.get("NNCORE_RUNS_DB")
-    os.environ["NNCORE_RUNS_DB"] = runs_db
-    try:
-        server = StreamlitServer()
-    finally:
-        if old is None:
-            os.environ.pop("NNCORE_RUNS_DB")
-        else:
-            os.environ["NNCORE_RUNS_DB"] = old
-    server.wait_healthy()
-    return server
 
 
 def epoch_shown(page, timeout_ms: int = 120_000, at_least: int = 1) -> int:
@@ -107,8 +92,11 @@ def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_
         page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=200")
         page.locator(".st-key-train button").first.click()
         epoch_shown(page, at_least=3)
-        page.wait_for_timeout(3500)  # one more save of its progress (every 3 s)
+        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
         cut_off = run_id_in(page.url)
+        stored = open_store(db)  # its progress saved (every 3 s) with 3 epochs or more
+        wait_until(lambda: (run := stored.get(cut_off)) is not None and run.epochs >= 3, 60, 0.2,
+                   "a save of the run's third epoch")
         page.context.close()
     finally:
         server.stop()  # the server goes down in the middle of the 200 epochs
@@ -156,10 +144,8 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     import time
 
     from nncore import ExperimentSpec
-    from nncore.runs import Run
-    from nncore.stores import open_store
-
     from nncore.people import learner_for_token
+    from nncore.runs import Run
 
     db = str(tmp_path / "runs.sqlite3")
     server = serve(db)

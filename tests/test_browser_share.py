@@ -4,36 +4,19 @@ still shows it after the server restarts."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from browser import StreamlitServer, no_exception
+from browser import no_exception, serve
 from browser import open_page as open_watched
 
 pytestmark = pytest.mark.browser
 
 
-
-
 @pytest.fixture(scope="module")
 def runs_db(tmp_path_factory):
     return str(tmp_path_factory.mktemp("runs") / "runs.sqlite3")
-
-
-def serve(runs_db: str) -> StreamlitServer:
-    old = os.environ.get("NNCORE_RUNS_DB")
-    os.environ["NNCORE_RUNS_DB"] = runs_db  # the child server reads it; nothing from a link does
-    try:
-        server = StreamlitServer()
-    finally:
-        if old is None:
-            os.environ.pop("NNCORE_RUNS_DB")
-        else:
-            os.environ["NNCORE_RUNS_DB"] = old
-    server.wait_healthy()
-    return server
 
 
 def open_page(chromium, url):

@@ -3,16 +3,10 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def nncore(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "nncore", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+from helpers import ROOT, nncore
 
 
 def test_importing_nncore_loads_neither_streamlit_nor_tensorflow():

@@ -3,18 +3,10 @@ against a dense one on the same validation digits; shape errors exit 2 naming th
 `layers` experiment headless."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def nncore(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "nncore", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+from helpers import nncore
 
 
 def last_json(result):
