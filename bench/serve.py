@@ -116,12 +116,32 @@ def app_page(path: str, viewport: dict | None = None):
 
 
 def set_number(page, key: str, value) -> None:
-    """Type `value` into the number input with that key and wait for the script to rerun."""
+    """Type `value` into the number input with that key and wait for the script's rerun."""
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))
-    box.press("Enter")
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    after_rerun(page, lambda: box.press("Enter"))
+
+
+# Counts the changes of the app's script state from now on (a rerun: notRunning -> running -> ...).
+_WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  window.__nnRunWatch?.disconnect();
+  window.__nnRunChanges = 0;
+  window.__nnRunWatch = new MutationObserver((records) => { window.__nnRunChanges += records.length; });
+  window.__nnRunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_RUN_ENDED = """() => window.__nnRunChanges > 0
+  && document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'"""
+
+
+def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
+    """Do `action()` (a click, Enter in a box) and wait for the script run it causes to start and
+    end (on a busy machine a rerun can start a second or more after the click)."""
+    wait_for_app(page, timeout_ms)
+    page.evaluate(_WATCH_RUNS)
+    action()
+    page.wait_for_function(_RUN_ENDED, timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:

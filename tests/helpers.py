@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -59,6 +60,23 @@ def wait_until(condition, seconds: float = 120, poll: float = 0.02, what: str = 
             return value
         assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
         time.sleep(poll)
+
+
+def threads_waiting_in_line(monkeypatch) -> set:
+    """The threads that, from now on, looked for a training slot and found none (Ticket.wait
+    returned False): a training waiting in the queue, not merely entered in it."""
+    from nncore.training.queue import Ticket
+
+    seen, real = set(), Ticket.wait
+
+    def wait(self, timeout):
+        got = real(self, timeout)
+        if not got:
+            seen.add(threading.current_thread())
+        return got
+
+    monkeypatch.setattr(Ticket, "wait", wait)
+    return seen
 
 
 # ---- PostgreSQL ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import no_exception, open_page
+from browser import after_rerun, no_exception, open_page
 from test_boundaries_page import animals_csv
 
 EDITOR = '[class*="st-key-points_editor_"] .js-plotly-plot'
@@ -73,8 +73,7 @@ def test_upload_click_clear_and_train_your_points(browser, server):
     wait_points(page, 120)
 
     # click three points of the class "fox" onto the plane, with the real mouse
-    page.locator(".st-key-point_class button", has_text="fox").click()
-    page.wait_for_timeout(500)
+    after_rerun(page, page.locator(".st-key-point_class button", has_text="fox").click)
     for i, (fx, fy) in enumerate([(0.1, 0.1), (0.9, 0.15), (0.5, 0.9)]):
         click_plane(page, fx, fy)
         wait_points(page, 121 + i)
@@ -85,8 +84,7 @@ def test_upload_click_clear_and_train_your_points(browser, server):
     page.get_by_text("0 of them clicked").wait_for(timeout=30_000)
 
     # one more click of a new class, then train on 121 points of 4 classes
-    page.locator(".st-key-point_class button", has_text="new").click()
-    page.wait_for_timeout(500)
+    after_rerun(page, page.locator(".st-key-point_class button", has_text="new").click)
     click_plane(page, 0.95, 0.95)
     wait_points(page, 121)
     page.locator(".st-key-train_points button").first.click()
