@@ -122,25 +122,33 @@ def set_number(page, key: str, value) -> None:
     after_rerun(page, lambda: box.press("Enter"))
 
 
-# Counts the changes of the app's script state from now on (a rerun: notRunning -> running -> ...).
-_WATCH_RUNS = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  window.__nnRunWatch?.disconnect();
-  window.__nnRunChanges = 0;
-  window.__nnRunWatch = new MutationObserver((records) => { window.__nnRunChanges += records.length; });
-  window.__nnRunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+# The id and state of the app's latest script run, as its page knows them: [id, state], read from
+# the App component's React state. Its id changes with every run, even when the run is so short that
+# the page never shows it running (the stApp element's data-test-script-state stays "notRunning"
+# when the run's start and end arrive together, as they do while the server is busy).
+_SCRIPT_RUN = """() => {
+  const el = document.querySelector('[data-testid=stApp]');
+  const key = el && Object.keys(el).find(k => k.startsWith('__reactFiber$'));
+  for (let f = key && el[key]; f; f = f.return) {
+    const s = f.stateNode && f.stateNode.state;
+    if (s && 'scriptRunId' in s && 'scriptRunState' in s) return [String(s.scriptRunId), s.scriptRunState];
+  }
+  return null;
 }"""
-_RUN_ENDED = """() => window.__nnRunChanges > 0
-  && document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'"""
 
 
 def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
-    """Do `action()` (a click, Enter in a box) and wait for the script run it causes to start and
-    end (on a busy machine a rerun can start a second or more after the click)."""
+    """Do `action()` (a click, Enter in a box) and wait until the script run it causes has ended:
+    a new run id, not running (on a busy machine a rerun can start a second or more after the click)."""
     wait_for_app(page, timeout_ms)
-    page.evaluate(_WATCH_RUNS)
+    before = page.evaluate(_SCRIPT_RUN)
+    if before is None:
+        raise RuntimeError("the page's script run id cannot be read: Streamlit's App component no longer "
+                           "keeps scriptRunId and scriptRunState in its React state (bench/serve.py after_rerun)")
     action()
-    page.wait_for_function(_RUN_ENDED, timeout=timeout_ms)
+    page.wait_for_function(f"(before) => {{ const run = ({_SCRIPT_RUN})(); "
+                           "return run && run[0] !== before && run[1] === 'notRunning'; }",
+                           arg=before[0], timeout=timeout_ms)
     wait_for_app(page, timeout_ms)
 
 
