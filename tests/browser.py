@@ -20,10 +20,14 @@ PLOTLY_POINTS = """(key) => {
 def serve(store: str | None = None, **env: str | None) -> StreamlitServer:
     """`streamlit run app/main.py` on a free port, healthy; `store`: its run store (a SQLite file or
     a postgresql:// URL) instead of the tests' own; `env`: other changes to its environment (None
-    unsets). Stop it with .stop()."""
+    unsets). Stop it with .stop().
+
+    It warms up no preset (NNCORE_WARM_UP=""; pass NNCORE_WARM_UP=... for some): a test's server
+    lives for a minute or two, and building and tracing nine presets in the background took both
+    cores from the test; TensorFlow loads at the server's first training instead."""
     from helpers import store_env
 
-    server = StreamlitServer(env={**store_env(store), **env})
+    server = StreamlitServer(env={"NNCORE_WARM_UP": "", **store_env(store), **env})
     try:
         server.wait_healthy()
     except BaseException:
