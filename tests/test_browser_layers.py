@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_for_app
+from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_drawn, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +42,7 @@ def test_windows_ekg_counts_and_the_experiment(page, tmp_path):
     assert page.locator("h1").first.inner_text().startswith("Other layer types")
     # 1. a conv unit's window over the digit, its filter, its feature map: all drawn, axes titled
     page.wait_for_function(f"() => ({CELLS})('layers_feature_map') > 0", timeout=120_000)
+    wait_drawn(page)  # and every other chart of the page
     assert page.evaluate(CELLS, "layers_digit") == 28 * 28 and page.evaluate(CELLS, "layers_feature_map") == 28 * 28
     assert page.evaluate(CELLS, "layers_filter") == 5 * 5  # the shipped CNN's first layer: 5x5 filters
     for key in ("layers_digit", "layers_filter", "layers_feature_map", "ekg_network", "ekg_signal"):

@@ -152,7 +152,9 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     try:
         page = open_page(chromium, f"{server.url}/runs")  # a first visit: the browser becomes a learner
         page.get_by_text("No runs yet").wait_for(timeout=30_000)
-        token = next(c["value"] for c in page.context.cookies() if c["name"] == "nnp_learner")
+        # the learner's cookie is set by a component at the page's end, after its text is drawn
+        token = wait_until(lambda: next((c["value"] for c in page.context.cookies() if c["name"] == "nnp_learner"),
+                                        None), 30, 0.1, "the learner's cookie")
         store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
         learner = learner_for_token(store, token).id  # the runs are this learner's: only theirs are listed
         store.save(Run("0d216ccf48ca", base.replace(hidden="64:linear", learning_rate=15.0), created=now - 10,
