@@ -51,6 +51,18 @@ def nncore(*args: str, store: str | None = None, timeout: float = 600, **run_opt
                           timeout=timeout, env={k: v for k, v in env.items() if v is not None}, **run_options)
 
 
+def nncore_here(capsys, *args: str) -> subprocess.CompletedProcess:
+    """nncore.cli.main(ARGS) in this process, its exit code and output as nncore() gives them: for
+    trainings whose checks are their output (a new process would import TensorFlow again;
+    tests/test_cli.py runs `python -m nncore` itself)."""
+    from nncore.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["python", "-m", "nncore", *args], code, out.out, out.err)
+
+
 def wait_until(condition, seconds: float = 120, poll: float = 0.02, what: str = "the condition"):
     """Poll `condition()` until it returns something true (returned), or fail after `seconds`."""
     deadline = time.monotonic() + seconds
