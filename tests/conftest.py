@@ -60,11 +60,13 @@ def db(request, tmp_path):
     database.close()
 
 
-# ---- real-browser fixtures (one Streamlit server and one Chromium per test module) ----------
+# ---- real-browser fixtures (one Streamlit server for the run, one Chromium per test module) ---
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server():
-    """`streamlit run app/main.py` on a free port; skips (or, in CI, fails) without Chromium."""
+    """`streamlit run app/main.py` on a free port, shared by the browser tests that need no server
+    of their own (each opens its pages in a new browser context: a new session and learner; the
+    trainings they start end or are stopped in the test); skips (or, in CI, fails) without Chromium."""
     from browser import NO_CHROMIUM, chromium_path, serve
 
     if chromium_path() is None:
