@@ -62,21 +62,17 @@ def test_link_train_download_and_a_run_link_after_a_restart(chromium, runs_db, t
         server.stop()
 
 
-def test_a_bad_link_is_explained_in_the_page(chromium, runs_db):
-    server = serve(runs_db)
-    try:
-        page = open_page(chromium, server.url + "/train?learning_rate=banana&optimizer=magic&hidden=0:relu&epochs=3")
-        warning = page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
-        for field in ("learning_rate", "optimizer", "hidden"):
-            assert field in warning
-        line = page.locator("[data-testid=stMarkdownContainer]", has_text="784 pixels →").first.inner_text()
-        assert "Adam(learning_rate=0.001)" in line and "3 epochs" in line  # defaults for the bad, the good used
-        assert page.url.endswith("/?epochs=3")
-        no_exception(page)
-        page.context.close()
-        page = open_page(chromium, server.url + "/runs?run=../../etc/passwd")
-        page.get_by_text("is not a run id").wait_for(timeout=10_000)
-        no_exception(page)
-        page.context.close()
-    finally:
-        server.stop()
+def test_a_bad_link_is_explained_in_the_page(chromium, server):
+    page = open_page(chromium, server.url + "/train?learning_rate=banana&optimizer=magic&hidden=0:relu&epochs=3")
+    warning = page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
+    for field in ("learning_rate", "optimizer", "hidden"):
+        assert field in warning
+    line = page.locator("[data-testid=stMarkdownContainer]", has_text="784 pixels →").first.inner_text()
+    assert "Adam(learning_rate=0.001)" in line and "3 epochs" in line  # defaults for the bad, the good used
+    assert page.url.endswith("/?epochs=3")
+    no_exception(page)
+    page.context.close()
+    page = open_page(chromium, server.url + "/runs?run=../../etc/passwd")
+    page.get_by_text("is not a run id").wait_for(timeout=10_000)
+    no_exception(page)
+    page.context.close()
