@@ -13,7 +13,7 @@ from nncore.stores import open_store
 
 pytestmark = pytest.mark.browser
 
-SLOW = "hidden=512:relu,256:relu&batch_size=8"  # ~1 s an epoch: still training when B looks
+SLOW = "hidden=32:relu&batch_size=8"  # ~0.2 s an epoch, 1,000 epochs: still training when B looks
 
 
 @pytest.fixture
@@ -46,9 +46,9 @@ def test_a_run_trained_on_one_replica_opens_on_the_other(chromium, database_url)
         other.context.close()
 
         # still training on A: B shows what A has recorded so far, and says where it trains
-        page.goto(f"{a.url}/train?{SLOW}&epochs=200")
+        page.goto(f"{a.url}/train?{SLOW}&epochs=1000")
         page.locator(".st-key-train button").first.click()
-        page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 200/.test(document.body.innerText)", timeout=120_000)
+        page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
         page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
         running = run_id_in(page.url)
         assert running != finished
