@@ -72,7 +72,8 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store):
         # A trains before joining: the run is theirs, in a new tab too; B sees none of it
         first_a = train(a.new_page(), server.url)
         assert first_a in runs_listed(a, server.url)
-        assert "No runs yet" in runs_listed(b, server.url) and first_a not in runs_listed(b, server.url)
+        listed_b = runs_listed(b, server.url)
+        assert "No runs yet" in listed_b and first_a not in listed_b
         assert all(c["name"] != "nnp_learner" or "run=" not in c["value"] for c in a.cookies())
 
         # both join by the link and train; each sees exactly their own runs

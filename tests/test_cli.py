@@ -1,4 +1,4 @@
-"""`python -m nncore`: the backend without a browser."""
+"""`python -m nncore`: the backend without a browser (as a process; trainings whose checks are their output also in this process, through nncore_here)."""
 
 import json
 import subprocess
@@ -34,11 +34,11 @@ def test_practice_lab_reaches_90_percent_and_is_reproducible(capsys):
         assert a[key] == b[key]
 
 
-def test_config_file_and_settings(tmp_path):
+def test_config_file_and_settings(tmp_path, capsys):
     config = tmp_path / "small.json"
     config.write_text(json.dumps({"hidden": [{"units": 12, "activation": "tanh"}], "epochs": 2}))
-    result = nncore("train", "--config", str(config), "--set", "output=softmax",
-                    "--set", "batch_size=64", "--json")
+    result = nncore_here(capsys, "train", "--config", str(config), "--set", "output=softmax",
+                         "--set", "batch_size=64", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["epochs"] == 2 and out["params"] == 784 * 12 + 12 + 12 * 10 + 10
