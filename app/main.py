@@ -3,6 +3,7 @@
 Page config and navigation only; each page is a short script in app/views/.
 """
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -29,6 +30,9 @@ st.set_page_config(page_title="Neural network playground", page_icon="🧠",
 st.html("<style>[data-testid=stProgress] * { transition: none !important; }</style>")
 
 
+WARM_UP_SETTING = "NNCORE_WARM_UP"  # presets to warm up, comma-separated ("": none); unset: the pages' presets
+
+
 @st.cache_resource(show_spinner=False)
 def _warm_up_tensorflow() -> threading.Thread:
     """Once per server, in the background: import TensorFlow, then build and trace the networks
@@ -46,10 +50,14 @@ def _warm_up_tensorflow() -> threading.Thread:
     # not the CNN: one epoch of it takes many seconds of both cores, while learners arrive
     pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
     presets = list(dict.fromkeys(["practice-lab", "multiclass-lab", *pages]))
+    chosen = os.environ.get(WARM_UP_SETTING)
+    if chosen is not None:  # e.g. the tests' short-lived servers: none, TensorFlow loaded when needed
+        presets = [p for p in (name.strip() for name in chosen.split(",")) if p in PRESETS]
 
     def work() -> None:
         state.store()  # opening the store marks runs cut off by the last stop as interrupted
-        warm_up(1.5, presets)
+        if presets:
+            warm_up(1.5, presets)
 
     thread = threading.Thread(target=work, name="tensorflow-warm-up", daemon=True)
     thread.start()

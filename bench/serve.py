@@ -41,17 +41,21 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run SCRIPT` (run from the repository, so it reads .streamlit/config.toml)."""
 
-    def __init__(self, script: str | Path = "app/main.py", cpus: set[int] | None = None):
-        """`cpus`: run the server on these cores only (the benchmark keeps it off the browser's)."""
+    def __init__(self, script: str | Path = "app/main.py", cpus: set[int] | None = None,
+                 env: dict[str, str | None] | None = None):
+        """`cpus`: run the server on these cores only (the benchmark keeps it off the browser's).
+        `env`: the server's environment is this process's with these changes (None: unset)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", prefix=f"streamlit-{self.port}-", suffix=".log")
         self.started = time.perf_counter()
+        environ = {**os.environ, **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env={k: v for k, v in environ.items() if v is not None},
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
 
     def healthy(self) -> bool:
@@ -112,12 +116,40 @@ def app_page(path: str, viewport: dict | None = None):
 
 
 def set_number(page, key: str, value) -> None:
-    """Type `value` into the number input with that key and wait for the script to rerun."""
+    """Type `value` into the number input with that key and wait for the script's rerun."""
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))
-    box.press("Enter")
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    after_rerun(page, lambda: box.press("Enter"))
+
+
+# The id and state of the app's latest script run, as its page knows them: [id, state], read from
+# the App component's React state. Its id changes with every run, even when the run is so short that
+# the page never shows it running (the stApp element's data-test-script-state stays "notRunning"
+# when the run's start and end arrive together, as they do while the server is busy).
+_SCRIPT_RUN = """() => {
+  const el = document.querySelector('[data-testid=stApp]');
+  const key = el && Object.keys(el).find(k => k.startsWith('__reactFiber$'));
+  for (let f = key && el[key]; f; f = f.return) {
+    const s = f.stateNode && f.stateNode.state;
+    if (s && 'scriptRunId' in s && 'scriptRunState' in s) return [String(s.scriptRunId), s.scriptRunState];
+  }
+  return null;
+}"""
+
+
+def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
+    """Do `action()` (a click, Enter in a box) and wait until the script run it causes has ended:
+    a new run id, not running (on a busy machine a rerun can start a second or more after the click)."""
+    wait_for_app(page, timeout_ms)
+    before = page.evaluate(_SCRIPT_RUN)
+    if before is None:
+        raise RuntimeError("the page's script run id cannot be read: Streamlit's App component no longer "
+                           "keeps scriptRunId and scriptRunState in its React state (bench/serve.py after_rerun)")
+    action()
+    page.wait_for_function(f"(before) => {{ const run = ({_SCRIPT_RUN})(); "
+                           "return run && run[0] !== before && run[1] === 'notRunning'; }",
+                           arg=before[0], timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:

@@ -3,8 +3,8 @@ benchmark uses them too)."""
 
 from __future__ import annotations
 
-from bench.serve import (CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path,  # noqa: F401
-                         free_port, set_number, wait_for_app)
+from bench.serve import (CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, after_rerun,  # noqa: F401
+                         chromium_path, free_port, set_number, wait_for_app)
 
 # Points in the traces of the Plotly chart inside the element with key `key`. NumPy arrays
 # reach Plotly.js as typed arrays in base64 ({dtype, bdata}); plain lists as arrays. Count either.
@@ -15,6 +15,25 @@ PLOTLY_POINTS = """(key) => {
       : x.bdata !== undefined ? atob(x.bdata).length / size[x.dtype] : (x.length || 0);
   return el && el.data ? el.data.reduce((n, t) => n + count(t.x), 0) : 0;
 }"""
+
+
+def serve(store: str | None = None, **env: str | None) -> StreamlitServer:
+    """`streamlit run app/main.py` on a free port, healthy; `store`: its run store (a SQLite file or
+    a postgresql:// URL) instead of the tests' own; `env`: other changes to its environment (None
+    unsets). Stop it with .stop().
+
+    It warms up no preset (NNCORE_WARM_UP=""; pass NNCORE_WARM_UP=... for some): a test's server
+    lives for a minute or two, and building and tracing nine presets in the background took both
+    cores from the test; TensorFlow loads at the server's first training instead."""
+    from helpers import store_env
+
+    server = StreamlitServer(env={"NNCORE_WARM_UP": "", **store_env(store), **env})
+    try:
+        server.wait_healthy()
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 def open_page(browser, url: str | None = None, height: int = 1600, **context_options):
@@ -28,6 +47,16 @@ def open_page(browser, url: str | None = None, height: int = 1600, **context_opt
         page.goto(url)
         wait_for_app(page)
     return page
+
+
+def wait_drawn(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the script has run and the browser has drawn what it sent: every Plotly chart
+    has its SVG and no element is a loading skeleton any more."""
+    wait_for_app(page, timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'"
+        " && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'))"
+        " && !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout_ms)
 
 
 def no_exception(page) -> None:

@@ -33,23 +33,49 @@ def small_digits(digits: Dataset) -> Dataset:
                    digits.y_val[va], digits.shape, digits.class_names)
 
 
-# ---- real-browser fixtures (one Streamlit server and one Chromium per test module) ----------
+# ---- run stores: SQLite and a real PostgreSQL ---------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL cluster for the whole run (helpers.Postgres); each test takes a
+    database of its own with `postgres.new_database()`."""
+    from helpers import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request, tmp_path):
+    """An empty database of each backend in turn (helpers.Database): a SQLite file, then a new
+    database on the session's PostgreSQL."""
+    from helpers import Database
+
+    if request.param == "sqlite":
+        yield Database("sqlite", str(tmp_path / "runs.sqlite3"))
+        return
+    database = Database("postgres", request.getfixturevalue("postgres").new_database())
+    yield database
+    database.close()
+
+
+# ---- real-browser fixtures (one Streamlit server for the run, one Chromium per test module) ---
+
+@pytest.fixture(scope="session")
 def server():
-    """`streamlit run app/main.py` on a free port; skips (or, in CI, fails) without Chromium."""
-    from browser import NO_CHROMIUM, StreamlitServer, chromium_path
+    """`streamlit run app/main.py` on a free port, shared by the browser tests that need no server
+    of their own (each opens its pages in a new browser context: a new session and learner; the
+    trainings they start end or are stopped in the test); skips (or, in CI, fails) without Chromium."""
+    from browser import NO_CHROMIUM, chromium_path, serve
 
     if chromium_path() is None:
         if os.environ.get("NNCORE_REQUIRE_BROWSER"):
             pytest.fail(NO_CHROMIUM)
         pytest.skip(NO_CHROMIUM)
-    s = StreamlitServer()
-    try:
-        s.wait_healthy()
-        yield s
-    finally:
-        s.stop()
+    s = serve()
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module")

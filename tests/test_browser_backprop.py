@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import no_exception, open_page, wait_for_app
+from browser import after_rerun, no_exception, open_page, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +24,7 @@ def goto(page, server, path: str) -> None:
 def type_into(page, key: str, text: str) -> None:
     box = page.locator(f".st-key-{key} input")
     box.fill(text)
-    box.press("Enter")
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    after_rerun(page, lambda: box.press("Enter"))
 
 
 def test_derivatives_page_lab_numbers_and_a_refused_expression(page, server, tmp_path):
@@ -53,19 +51,13 @@ def test_backprop_page_reveal_all_and_quiz(page, server, tmp_path):
     graph = page.locator("[data-testid=stGraphVizChart] svg")
     graph.wait_for()
     assert "∂J/∂w = ?" in graph.text_content()
-    page.locator(".st-key-bp_all button").click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    after_rerun(page, page.locator(".st-key-bp_all button").click)
     page.wait_for_function("() => document.querySelector('[data-testid=stGraphVizChart] svg')"
                            "?.textContent.includes('∂J/∂w = 6')", timeout=30_000)
     text = page.locator("[data-testid=stGraphVizChart] svg").text_content()
     assert "value = 4.5" in text and "∂J/∂x = −6" in text
-    page.locator(".st-key-bp_hide button").click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
-    page.locator(".st-key-bp_quiz label").click()  # quiz mode on
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    after_rerun(page, page.locator(".st-key-bp_hide button").click)
+    after_rerun(page, page.locator(".st-key-bp_quiz label").click)  # quiz mode on
     type_into(page, "bp_lab_quiz_d", "3")
     type_into(page, "bp_lab_quiz_w", "5")
     page.get_by_text("Right: ∂J/∂d").wait_for()

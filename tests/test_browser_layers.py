@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_for_app
+from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_drawn, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +42,7 @@ def test_windows_ekg_counts_and_the_experiment(page, tmp_path):
     assert page.locator("h1").first.inner_text().startswith("Other layer types")
     # 1. a conv unit's window over the digit, its filter, its feature map: all drawn, axes titled
     page.wait_for_function(f"() => ({CELLS})('layers_feature_map') > 0", timeout=120_000)
+    wait_drawn(page)  # and every other chart of the page
     assert page.evaluate(CELLS, "layers_digit") == 28 * 28 and page.evaluate(CELLS, "layers_feature_map") == 28 * 28
     assert page.evaluate(CELLS, "layers_filter") == 5 * 5  # the shipped CNN's first layer: 5x5 filters
     for key in ("layers_digit", "layers_filter", "layers_feature_map", "ekg_network", "ekg_signal"):
@@ -62,13 +63,13 @@ def test_windows_ekg_counts_and_the_experiment(page, tmp_path):
     set_number(page, "layers_epochs", 1)
     page.locator(".st-key-layers_run button").first.click()
     page.get_by_text("All 2 runs finished").wait_for(timeout=240_000)
-    page.wait_for_timeout(1500)
+    expect(page.locator(".st-key-layers_run button").first).to_be_enabled(timeout=60_000)  # the page's run after
     wait_for_app(page)
-    expect(page.locator(".st-key-layers_run button").first).to_be_enabled()
     for key in ("layers_accuracy", "layers_gap", "layers_speed"):
+        # one point (or bar) per network, once Plotly has drawn the chart
+        page.wait_for_function(f"() => ({PLOTLY_POINTS})('{key}') === 2", timeout=30_000)
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)
-        assert page.evaluate(PLOTLY_POINTS, key) == 2, key  # one point (or bar) per network
     assert page.get_by_text("Faster?").count() == 1 and page.get_by_text("Less data?").count() == 1
     assert page.locator("[data-testid=stDataFrame]").count() >= 2  # EKG counts and the experiment's table
     page.screenshot(path=str(tmp_path / "layers.png"), full_page=True)

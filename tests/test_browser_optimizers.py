@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_for_app
+from browser import PLOTLY_POINTS, after_rerun, no_exception, open_page, set_number, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -52,13 +52,14 @@ def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
     page.wait_for_function(f"() => ({PLOTLY_POINTS})('race_loss') > {seen}", timeout=60_000)  # it grows live
     page.screenshot(path=str(tmp_path / "racing.png"))
     expect(page.locator(".st-key-race button").first).to_be_enabled(timeout=300_000)
-    page.wait_for_timeout(1500)
+    # the page's run after the race ended (its buttons come first): the words, the table, the curves
+    page.get_by_text("Done: 20 epochs each, 4 optimizers").first.wait_for(timeout=60_000)
     wait_for_app(page)
     table = page.locator("[data-testid=stDataFrame]").first
-    expect(table).to_be_visible()
+    expect(table).to_be_visible(timeout=30_000)
     assert page.get_by_text("checksum").count() >= 1 and page.get_by_text("only the optimizer differs").count() >= 1
     # 4 runs: 21 training points (epoch 0 to 20) and 20 validation points each
-    assert page.evaluate(PLOTLY_POINTS, "race_loss") >= 4 * (21 + 20)
+    page.wait_for_function(f"() => ({PLOTLY_POINTS})('race_loss') >= 4 * (21 + 20)", timeout=30_000)
     for key in ("race_loss", "race_accuracy"):
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)
@@ -76,9 +77,7 @@ def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
 def test_bad_learning_rate_is_named_in_the_page(page):
     box = page.locator(".st-key-race_lr_2 input")
     box.fill("1e6")
-    box.press("Enter")
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    after_rerun(page, lambda: box.press("Enter"))
     alert = page.locator(".st-key-race_problems [data-testid=stAlert]").first
     alert.wait_for(timeout=10_000)
     assert "learning rate of rmsprop" in alert.inner_text() and "absurd" in alert.inner_text()

@@ -1,65 +1,33 @@
 """Who is who, in real headless Chromium: two browsers as two learners, a class made headless, both
 joining by its link, the teacher's report; a server restart keeps all of it. On SQLite and on a
-real PostgreSQL (started by tests/test_runs_pg.py's helpers)."""
+real PostgreSQL (the session's, started by conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from browser import ROOT, StreamlitServer, no_exception, open_page, wait_for_app
-from test_runs_pg import NO_POSTGRES, Postgres, postgres_bin
+from browser import no_exception, open_page, serve, wait_for_app
+from helpers import nncore
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def store_env(request, tmp_path_factory):
-    """The environment that points the server and the CLI at one run store."""
+def store(request, tmp_path_factory):
+    """The run store of the server and the CLI: a SQLite file, or a database on the session's PostgreSQL."""
     if request.param == "sqlite":
-        yield {"NNCORE_RUNS_DB": str(tmp_path_factory.mktemp("people") / "runs.sqlite3")}
-        return
-    bindir = postgres_bin()
-    if bindir is None:
-        if os.environ.get("NNCORE_REQUIRE_POSTGRES"):
-            pytest.fail(NO_POSTGRES)
-        pytest.skip(NO_POSTGRES)
-    server = Postgres(bindir)
-    try:
-        yield {"NNCORE_DATABASE_URL": server.new_database()}
-    finally:
-        server.stop()
-
-
-def serve(env: dict) -> StreamlitServer:
-    saved = {k: os.environ.pop(k, None) for k in ("NNCORE_RUNS_DB", "NNCORE_DATABASE_URL")}
-    os.environ.update(env)
-    try:
-        server = StreamlitServer()
-    finally:
-        for k in env:
-            os.environ.pop(k)
-        os.environ.update({k: v for k, v in saved.items() if v is not None})
-    server.wait_healthy()
-    return server
-
-
-def nncore(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("NNCORE_RUNS_DB", "NNCORE_DATABASE_URL")}
-    return subprocess.run([sys.executable, "-m", "nncore", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+        return str(tmp_path_factory.mktemp("people") / "runs.sqlite3")
+    return request.getfixturevalue("postgres").new_database()
 
 
 def train(page, url: str) -> str:
-    """Train 2 epochs of the practice lab on the Train page; the run's id."""
-    page.goto(f"{url}/?epochs=2")
+    """Train a small network for an epoch on the Train page (a finished run is all it takes); the run's id."""
+    page.goto(f"{url}/?hidden=8:relu&epochs=1")
     page.locator(".st-key-train button").first.click()
-    page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
+    page.get_by_text("Done: 1 epochs").wait_for(timeout=180_000)
     page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
     return re.search(r"run=([0-9a-f]{12})", page.url).group(1)
 
@@ -87,11 +55,11 @@ def join(context, link: str, name: str) -> None:
     page.close()
 
 
-def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store_env):
-    server = serve(store_env)
+def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store):
+    server = serve(store)
     try:
-        made = nncore(store_env, "class", "create", "--name", "Lab <b>2</b>", "--preset", "practice-lab",
-                      "--target", "val_accuracy>=0.5", "--url", server.url, "--json")
+        made = nncore("class", "create", "--name", "Lab <b>2</b>", "--preset", "practice-lab",
+                      "--target", "val_accuracy>=0.5", "--url", server.url, "--json", store=store)
         assert made.returncode == 0, made.stderr
         links = json.loads(made.stdout)
         assert set(links) == {"code", "join", "teacher"} and links["join"].startswith(server.url + "/class?join=")
@@ -104,7 +72,8 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store_e
         # A trains before joining: the run is theirs, in a new tab too; B sees none of it
         first_a = train(a.new_page(), server.url)
         assert first_a in runs_listed(a, server.url)
-        assert "No runs yet" in runs_listed(b, server.url) and first_a not in runs_listed(b, server.url)
+        listed_b = runs_listed(b, server.url)
+        assert "No runs yet" in listed_b and first_a not in listed_b
         assert all(c["name"] != "nnp_learner" or "run=" not in c["value"] for c in a.cookies())
 
         # both join by the link and train; each sees exactly their own runs
@@ -117,14 +86,14 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store_e
 
         # the teacher's report: both, with their best value; the CSV has both; a wrong secret is refused
         secret = links["teacher"].split("teacher=")[1]
-        report = nncore(store_env, "class", "report", "--teacher", secret, "--json")
+        report = nncore("class", "report", "--teacher", secret, "--json", store=store)
         assert report.returncode == 0, report.stderr
         learners = {row["name"]: row for row in json.loads(report.stdout)["learners"]}
         assert set(learners) == {"Ada", "Bo <script>"}
         assert all(row["runs"] == 1 and row["best"] is not None for row in learners.values())
-        csv = nncore(store_env, "class", "report", "--teacher", secret, "--csv").stdout
+        csv = nncore("class", "report", "--teacher", secret, "--csv", store=store).stdout
         assert class_a in csv and class_b in csv and first_a not in csv and "Bo <script>" in csv
-        wrong = nncore(store_env, "class", "report", "--teacher", "x" * 32, "--json")
+        wrong = nncore("class", "report", "--teacher", "x" * 32, "--json", store=store)
         assert wrong.returncode == 2 and wrong.stdout == ""
         page = open_page(chromium, f"{server.url}/class?teacher={'x' * 32}")
         page.get_by_text("This teacher link is not valid.").wait_for(timeout=30_000)
@@ -140,11 +109,11 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store_e
 
         # a restart keeps who is who
         server.stop()
-        server = serve(store_env)
+        server = serve(store)
         listed_a, listed_b = runs_listed(a, server.url), runs_listed(b, server.url)
         assert first_a in listed_a and class_a in listed_a and class_b not in listed_a
         assert class_b in listed_b and first_a not in listed_b
-        again = json.loads(nncore(store_env, "class", "report", "--teacher", secret, "--json").stdout)
+        again = json.loads(nncore("class", "report", "--teacher", secret, "--json", store=store).stdout)
         assert {row["name"] for row in again["learners"]} == {"Ada", "Bo <script>"}
         a.close()
         b.close()

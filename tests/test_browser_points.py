@@ -4,9 +4,11 @@ then a training on them drawn in their own units."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from browser import no_exception, open_page
+from browser import after_rerun, no_exception, open_page
 from test_boundaries_page import animals_csv
 
 EDITOR = '[class*="st-key-points_editor_"] .js-plotly-plot'
@@ -20,9 +22,16 @@ EDITOR_POINTS = """() => {
 }"""
 
 
-def upload(page, name: str, raw: bytes, mime: str = "text/csv") -> None:
-    page.locator(".st-key-upload_points input[type=file]").set_input_files(
-        files=[{"name": name, "mimeType": mime, "buffer": raw}])
+def upload(page, name: str, raw: bytes, mime: str = "text/csv", folder: Path | None = None) -> None:
+    """Choose a file in the points uploader: sent from memory, or, given a folder, written there and
+    chosen by its path (Chromium reads the file itself: megabytes are not copied through Playwright)."""
+    box = page.locator(".st-key-upload_points input[type=file]")
+    if folder is None:
+        box.set_input_files(files=[{"name": name, "mimeType": mime, "buffer": raw}])
+        return
+    path = folder / name
+    path.write_bytes(raw)
+    box.set_input_files(path)
 
 
 def wait_points(page, n: int) -> None:
@@ -36,7 +45,7 @@ def click_plane(page, fx: float, fy: float) -> None:
 
 
 @pytest.mark.browser
-def test_upload_click_clear_and_train_your_points(browser, server):
+def test_upload_click_clear_and_train_your_points(browser, server, tmp_path):
     page = open_page(browser, server.url + "/boundaries?dataset=your-points&hidden=8:relu&epochs=40"
                      "&learning_rate=0.05", height=2000)
     page.wait_for_selector(EDITOR, timeout=60_000)
@@ -63,18 +72,17 @@ def test_upload_click_clear_and_train_your_points(browser, server):
     assert "web page (HTML)" in page.locator("[data-testid=stAlert]").first.inner_text()
     wait_points(page, 120)
     # over the cap (8 MB): named in the page, the points kept
-    upload(page, "huge.csv", b"1,2,a\n" * (9 * 2**20 // 6))
+    upload(page, "huge.csv", b"1,2,a\n" * (9 * 2**20 // 6), folder=tmp_path)
     page.get_by_text("the upload cap is 8 MB").wait_for(timeout=30_000)
     assert "huge.csv cannot be used: file: the file is 9.0 MB" in page.locator("[data-testid=stAlert]").first.inner_text()
     wait_points(page, 120)
     # over twice the cap the uploader refuses it itself, before sending (its own alert), the points kept
-    upload(page, "huger.csv", b"1,2,a\n" * (17 * 2**20 // 6))
+    upload(page, "huger.csv", b"1,2,a\n" * (17 * 2**20 // 6), folder=tmp_path)
     page.locator(".st-key-upload_points [role=alert]", has_text="16.0MB or smaller").wait_for(state="attached")
     wait_points(page, 120)
 
     # click three points of the class "fox" onto the plane, with the real mouse
-    page.locator(".st-key-point_class button", has_text="fox").click()
-    page.wait_for_timeout(500)
+    after_rerun(page, page.locator(".st-key-point_class button", has_text="fox").click)
     for i, (fx, fy) in enumerate([(0.1, 0.1), (0.9, 0.15), (0.5, 0.9)]):
         click_plane(page, fx, fy)
         wait_points(page, 121 + i)
@@ -85,8 +93,7 @@ def test_upload_click_clear_and_train_your_points(browser, server):
     page.get_by_text("0 of them clicked").wait_for(timeout=30_000)
 
     # one more click of a new class, then train on 121 points of 4 classes
-    page.locator(".st-key-point_class button", has_text="new").click()
-    page.wait_for_timeout(500)
+    after_rerun(page, page.locator(".st-key-point_class button", has_text="new").click)
     click_plane(page, 0.95, 0.95)
     wait_points(page, 121)
     page.locator(".st-key-train_points button").first.click()

@@ -10,29 +10,16 @@ import re
 
 import pytest
 
-from browser import StreamlitServer, no_exception, open_page, wait_for_app
+from browser import no_exception, open_page, serve, wait_for_app
+from helpers import wait_until
+from nncore.stores import open_store
 
 pytestmark = pytest.mark.browser
 
-# ~1 s an epoch here: long enough to reload and stop in the middle
-SLOW = "hidden=512:relu,256:relu&batch_size=8"
+# ~0.2 s an epoch here, for 1,000 epochs: still training when the test reloads, looks and stops
+# (a small network: a big one took both cores from the browser and the server while they worked)
+SLOW = "hidden=32:relu&batch_size=8"
 EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
-
-
-
-
-def serve(runs_db: str) -> StreamlitServer:
-    old = os.environ.get("NNCORE_RUNS_DB")
-    os.environ["NNCORE_RUNS_DB"] = runs_db
-    try:
-        server = StreamlitServer()
-    finally:
-        if old is None:
-            os.environ.pop("NNCORE_RUNS_DB")
-        else:
-            os.environ["NNCORE_RUNS_DB"] = old
-    server.wait_healthy()
-    return server
 
 
 def epoch_shown(page, timeout_ms: int = 120_000, at_least: int = 1) -> int:
@@ -49,49 +36,46 @@ def run_id_in(url: str) -> str:
     return match.group(1)
 
 
-def test_a_reload_reattaches_and_stop_from_another_tab_stops_it(chromium, tmp_path):
-    server = serve(str(tmp_path / "runs.sqlite3"))
-    try:
-        page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=40")
-        page.locator(".st-key-train button").first.click()
-        first = epoch_shown(page, at_least=2)
-        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
-        run_id = run_id_in(page.url)
-        assert "hidden=512" in page.url  # the spec stays in the address beside the run
+def test_a_reload_reattaches_and_stop_from_another_tab_stops_it(chromium, server):
+    """On the run's shared server (conftest.py): the run is stopped before the test ends."""
+    page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=1000")
+    page.locator(".st-key-train button").first.click()
+    first = epoch_shown(page, at_least=2)
+    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+    run_id = run_id_in(page.url)
+    assert "hidden=32" in page.url  # the spec stays in the address beside the run
 
-        page.reload()  # a new browser session: the training goes on and the page finds it again
-        wait_for_app(page)
-        after_reload = epoch_shown(page, at_least=first)
-        later = epoch_shown(page, at_least=after_reload + 1)  # progress continues, live
-        assert later > after_reload >= first
-        assert "Dense(512, relu) → Dense(256, relu)" in page.locator("strong").first.inner_text()  # its settings
-        assert "hidden=512" in page.url and run_id_in(page.url) == run_id
-        assert page.locator(".st-key-stop button").first.is_enabled()
-        page.screenshot(path="/tmp/issue17-runs-reattached.png", full_page=False)
+    page.reload()  # a new browser session: the training goes on and the page finds it again
+    wait_for_app(page)
+    after_reload = epoch_shown(page, at_least=first)
+    later = epoch_shown(page, at_least=after_reload + 1)  # progress continues, live
+    assert later > after_reload >= first
+    assert "Dense(32, relu)" in page.locator("strong").first.inner_text()  # its settings
+    assert "hidden=32" in page.url and run_id_in(page.url) == run_id
+    assert page.locator(".st-key-stop button").first.is_enabled()
+    page.screenshot(path="/tmp/issue17-runs-reattached.png", full_page=False)
 
-        # the run's address in a second tab (the Runs page: the run live, with its own Stop)
-        other = open_page(chromium, f"{server.url}/runs?run={run_id}")
-        other.get_by_text(f"Run {run_id} · training now").wait_for(timeout=60_000)
-        epoch_shown(other, at_least=later)
-        other.locator(".st-key-stop_live_run button").first.click(timeout=60_000)
-        # both tabs see it stop: the Train tab's status, the Runs tab the stored run
-        page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
-        other.get_by_text(f"Run {run_id}").first.wait_for(timeout=60_000)
-        other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=60_000)
-        text = other.locator("[data-testid=stMainBlockContainer]").inner_text()
-        assert "stopped" in text and "of 40 epochs" in text
-        assert int(re.search(r"(\d+) of 40 epochs", text).group(1)) < 40
-        no_exception(page)
-        no_exception(other)
+    # the run's address in a second tab (the Runs page: the run live, with its own Stop)
+    other = open_page(chromium, f"{server.url}/runs?run={run_id}")
+    other.get_by_text(f"Run {run_id} · training now").wait_for(timeout=60_000)
+    epoch_shown(other, at_least=later)
+    other.locator(".st-key-stop_live_run button").first.click(timeout=60_000)
+    # both tabs see it stop: the Train tab's status, the Runs tab the stored run
+    page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+    other.get_by_text(f"Run {run_id}").first.wait_for(timeout=60_000)
+    other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=60_000)
+    text = other.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert "stopped" in text and "of 1000 epochs" in text
+    assert int(re.search(r"(\d+) of 1000 epochs", text).group(1)) < 1000
+    no_exception(page)
+    no_exception(other)
 
-        # and the Train page's address opened in a third tab shows the stopped run too
-        third = open_page(chromium, page.url)
-        third.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
-        no_exception(third)
-        for p in (page, other, third):
-            p.context.close()
-    finally:
-        server.stop()
+    # and the Train page's address opened in a third tab shows the stopped run too
+    third = open_page(chromium, page.url)
+    third.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+    no_exception(third)
+    for p in (page, other, third):
+        p.context.close()
 
 
 def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_path):
@@ -104,14 +88,17 @@ def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_
         finished = run_id_in(page.url)
         page.context.close()
 
-        page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=200")
+        page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=1000")
         page.locator(".st-key-train button").first.click()
         epoch_shown(page, at_least=3)
-        page.wait_for_timeout(3500)  # one more save of its progress (every 3 s)
+        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
         cut_off = run_id_in(page.url)
+        stored = open_store(db)  # its progress saved (every 3 s) with 3 epochs or more
+        wait_until(lambda: (run := stored.get(cut_off)) is not None and run.epochs >= 3, 60, 0.2,
+                   "a save of the run's third epoch")
         page.context.close()
     finally:
-        server.stop()  # the server goes down in the middle of the 200 epochs
+        server.stop()  # the server goes down in the middle of the 1000 epochs
 
     server = serve(db)  # a new server process on the same run store
     try:
@@ -119,8 +106,8 @@ def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_
         page.get_by_text("Interrupted: the server stopped while this run was training").wait_for(timeout=30_000)
         page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
         text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
-        assert "interrupted" in text and "of 200 epochs" in text
-        done_epochs = int(re.search(r"(\d+) of 200 epochs", text).group(1))
+        assert "interrupted" in text and "of 1000 epochs" in text
+        done_epochs = int(re.search(r"(\d+) of 1000 epochs", text).group(1))
         assert done_epochs >= 3  # what it had recorded
         no_exception(page)
         page.screenshot(path="/tmp/issue17-runs-interrupted.png", full_page=True)
@@ -151,16 +138,16 @@ def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_
         server.stop()
 
 
-def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clipped_or_logged(chromium, tmp_path):
+def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clipped_or_logged(chromium, server,
+                                                                                             tmp_path):
     """Issue 29: a run whose loss reaches 480,000 beside one below 1."""
     import time
 
     from nncore import ExperimentSpec
-    from nncore.runs import Run
-    from nncore.stores import open_store
-
     from nncore.people import learner_for_token
+    from nncore.runs import Run
 
+<<<<<<< HEAD
     db = str(tmp_path / "runs.sqlite3")
     server = serve(db)
     try:
@@ -198,3 +185,39 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
         page.context.close()
     finally:
         server.stop()
+=======
+    db = os.environ["NNCORE_RUNS_DB"]  # the shared server's store (conftest.py)
+    page = open_page(chromium, f"{server.url}/runs")  # a first visit: the browser becomes a learner
+    page.get_by_text("No runs yet").wait_for(timeout=30_000)
+    # the learner's cookie is set by a component at the page's end, after its text is drawn
+    token = wait_until(lambda: next((c["value"] for c in page.context.cookies() if c["name"] == "nnp_learner"),
+                                    None), 30, 0.1, "the learner's cookie")
+    store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
+    learner = learner_for_token(store, token).id  # the runs are this learner's: only theirs are listed
+    store.save(Run("0d216ccf48ca", base.replace(hidden="64:linear", learning_rate=15.0), created=now - 10,
+                   epochs=3, learner=learner,
+                   history={"loss": (2.4e5, 3.1e5, 2.7e5), "val_loss": (2.6e5, 4e5, 4.8e5),
+                            "accuracy": (0.69, 0.8, 0.89), "val_accuracy": (0.71, 0.81, 0.83)}))
+    store.save(Run("73a0d09486d9", base.replace(learning_rate=0.01), created=now, epochs=3, learner=learner,
+                   history={"loss": (0.8, 0.33, 0.1), "val_loss": (0.44, 0.36, 0.43),
+                            "accuracy": (0.74, 0.9, 0.97), "val_accuracy": (0.87, 0.89, 0.9)}))
+    page.reload()
+    wait_for_app(page)
+    chart = page.locator(".st-key-compare_loss .js-plotly-plot")
+    chart.wait_for(timeout=60_000)
+    legend = chart.locator(".legendtext").all_text_contents()
+    assert legend[:2] == ["hidden=25:relu,15:relu, learning_rate=0.01", "hidden=64:linear, learning_rate=15"]
+    assert "off the chart (up to 480,000)" in legend
+    assert page.get_by_text("leaves the chart at the top").count() == 1
+    ticks = chart.locator(".ytick text").all_text_contents()
+    assert float(ticks[-1]) < 1  # the run below 1 fills the chart
+    page.locator(".st-key-compare_log label").first.click()
+    page.get_by_text("leaves the chart at the top").wait_for(state="detached", timeout=30_000)
+    wait_for_app(page)
+    page.wait_for_function("() => [...document.querySelectorAll('.st-key-compare_loss .ytick text')]"
+                           ".some(t => t.textContent === '100,000')", timeout=30_000)
+    assert chart.locator(".ytitle").text_content() == "loss (log scale)"
+    no_exception(page)
+    page.screenshot(path=str(tmp_path / "compare-log.png"), full_page=True)
+    page.context.close()
+>>>>>>> house-tests

@@ -4,36 +4,19 @@ still shows it after the server restarts."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from browser import StreamlitServer, no_exception
+from browser import no_exception, serve
 from browser import open_page as open_watched
 
 pytestmark = pytest.mark.browser
 
 
-
-
 @pytest.fixture(scope="module")
 def runs_db(tmp_path_factory):
     return str(tmp_path_factory.mktemp("runs") / "runs.sqlite3")
-
-
-def serve(runs_db: str) -> StreamlitServer:
-    old = os.environ.get("NNCORE_RUNS_DB")
-    os.environ["NNCORE_RUNS_DB"] = runs_db  # the child server reads it; nothing from a link does
-    try:
-        server = StreamlitServer()
-    finally:
-        if old is None:
-            os.environ.pop("NNCORE_RUNS_DB")
-        else:
-            os.environ["NNCORE_RUNS_DB"] = old
-    server.wait_healthy()
-    return server
 
 
 def open_page(chromium, url):
@@ -79,21 +62,17 @@ def test_link_train_download_and_a_run_link_after_a_restart(chromium, runs_db, t
         server.stop()
 
 
-def test_a_bad_link_is_explained_in_the_page(chromium, runs_db):
-    server = serve(runs_db)
-    try:
-        page = open_page(chromium, server.url + "/train?learning_rate=banana&optimizer=magic&hidden=0:relu&epochs=3")
-        warning = page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
-        for field in ("learning_rate", "optimizer", "hidden"):
-            assert field in warning
-        line = page.locator("[data-testid=stMarkdownContainer]", has_text="784 pixels →").first.inner_text()
-        assert "Adam(learning_rate=0.001)" in line and "3 epochs" in line  # defaults for the bad, the good used
-        assert page.url.endswith("/?epochs=3")
-        no_exception(page)
-        page.context.close()
-        page = open_page(chromium, server.url + "/runs?run=../../etc/passwd")
-        page.get_by_text("is not a run id").wait_for(timeout=10_000)
-        no_exception(page)
-        page.context.close()
-    finally:
-        server.stop()
+def test_a_bad_link_is_explained_in_the_page(chromium, server):
+    page = open_page(chromium, server.url + "/train?learning_rate=banana&optimizer=magic&hidden=0:relu&epochs=3")
+    warning = page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
+    for field in ("learning_rate", "optimizer", "hidden"):
+        assert field in warning
+    line = page.locator("[data-testid=stMarkdownContainer]", has_text="784 pixels →").first.inner_text()
+    assert "Adam(learning_rate=0.001)" in line and "3 epochs" in line  # defaults for the bad, the good used
+    assert page.url.endswith("/?epochs=3")
+    no_exception(page)
+    page.context.close()
+    page = open_page(chromium, server.url + "/runs?run=../../etc/passwd")
+    page.get_by_text("is not a run id").wait_for(timeout=10_000)
+    no_exception(page)
+    page.context.close()

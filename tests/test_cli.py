@@ -1,18 +1,12 @@
-"""`python -m nncore`: the backend without a browser."""
+"""`python -m nncore`: the backend without a browser (as a process; trainings whose checks are their output also in this process, through nncore_here)."""
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def nncore(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "nncore", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+from helpers import ROOT, nncore, nncore_here
 
 
 def test_importing_nncore_loads_neither_streamlit_nor_tensorflow():
@@ -22,10 +16,11 @@ def test_importing_nncore_loads_neither_streamlit_nor_tensorflow():
     assert out.stdout.strip() == "[]", out.stderr
 
 
-def test_practice_lab_reaches_90_percent_and_is_reproducible():
+def test_practice_lab_reaches_90_percent_and_is_reproducible(capsys):
+    """A new process, then this one (where TensorFlow has run every other test): the same numbers."""
     runs = []
-    for _ in range(2):
-        result = nncore("train", "--preset", "practice-lab", "--json")
+    for result in (nncore("train", "--preset", "practice-lab", "--json"),
+                   nncore_here(capsys, "train", "--preset", "practice-lab", "--json")):
         assert result.returncode == 0, result.stderr[-2000:]
         runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
     a, b = runs
@@ -39,11 +34,11 @@ def test_practice_lab_reaches_90_percent_and_is_reproducible():
         assert a[key] == b[key]
 
 
-def test_config_file_and_settings(tmp_path):
+def test_config_file_and_settings(tmp_path, capsys):
     config = tmp_path / "small.json"
     config.write_text(json.dumps({"hidden": [{"units": 12, "activation": "tanh"}], "epochs": 2}))
-    result = nncore("train", "--config", str(config), "--set", "output=softmax",
-                    "--set", "batch_size=64", "--json")
+    result = nncore_here(capsys, "train", "--config", str(config), "--set", "output=softmax",
+                         "--set", "batch_size=64", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["epochs"] == 2 and out["params"] == 784 * 12 + 12 + 12 * 10 + 10

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from helpers import nncore
 from nncore.cli import main
 from nncore.lessons import expr
 from nncore.lessons.derivatives import PRESETS, ExprError, derivative, epsilon_sweep, tangent
@@ -161,7 +160,6 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, argv, named):
 def test_cli_in_a_real_process_runs_nothing_from_the_text(tmp_path):
     marker = tmp_path / "pwned"
     code = f"__import__('os').system('touch {marker}')"
-    r = subprocess.run([sys.executable, "-m", "nncore", "derivative", code, "--at", "1", "--json"],
-                       capture_output=True, text=True, timeout=120)
+    r = nncore("derivative", code, "--at", "1", "--json", timeout=120)
     assert r.returncode == 2 and not marker.exists()
     assert r.stderr.strip().splitlines()[-1].startswith("error: unknown name '__import__'")

@@ -1,20 +1,13 @@
-"""`python -m nncore` with train_size and the new layer settings: a small convolutional network
-against a dense one on the same validation digits; shape errors exit 2 naming the layer; the
-`layers` experiment headless."""
+"""The CLI with train_size and the new layer settings: a small convolutional network against a
+dense one on the same validation digits; shape errors exit 2 naming the layer; the `layers`
+experiment headless. In this process (nncore_here: its main(), output and exit code);
+tests/test_cli.py runs `python -m nncore` as a process."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def nncore(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "nncore", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+from helpers import nncore_here
 
 
 def last_json(result):
@@ -22,10 +15,10 @@ def last_json(result):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_conv_against_dense_on_500_digits_same_validation_digits():
+def test_conv_against_dense_on_500_digits_same_validation_digits(capsys):
     common = ["--set", "train_size=500", "--set", "epochs=6", "--json"]
-    dense = last_json(nncore("train", "--preset", "practice-lab", *common))
-    conv = last_json(nncore("train", "--preset", "lecture-cnn", *common))
+    dense = last_json(nncore_here(capsys, "train", "--preset", "practice-lab", *common))
+    conv = last_json(nncore_here(capsys, "train", "--preset", "lecture-cnn", *common))
     for out in (dense, conv):
         assert out["train_samples"] == 500 and out["val_samples"] == 1000
         assert out["spec"]["train_size"] == 500 and out["epochs"] == 6
@@ -33,13 +26,13 @@ def test_conv_against_dense_on_500_digits_same_validation_digits():
     assert conv["spec"]["hidden"][0] == {"units": 8, "activation": "relu", "kind": "conv", "kernel": 5, "stride": 1}
     # both learn far beyond chance (10%) from 500 digits; the conv net with under half the parameters
     assert dense["val_accuracy"] > 0.6 and conv["val_accuracy"] > 0.6
-    full = last_json(nncore("train", "--preset", "practice-lab", "--set", "epochs=1", "--json"))
+    full = last_json(nncore_here(capsys, "train", "--preset", "practice-lab", "--set", "epochs=1", "--json"))
     assert full["train_samples"] == 4000 and full["val_samples"] == 1000
 
 
-def test_new_layer_settings_on_the_command_line():
-    out = last_json(nncore("train", "--set", "hidden=conv4k5s2:relu,pool3,10:relu", "--set", "train_size=300",
-                           "--set", "epochs=2", "--json"))
+def test_new_layer_settings_on_the_command_line(capsys):
+    out = last_json(nncore_here(capsys, "train", "--set", "hidden=conv4k5s2:relu,pool3,10:relu",
+                                "--set", "train_size=300", "--set", "epochs=2", "--json"))
     # 5x5x1x4+4 = 104; 28/2 = 14, pool 3 -> 4x4x4 = 64 -> Dense(10): 650; output 110
     assert out["params"] == 104 + 650 + 110 and out["train_samples"] == 300
 
@@ -52,16 +45,16 @@ def test_new_layer_settings_on_the_command_line():
     ("train_size=4001", "train_size", "at most 4,000"),
     ("train_size=lots", "train_size", "must be a number"),
 ])
-def test_shape_and_size_errors_exit_2_naming_the_field(setting, field, words):
-    result = nncore("train", "--set", setting, "--json", timeout=60)
+def test_shape_and_size_errors_exit_2_naming_the_field(capsys, setting, field, words):
+    result = nncore_here(capsys, "train", "--set", setting, "--json")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert lines[0].startswith(f"error: {field}:") and words in lines[0]
 
 
-def test_layers_experiment_headless():
-    out = last_json(nncore("layers", "--sizes", "100,200", "--epochs", "2", "--json"))
+def test_layers_experiment_headless(capsys):
+    out = last_json(nncore_here(capsys, "layers", "--sizes", "100,200", "--epochs", "2", "--json"))
     runs = out["runs"]
     assert [(r["network"], r["train_samples"]) for r in runs] == [("dense", 100), ("conv", 100), ("dense", 200),
                                                                   ("conv", 200)]
@@ -70,5 +63,5 @@ def test_layers_experiment_headless():
         assert r["status"] == "done" and r["epochs"] == 2 and r["val_samples"] == 1000
         assert r["seconds_per_epoch"] > 0 and r["gap"] == pytest.approx(r["train_accuracy"] - r["val_accuracy"], abs=2e-4)
     assert {r["params"] for r in runs} == {20175, 9226}
-    bad = nncore("layers", "--sizes", "100,x", timeout=60)
+    bad = nncore_here(capsys, "layers", "--sizes", "100,x")
     assert bad.returncode == 2 and bad.stderr.strip().startswith("error: sizes:")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apptest import open_app, wait_for_lesson
-from browser import wait_for_app
+from browser import wait_drawn, wait_for_app
 
 
 @pytest.fixture
@@ -81,8 +81,7 @@ def test_every_page_opens_in_chromium(browser, server, path):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url + path)
-    wait_for_app(page)
-    page.wait_for_timeout(1500)
+    wait_drawn(page)  # charts and components drawn: their JavaScript errors, if any, are in
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.get_by_text("Page not found").count() == 0  # every address a learner may share works
     titles = {"/": "Train", "/train": "Train", "/draw": "Draw", "/boundaries": "Decision",

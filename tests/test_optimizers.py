@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from helpers import nncore_here
 from nncore import ExperimentSpec
 from nncore.cli import main
 from nncore.lessons import optimizer_paths as paths
 from nncore.lessons import optimizers as race_lib
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---- one step by hand equals Keras' ------------------------------------------------------------
@@ -257,10 +253,9 @@ def test_a_job_without_the_opt_in_records_no_full_training_loss(small_digits):
 
 # ---- the CLI -----------------------------------------------------------------------------------
 
-def test_cli_race_adam_beats_gradient_descent_from_the_same_start():
-    out = subprocess.run([sys.executable, "-m", "nncore", "race", "--preset", "practice-lab", "--optimizers",
-                          "gd,momentum,rmsprop,adam", "--epochs", "3", "--json"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+def test_cli_race_adam_beats_gradient_descent_from_the_same_start(capsys):
+    out = nncore_here(capsys, "race", "--preset", "practice-lab", "--optimizers", "gd,momentum,rmsprop,adam",
+                      "--epochs", "3", "--json")
     assert out.returncode == 0, out.stderr[-2000:]
     runs = json.loads(out.stdout.strip().splitlines()[-1])["runs"]
     assert [r["optimizer"] for r in runs] == ["gd", "momentum", "rmsprop", "adam"]

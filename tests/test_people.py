@@ -7,13 +7,7 @@ import csv
 import dataclasses
 import io
 import json
-import os
-import sqlite3
-import subprocess
-import sys
 import threading
-from contextlib import closing
-from pathlib import Path
 
 import pytest
 
@@ -23,54 +17,10 @@ from nncore.people import (CLOSED, REMOVED, WRONG_CODE, JoinLimiter, NameRefused
                            class_for_code, class_for_teacher, class_page_for, class_report, clean_name, close_class,
                            create_class, forget, join, leave, learner_for_token, new_learner, open_run,
                            remove_member, report_csv, runs_of, set_name, set_show_names, set_spotlight, tags_for)
-from nncore.runs import MIGRATIONS, RUNNING, SCHEMA_VERSION, Run, SQLiteRunStore, new_run_id
-from test_runs_pg import postgres, some_weights  # noqa: F401 (postgres: the fixture)
+from nncore.runs import MIGRATIONS, RUNNING, SCHEMA_VERSION, Run, new_run_id
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclasses.dataclass
-class Database:
-    """An empty database of one backend: stores on it, raw SQL into it, and its address."""
-
-    kind: str
-    address: str
-
-    def store(self, **options):
-        if self.kind == "sqlite":
-            return SQLiteRunStore(self.address, **options)
-        from nncore.runs_pg import PostgresRunStore
-
-        return PostgresRunStore(self.address, **options)
-
-    def execute(self, *statements: str) -> list:
-        """Run raw statements (? placeholders not used); the last one's rows, if any."""
-        rows = []
-        if self.kind == "sqlite":
-            with closing(sqlite3.connect(self.address)) as con:
-                for s in statements:
-                    rows = con.execute(s).fetchall()
-                con.commit()
-            return rows
-        import psycopg
-
-        with psycopg.connect(self.address, autocommit=True) as con:
-            for s in statements:
-                cur = con.execute(s)
-                rows = cur.fetchall() if cur.description else []
-        return rows
-
-    def env(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in ("NNCORE_RUNS_DB", "NNCORE_DATABASE_URL")}
-        env["NNCORE_RUNS_DB" if self.kind == "sqlite" else "NNCORE_DATABASE_URL"] = self.address
-        return env
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return Database("sqlite", str(tmp_path / "runs.sqlite3"))
-    return Database("postgres", request.getfixturevalue("postgres").new_database())
+from helpers import Database, nncore
+from test_runs import some_weights
 
 
 @pytest.fixture
@@ -481,14 +431,9 @@ def test_class_names_are_checked_too(store):
 
 # ---- the CLI ---------------------------------------------------------------------------------
 
-def cli(db: Database, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nncore", "class", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=db.env(), timeout=120)
-
-
 def test_cli_creates_a_class_and_reports_on_it(db):
-    done = cli(db, "create", "--name", "Week 3", "--preset", "practice-lab", "--target", "val_accuracy>=0.9",
-               "--url", "https://playground.example/", "--json")
+    done = nncore("class", "create", "--name", "Week 3", "--preset", "practice-lab", "--target", "val_accuracy>=0.9",
+               "--url", "https://playground.example/", "--json", store=db.address)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert set(out) == {"code", "join", "teacher"}
@@ -501,15 +446,15 @@ def test_cli_creates_a_class_and_reports_on_it(db):
     ada, _ = new_learner(store)
     join(store, ada, out["code"], "Ada")
     store.save(a_run(ada.id, klass.id, (0.8, 0.95)))
-    report = cli(db, "report", "--teacher", secret, "--json")
+    report = nncore("class", "report", "--teacher", secret, "--json", store=db.address)
     assert report.returncode == 0, report.stderr
     got = json.loads(report.stdout)
     assert got["class"] == "Week 3" and [{k: r[k] for k in ("name", "runs", "best")} for r in got["learners"]] == [
         {"name": "Ada", "runs": 1, "best": 0.95}]
-    table = cli(db, "report", "--teacher", secret, "--csv")
+    table = nncore("class", "report", "--teacher", secret, "--csv", store=db.address)
     assert table.returncode == 0 and list(csv.DictReader(io.StringIO(table.stdout)))[0]["learner"] == "Ada"
     for wrong in ("nope", secret[:-1] + ("A" if secret[-1] != "A" else "B")):
-        bad = cli(db, "report", "--teacher", wrong, "--json")
+        bad = nncore("class", "report", "--teacher", wrong, "--json", store=db.address)
         assert bad.returncode == 2 and bad.stdout == "" and bad.stderr == "error: This teacher link is not valid.\n"
 
 
@@ -517,6 +462,6 @@ def test_cli_refuses_a_bad_name_or_target_in_one_line(tmp_path):
     db = Database("sqlite", str(tmp_path / "runs.sqlite3"))
     for args, says in ((["--name", "bad\u202ename"], "RIGHT-TO-LEFT"), (["--name", "ok", "--target", "max val_loss"],
                                                                          "should go down")):
-        done = cli(db, "create", *args, "--json")
+        done = nncore("class", "create", *args, "--json", store=db.address)
         assert done.returncode == 2 and says in done.stderr and len(done.stderr.strip().splitlines()) == 1
         assert done.stdout == ""

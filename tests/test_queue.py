@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from helpers import threads_waiting_in_line
 from nncore import ExperimentSpec
 from nncore.training import job as jobs
 from nncore.training.job import DONE, FAILED, STOPPED, TrainingJob, start_together
@@ -116,12 +117,13 @@ def test_a_session_that_leaves_takes_its_waiting_training_out_of_the_line(queue,
     assert staying.join(120) and staying.snapshot().status == DONE
 
 
-def test_a_lesson_group_waits_and_runs_together_on_one_slot(queue, small_digits):
+def test_a_lesson_group_waits_and_runs_together_on_one_slot(queue, small_digits, monkeypatch):
     q = queue(1)
     holder = hold(q)
     group = [TrainingJob(spec(epochs=4, learning_rate=lr), data=small_digits, views=False) for lr in (0.01, 0.003, 0.001)]
+    waiting = threads_waiting_in_line(monkeypatch)
     ticket = start_together(group, owner="race")
-    time.sleep(0.5)
+    wait_for(lambda: len(waiting) == 3)  # each job's thread has looked for a slot and waits
     assert all(j.snapshot().status == "queued" for j in group) and ticket.place().waiting_ahead == 0
     holder.leave()
     wait_for(lambda: all(j.snapshot().epoch >= 1 for j in group) or all(j.snapshot().finished for j in group))

@@ -3,46 +3,23 @@ trained on one replica opens by its address on the other, finished or still trai
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from browser import StreamlitServer, no_exception, open_page
-from test_runs_pg import NO_POSTGRES, Postgres, postgres_bin
+from browser import no_exception, open_page, serve
+from helpers import wait_until
+from nncore.stores import open_store
 
 pytestmark = pytest.mark.browser
 
-SLOW = "hidden=512:relu,256:relu&batch_size=8"  # ~1 s an epoch: still training when B looks
+SLOW = "hidden=32:relu&batch_size=8"  # ~0.2 s an epoch, 1,000 epochs: still training when B looks
 
 
-@pytest.fixture(scope="module")
-def database_url():
-    bindir = postgres_bin()
-    if bindir is None:
-        if os.environ.get("NNCORE_REQUIRE_POSTGRES"):
-            pytest.fail(NO_POSTGRES)
-        pytest.skip(NO_POSTGRES)
-    server = Postgres(bindir)
-    try:
-        yield server.new_database()
-    finally:
-        server.stop()
-
-
-
-
-def replica(url: str) -> StreamlitServer:
-    """A server whose run store is the database URL (NNCORE_RUNS_DB, set for the tests, unset)."""
-    saved = {k: os.environ.pop(k, None) for k in ("NNCORE_RUNS_DB", "NNCORE_DATABASE_URL")}
-    os.environ["NNCORE_DATABASE_URL"] = url
-    try:
-        server = StreamlitServer()
-    finally:
-        os.environ.pop("NNCORE_DATABASE_URL")
-        os.environ.update({k: v for k, v in saved.items() if v is not None})
-    server.wait_healthy()
-    return server
+@pytest.fixture
+def database_url(postgres):
+    """A new database on the session's PostgreSQL (conftest.py)."""
+    return postgres.new_database()
 
 
 def run_id_in(url: str) -> str:
@@ -52,7 +29,7 @@ def run_id_in(url: str) -> str:
 
 
 def test_a_run_trained_on_one_replica_opens_on_the_other(chromium, database_url):
-    a, b = replica(database_url), replica(database_url)
+    a, b = serve(database_url), serve(database_url)  # two replicas, one store
     try:
         page = open_page(chromium, f"{a.url}/train?hidden=16:relu&epochs=2")
         page.locator(".st-key-train button").first.click()
@@ -69,13 +46,16 @@ def test_a_run_trained_on_one_replica_opens_on_the_other(chromium, database_url)
         other.context.close()
 
         # still training on A: B shows what A has recorded so far, and says where it trains
-        page.goto(f"{a.url}/train?{SLOW}&epochs=200")
+        page.goto(f"{a.url}/train?{SLOW}&epochs=1000")
         page.locator(".st-key-train button").first.click()
-        page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 200/.test(document.body.innerText)", timeout=120_000)
+        page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
         page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
         running = run_id_in(page.url)
         assert running != finished
-        page.wait_for_timeout(3500)  # one save of its progress (every 3 s)
+        stored = open_store(database_url)  # a save of its progress (every 3 s) since epoch 3
+        wait_until(lambda: (run := stored.get(running)) is not None and run.epochs >= 3, 60, 0.2,
+                   "a save of the run's third epoch")
+        stored.close()
         other = open_page(chromium, f"{b.url}/runs?run={running}")
         other.get_by_text("This run is training on another server of this app").wait_for(timeout=60_000)
         no_exception(other)

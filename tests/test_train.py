@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from helpers import threads_waiting_in_line, wait_until
 from nncore import ExperimentSpec, Layer
 from nncore.outputs import to_probabilities
 from nncore.training.job import DIVERGED, DONE, STOPPED, TrainingJob
@@ -91,8 +92,9 @@ def test_a_stop_before_the_slot_frees_ends_the_queued_job(small_digits, monkeypa
     holder = queue.enter("another session", [])  # another session holds the only slot
     holder.members = 1
     try:
+        waiting = threads_waiting_in_line(monkeypatch)
         job = TrainingJob(small_spec(), data=small_digits).start()
-        time.sleep(0.5)
+        wait_until(lambda: waiting, 30, what="the job's thread waiting in line")
         assert job.snapshot().status == "queued" and "ahead of you" in job.snapshot().message
         job.stop()
         assert job.join(timeout=10)
