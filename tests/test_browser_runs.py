@@ -147,45 +147,6 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     from nncore.people import learner_for_token
     from nncore.runs import Run
 
-<<<<<<< HEAD
-    db = str(tmp_path / "runs.sqlite3")
-    server = serve(db)
-    try:
-        page = open_page(chromium, f"{server.url}/runs")  # a first visit: the browser becomes a learner
-        page.get_by_text("No runs yet").wait_for(timeout=30_000)
-        page.wait_for_function("() => document.cookie.includes('nnp_learner=')", timeout=30_000)  # kept after the page
-        token = next(c["value"] for c in page.context.cookies() if c["name"] == "nnp_learner")
-        store, base, now = open_store(db), ExperimentSpec(epochs=3), time.time()
-        learner = learner_for_token(store, token).id  # the runs are this learner's: only theirs are listed
-        store.save(Run("0d216ccf48ca", base.replace(hidden="64:linear", learning_rate=15.0), created=now - 10,
-                       epochs=3, learner=learner,
-                       history={"loss": (2.4e5, 3.1e5, 2.7e5), "val_loss": (2.6e5, 4e5, 4.8e5),
-                                "accuracy": (0.69, 0.8, 0.89), "val_accuracy": (0.71, 0.81, 0.83)}))
-        store.save(Run("73a0d09486d9", base.replace(learning_rate=0.01), created=now, epochs=3, learner=learner,
-                       history={"loss": (0.8, 0.33, 0.1), "val_loss": (0.44, 0.36, 0.43),
-                                "accuracy": (0.74, 0.9, 0.97), "val_accuracy": (0.87, 0.89, 0.9)}))
-        page.reload()
-        wait_for_app(page)
-        chart = page.locator(".st-key-compare_loss .js-plotly-plot")
-        chart.wait_for(timeout=60_000)
-        legend = chart.locator(".legendtext").all_text_contents()
-        assert legend[:2] == ["hidden=25:relu,15:relu, learning_rate=0.01", "hidden=64:linear, learning_rate=15"]
-        assert "off the chart (up to 480,000)" in legend
-        assert page.get_by_text("leaves the chart at the top").count() == 1
-        ticks = chart.locator(".ytick text").all_text_contents()
-        assert float(ticks[-1]) < 1  # the run below 1 fills the chart
-        page.locator(".st-key-compare_log label").first.click()
-        page.get_by_text("leaves the chart at the top").wait_for(state="detached", timeout=30_000)
-        wait_for_app(page)
-        page.wait_for_function("() => [...document.querySelectorAll('.st-key-compare_loss .ytick text')]"
-                               ".some(t => t.textContent === '100,000')", timeout=30_000)
-        assert chart.locator(".ytitle").text_content() == "loss (log scale)"
-        no_exception(page)
-        page.screenshot(path=str(tmp_path / "compare-log.png"), full_page=True)
-        page.context.close()
-    finally:
-        server.stop()
-=======
     db = os.environ["NNCORE_RUNS_DB"]  # the shared server's store (conftest.py)
     page = open_page(chromium, f"{server.url}/runs")  # a first visit: the browser becomes a learner
     page.get_by_text("No runs yet").wait_for(timeout=30_000)
@@ -220,4 +181,3 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     no_exception(page)
     page.screenshot(path=str(tmp_path / "compare-log.png"), full_page=True)
     page.context.close()
->>>>>>> house-tests
