@@ -1,10 +1,9 @@
 """The training page through Streamlit's AppTest: real script, real Keras, no browser."""
 
-import time
-
 import pytest
 
 from apptest import open_app, wait_until_finished, job_of, training_of
+from helpers import wait_until
 
 
 @pytest.fixture
@@ -126,8 +125,7 @@ def test_stop_while_training(at):
     small_network(at, epochs=300)
     at.button(key="train").click().run()
     job = job_of(at)
-    while job.snapshot().epoch < 1:
-        time.sleep(0.05)
+    wait_until(lambda: job.snapshot().epoch >= 1, what="its first epoch")
     at.run()
     assert at.button(key="stop").disabled is False
     at.button(key="stop").click().run()
@@ -233,8 +231,7 @@ def test_a_training_that_ends_mid_run_still_frees_the_train_button(small_digits,
     from nncore.training.job import TrainingJob
 
     job = TrainingJob(ExperimentSpec(epochs=300), data=small_digits).start()
-    while job.snapshot().epoch < 1:
-        time.sleep(0.05)
+    wait_until(lambda: job.snapshot().epoch >= 1, what="its first epoch")
     at = AppTest.from_function(_a_training_ends_mid_run, args=(job, where), default_timeout=60).run()
     assert not at.exception
     assert job.snapshot().status == "stopped"

@@ -1,6 +1,7 @@
 """A run outlives its page, in real headless Chromium: a reload mid-training reattaches to it and
 its progress goes on; its address opened in a second tab shows it too, and Stop there stops it;
-after a restart a finished run's address shows it and a run cut off by the restart is shown as
+a run trained from a link keeps the link's spec in the address and downloads as .keras; after a
+restart a finished run's address shows it and a run cut off by the restart is shown as
 interrupted with what it had recorded; an unknown run's address gets a message."""
 
 from __future__ import annotations
@@ -78,14 +79,36 @@ def test_a_reload_reattaches_and_stop_from_another_tab_stops_it(chromium, server
         p.context.close()
 
 
-def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_path):
+def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_path):
+    """A link rebuilds its network, the address keeps the spec after training, the .keras download
+    loads; after a restart the finished run's address shows it (Runs and Train pages), the run cut
+    off by the restart is interrupted with what it had recorded, an unknown run id gets a message."""
     db = str(tmp_path / "runs.sqlite3")
     server = serve(db)
     try:
-        page = open_page(chromium, f"{server.url}/train?hidden=16:relu&epochs=2")
+        spec = "hidden=64:relu,32:relu&learning_rate=0.005&epochs=2&seed=4"
+        page = open_page(chromium, f"{server.url}/train?{spec}", accept_downloads=True)
+        assert "784 pixels → Dense(64, relu) → Dense(32, relu)" in page.locator("strong").first.inner_text()
+        assert "learning_rate=0.005" in page.locator("strong").first.locator("..").inner_text()
+        assert "hidden=64" in page.url and "seed=4" in page.url
         page.locator(".st-key-train button").first.click()
         page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
-        finished = run_id_in(page.url)
+        page.get_by_text("Share it, take it home").wait_for(timeout=30_000)
+        no_exception(page)
+        assert "hidden=64" in page.url and "learning_rate=0.005" in page.url  # still the spec after training
+        link = page.locator("code", has_text="/runs?run=").first.inner_text().strip()
+        finished = re.search(r"run=([0-9a-f]{12})", link).group(1)
+        page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+        assert run_id_in(page.url) == finished  # the share link is this run
+        page.screenshot(path=str(tmp_path / "trained.png"), full_page=True)
+        with page.expect_download(timeout=60_000) as download:
+            page.locator(".st-key-download_model button").first.click()
+        path = tmp_path / "model.keras"
+        download.value.save_as(path)
+        import keras
+
+        model = keras.saving.load_model(path, safe_mode=True)
+        assert model.count_params() == 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10
         page.context.close()
 
         page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=1000")
@@ -115,13 +138,14 @@ def test_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_
 
         page = open_page(chromium, f"{server.url}/runs?run={finished}")
         page.get_by_text(f"Run {finished}").first.wait_for(timeout=30_000)
+        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
         assert "2 of 2 epochs · **done**" not in page.locator("body").inner_text()  # rendered, not raw
         assert "2 of 2 epochs" in page.locator("body").inner_text()
         no_exception(page)
         page.context.close()
 
         # the Train page with the finished run's own address, after the restart: its results again
-        page = open_page(chromium, f"{server.url}/train?hidden=16:relu&epochs=2&run={finished}")
+        page = open_page(chromium, f"{server.url}/train?{spec}&run={finished}")
         page.get_by_text(f"Run {finished} is not training on this server now").wait_for(timeout=30_000)
         page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
         assert "2 of 2 epochs" in page.locator("[data-testid=stMainBlockContainer]").inner_text()

@@ -127,8 +127,7 @@ def test_a_running_training_goes_on_when_its_session_has_gone(small_digits):
     alive = threading.Event()
     alive.set()
     job = TrainingJob(small_spec(epochs=4), data=small_digits, alive=alive.is_set).start()
-    while job.snapshot().epoch < 1:
-        time.sleep(0.02)
+    wait_until(lambda: job.snapshot().epoch >= 1, what="its first epoch")
     alive.clear()
     assert job.join(timeout=60)
     assert job.snapshot().status == DONE and job.snapshot().epoch == 4
