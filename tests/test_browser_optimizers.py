@@ -99,6 +99,8 @@ def test_a_race_link_opens_the_same_race_and_the_address_follows_it(browser, ser
     page = open_page(browser, server.url + "/optimizers?network=lecture-cnn&optimizers=gd,adam&rates=0.1,0.001"
                      "&epochs=5", height=1400)
     try:
+        # the link's rates reach the boxes with the page's first runs (on a busy server, a moment later)
+        expect(page.locator(".st-key-race_lr_0 input")).to_have_value("0.1", timeout=30_000)
         network, names, rates, epochs = race_in_page(page)
         assert "lecture" in network.lower() and names == ["gd", "adam", "—", "—"]
         assert rates[:2] == ["0.1", "0.001"] and epochs == "5"
