@@ -111,6 +111,7 @@ def test_a_race_link_opens_the_same_race_and_the_address_follows_it(browser, ser
         assert "optimizers=gd%2Cadam" in page.url or "optimizers=gd,adam" in page.url
         page.reload()
         wait_for_app(page)
+        expect(page.locator(".st-key-race_lr_0 input")).to_have_value("0.1", timeout=30_000)
         assert race_in_page(page)[1:] == (["gd", "adam", "—", "—"], ["0.1", "0.001", "0.001", "0.001"], "7")
         page.screenshot(path=str(tmp_path / "race-link.png"))
         no_exception(page)
