@@ -33,6 +33,21 @@ def network_line(spec: ExperimentSpec | None, problems: list[SpecError]) -> None
         st.error(f"**{problem.field}**: {problem.message}", icon=":material/error:")
 
 
+def address_note(note: tuple[str, str] | None):
+    """Say what the page's `?run=` is (state.follow_address's note); the stored run it opened, to
+    show on the page (None: none)."""
+    if note is None:
+        return None
+    kind, text = note
+    if kind == "stored":
+        return state.get_run(text)[0]
+    if kind == "link":
+        st.info(text, icon=":material/link:")
+    else:
+        st.warning(plain(text), icon=":material/link_off:")
+    return None
+
+
 def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str, prepare=None) -> None:
     """Train and Stop. `prepare(spec) -> (spec, problems, data)`: the data Train trains on when the
     page holds it (a learner's own points), called at the click."""

@@ -25,15 +25,7 @@ valid = spec is not None and not problems
 ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, state.DIGITS)
 state.put_run_in_address(state.DIGITS)
-stored = None  # a finished run the address opened (a reload or its link after a restart): shown below
-if note is not None:
-    kind, text = note
-    if kind == "stored":
-        stored, _ = state.get_run(text)
-    elif kind == "link":
-        st.info(text, icon=":material/link:")
-    else:
-        st.warning(plain(text), icon=":material/link_off:")
+stored = ui.address_note(note)  # a finished run the address opened (a reload, a restart): shown below
 
 
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------

@@ -148,12 +148,19 @@ def class_for_teacher(store: RunStore, secret: object) -> TeacherClass | None:
     """The class whose teacher secret this is; None for every other value."""
     if not isinstance(secret, str) or not SECRET.fullmatch(secret):
         return None
-    wanted = digest(secret)
+    return _class_by_hash(store, "teacher_hash", secret, teacher=True)
+
+
+def _class_by_hash(store: RunStore, column: str, text: str, teacher: bool) -> ClassInfo | None:
+    """The class whose `column` (code_hash or teacher_hash) is the hash of `text`: looked up by the
+    hash, confirmed in constant time; None for every other value."""
+    assert column in ("code_hash", "teacher_hash")  # a column name, never a value
+    wanted = digest(text)
     row = store.transaction(lambda sql: sql.one(
-        f"SELECT {CLASS_COLUMNS}, teacher_hash FROM classes WHERE teacher_hash = ?", wanted))
+        f"SELECT {CLASS_COLUMNS}, {column} FROM classes WHERE {column} = ?", wanted))
     if row is None or not hmac.compare_digest(row[-1], wanted):
         return None
-    return class_from_row(row[:-1], teacher=True)
+    return class_from_row(row[:-1], teacher=teacher)
 
 
 def close_class(store: RunStore, teacher: TeacherClass, closed: bool = True) -> None:
@@ -209,14 +216,7 @@ def remove_member(store: RunStore, teacher: TeacherClass, learner_id: str) -> bo
 def class_for_code(store: RunStore, code: object) -> ClassInfo | None:
     """The class this join code opens; None for every other value."""
     code = normal_code(code)
-    if code is None:
-        return None
-    wanted = digest(code)
-    row = store.transaction(lambda sql: sql.one(
-        f"SELECT {CLASS_COLUMNS}, code_hash FROM classes WHERE code_hash = ?", wanted))
-    if row is None or not hmac.compare_digest(row[-1], wanted):
-        return None
-    return class_from_row(row[:-1], teacher=False)
+    return None if code is None else _class_by_hash(store, "code_hash", code, teacher=False)
 
 
 class JoinLimiter:
