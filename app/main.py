@@ -5,7 +5,6 @@ Page config and navigation only; each page is a short script in app/views/.
 
 import os
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,35 +33,36 @@ WARM_UP_SETTING = "NNCORE_WARM_UP"  # presets to warm up, comma-separated ("": n
 
 
 @st.cache_resource(show_spinner=False)
-def _warm_up_tensorflow() -> threading.Thread:
-    """Once per server, in the background: import TensorFlow, then build and trace the networks
-    of the Train and Boundaries pages' presets (the default first), so the first paint never
-    waits for them but a first Train of a preset finds its network ready in the pool. It starts
-    a moment after the first page is sent: importing TensorFlow holds Python's lock in long
-    stretches and would slow that page down (by ~0.3 s, measured). Runs that a dead server left
-    "running" in the run store are marked interrupted at the same time."""
-    from nncore.registry import PRESETS
-    from nncore.training.job import warm_up
+def _warm_up_tensorflow():
+    """Once per server, from the first page's first line, in the background (nncore.training.warmup
+    says what, in what order, and how it yields to a learner's training): import TensorFlow, then
+    build and trace the networks of the Train and Boundaries pages' presets, the default first.
+    Runs that a dead server left "running" in the run store are marked interrupted first."""
+    from nncore.training.warmup import WarmUp
 
-    from app import state
-    from app.builder import preset_scope
+    class Server(WarmUp):
+        def run(self) -> None:
+            from nncore.registry import PRESETS
 
-    # not the CNN: one epoch of it takes many seconds of both cores, while learners arrive
-    pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
-    presets = list(dict.fromkeys(["practice-lab", "multiclass-lab", *pages]))
-    chosen = os.environ.get(WARM_UP_SETTING)
-    if chosen is not None:  # e.g. the tests' short-lived servers: none, TensorFlow loaded when needed
-        presets = [p for p in (name.strip() for name in chosen.split(",")) if p in PRESETS]
+            from app import state
+            from app.builder import preset_scope
 
-    def work() -> None:
-        state.store()  # opening the store marks runs cut off by the last stop as interrupted
-        if presets:
-            warm_up(1.5, presets)
+            state.store()  # opening the store marks runs cut off by the last stop as interrupted
+            # not the CNN: one epoch of it takes many seconds of both cores, while learners arrive
+            pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
+            self.presets = list(dict.fromkeys(["practice-lab", "multiclass-lab", *pages]))
+            chosen = os.environ.get(WARM_UP_SETTING)
+            if chosen is not None:  # e.g. the tests' short-lived servers: none, TensorFlow loaded when needed
+                self.presets = [p for p in (name.strip() for name in chosen.split(",")) if p in PRESETS]
+            if self.presets:
+                super().run()
 
-    thread = threading.Thread(target=work, name="tensorflow-warm-up", daemon=True)
-    thread.start()
-    return thread
+    return Server().start()
 
+
+# The first thing a newcomer does is press Train, and nothing trains before TensorFlow is imported
+# (~3-4 s): that starts now, beside this first page (measured: python -m bench first-click).
+_warm_up_tensorflow()
 
 views = Path(__file__).parent / "views"
 # The default page is served at the root ("/") only; /train, the address people share for it,
@@ -92,4 +92,3 @@ page.run()
 from app.state import learner  # noqa: E402 (after the page: its title is drawn before these imports)
 
 learner.keep_in_browser()  # who this browser is: kept in a cookie (a hidden element at the page's end)
-_warm_up_tensorflow()

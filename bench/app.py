@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import rss_mb, train_here
+from .first_click import clicks
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, set_number, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
@@ -78,30 +79,6 @@ def page_training(browser, runs: list[int], cpus: set[int] | None = None,
             wait_for_app(page)
         page.close()
     return seconds
-
-
-def first_click(browser, idle: float = 25.0, clicks: int = 3) -> dict[str, Any]:
-    """The first Train of the default preset on a freshly started server against later ones:
-    wall seconds from the click to its Done line. The page is opened as the server starts, then
-    left `idle` seconds (the server warms the presets' networks in the background meanwhile)."""
-    times = []
-    with StreamlitServer() as server:
-        server.wait_healthy()
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{server.url}/train")
-        wait_for_app(page)
-        page.wait_for_timeout(idle * 1000)
-        for _ in range(clicks):
-            t = time.perf_counter()
-            page.locator(".st-key-train button").first.click()
-            page.wait_for_function(f"() => !({SHOWS_DONE})()", timeout=60_000)
-            page.wait_for_function(SHOWS_DONE, timeout=120_000, polling=50)
-            times.append(time.perf_counter() - t)
-            wait_for_app(page)
-        page.close()
-    later = statistics.median(times[1:])
-    return {"first_click_s": times[0], "later_click_s": later, "first_click_ratio": times[0] / later,
-            "click_runs": times, "idle_s": idle}
 
 
 def headless_training(runs: list[int]) -> list[float]:
@@ -169,7 +146,9 @@ def _measure(sync_playwright) -> dict[str, Any]:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             result = cold_start(browser)
-            result.update(first_click(browser))
+            first = clicks(browser)  # python -m bench first-click: a newcomer's first three Trains
+            result.update(first_click_s=first["click_s"][0], third_click_s=first["click_s"][2],
+                          first_click_ratio=first["click_s"][0] / first["click_s"][2], clicks=first["click_s"])
             rss: dict[str, float] = {}
             page = page_training(browser, runs, rss=rss)[1:]
             result.update(rss)

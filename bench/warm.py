@@ -67,34 +67,14 @@ def measure(epochs: int = 10, rounds: int = 3, hidden: str = "25:relu,15:relu") 
             "ours_runs": [round(x, 3) for x in ours], "plain_runs": [round(x, 3) for x in plain]}
 
 
-def _first_click() -> dict:
-    from playwright.sync_api import sync_playwright
-
-    from .app import first_click
-    from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path
-
-    if chromium_path() is None:
-        return {"first_click_skipped": NO_CHROMIUM}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        try:
-            return first_click(browser)
-        finally:
-            browser.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench warm", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=10, help="epochs of each training (default 10)")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per side (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--browser", action="store_true",
-                        help="also: the first Train on a freshly started server against later ones, in Chromium")
     args = parser.parse_args(argv)
     r = measure(args.epochs, args.rounds)
-    if args.browser:
-        r.update(_first_click())
     if args.json:
         print(json.dumps(r))
     else:
@@ -103,10 +83,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ours (TrainingJob, live views)  {r['first_ours_s']:.2f} s")
         print(f"  plain model.fit                 {r['first_plain_s']:.2f} s")
         print(f"  ratio                           {r['first_speedup']:.2f}x")
-        if "first_click_s" in r:
-            print(f"first Train of the default preset on a fresh server ({r['idle_s']:.0f} s after opening), "
-                  f"click to Done: {r['first_click_s']:.2f} s; later Trains {r['later_click_s']:.2f} s; "
-                  f"ratio {r['first_click_ratio']:.2f}x")
     return 0
 
 

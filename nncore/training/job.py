@@ -75,26 +75,6 @@ def stop_all(reason: str = "The server stopped", timeout: float = 10.0) -> None:
 atexit.register(stop_all)
 
 
-def warm_up(delay: float = 0.0, presets: Iterable[str] = ("practice-lab",)) -> None:
-    """Import TensorFlow, then build and trace each preset's network with the live views a page
-    asks for (one short training each, outside the queue, its network given back to the pool),
-    so that the first real training of each starts at full speed. For servers, in the background."""
-    time.sleep(delay)
-    from .. import import_keras
-
-    import_keras()
-    for preset in presets:
-        if _EXITING.is_set():
-            return
-        spec = ExperimentSpec.from_preset(preset)
-        if POOL.has_idle(spec):
-            continue
-        try:
-            TrainingJob(spec.replace(epochs=1), queued=False).run()
-        except Exception:  # a warm-up is a favour: a preset that cannot train now is traced on its first Train
-            continue
-
-
 def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
     """Batches per call of the network's train function: about CALL_SECONDS of work, at most an epoch."""
     steps = math.ceil(len(data.x_train) / spec.batch_size)
@@ -140,7 +120,7 @@ class TrainingJob:
                  alive: Callable[[], bool] | None = None, views: bool = True,
                  initial_weights: list[np.ndarray] | None = None, full_train_loss: bool = False,
                  owner: str | None = None, on_epoch: Callable[[Snapshot], None] | None = None,
-                 queued: bool = True):
+                 queued: bool = True, background: bool = False):
         """`data`: the spec's data already loaded (or other data of the same shape); `alive`: a
         check the job calls while it waits for a slot, False takes it out of the line (its session
         has gone; once it trains, a training goes on to its end); `views`: compute decision
@@ -151,7 +131,9 @@ class TrainingJob:
         `owner`: who it trains for (a browser session): an owner holds one place in the queue,
         its next training replaces this one; `on_epoch`: called in the worker with the snapshot
         after each epoch (an exception there fails this training, as any in the loop would);
-        `queued`: wait for a slot in the queue (False: only the server's own warm-up)."""
+        `queued`: wait for a slot in the queue (False: the server's own warm-up, a lesson's chained
+        preparation); `background`: the server's warm-up (nncore.training.warmup), whose network a
+        learner's training of the same kind takes over as soon as this one stops."""
         self.spec = spec.validate()
         self.id = next(_IDS)  # tells this training from the session's others
         self.views = views
@@ -160,6 +142,7 @@ class TrainingJob:
         self._alive = alive or (lambda: True)
         self._on_epoch = on_epoch
         self._queued = queued
+        self._background = background
         self._initial_weights = initial_weights
         self._stop = threading.Event()
         self._done = threading.Event()  # its run() has returned
@@ -331,13 +314,32 @@ class TrainingJob:
                 recorder.queued(shown)
         return True
 
+    def _load_keras(self) -> None:
+        """Import TensorFlow (or wait for the thread that is importing it), saying so meanwhile."""
+        from .. import TYPICAL_IMPORT_S, import_keras, import_keras_in_background, keras_loading, keras_ready
+
+        if not keras_ready():
+            ready = import_keras_in_background()
+            while not ready.is_set():
+                began = keras_loading()
+                if began is None:  # the import in the background failed: import here, raising its error
+                    break
+                left = TYPICAL_IMPORT_S - began
+                when = (f"about {left:.0f} s more" if left >= 0.5 else "a moment more") if left > -2 else \
+                    "longer than usual: the first start after a reboot reads ~1 GB from disk"
+                self._recorder.starting(f"Starting: loading TensorFlow, the library that trains the network "
+                                        f"(once per server start; {began:.0f} s so far, {when})...")
+                ready.wait(0.25)
+        import_keras()
+
     def _train(self) -> None:
         recorder = self._recorder
         recorder.starting()
-        from .. import import_keras
-
-        import_keras()
+        self._load_keras()  # first: loading the data imports scikit-learn, which TensorFlow imports too
         spec, data = self.spec, self.data
+        if self._background and self._stop.is_set():
+            recorder.stopped_before_start(f"{self._stop_reason} before it started.")
+            return
         y_train, y_val = data.y_train, data.y_val
         if spec.label_format == "one-hot":
             y_train = np.eye(data.n_classes, dtype=np.float32)[y_train]
@@ -347,7 +349,11 @@ class TrainingJob:
             y_val = np.asarray(y_val, np.float32).reshape(len(y_val), -1)
         steps = math.ceil(len(data.x_train) / spec.batch_size)
 
-        net = POOL.lend(spec, data.shape, self._initial_weights)
+        recorder.starting("Starting: building the network and tracing its training step (once per kind of "
+                          "network on this server)...")
+        net = POOL.lend(spec, data.shape, self._initial_weights, background=self._background,
+                        waiting=lambda: recorder.starting("Starting: taking over the network the server "
+                                                          "was preparing in the background..."))
         with self._pool_lock:
             self._network = net
         per_call = steps_per_call(spec, data)

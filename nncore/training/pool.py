@@ -27,6 +27,7 @@ the course network takes.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,7 @@ class Network:
     _forward: Any = None
     _layer_outputs: Any = None
     trainings: int = 0
+    background: bool = False  # lent to the server's warm-up now
 
     def train(self, x, y, batch_size: int) -> tuple[dict[str, float], np.ndarray]:
         """Batches of `batch_size` from x, y in order, one `train_step` each, in one call.
@@ -156,26 +158,65 @@ class ModelPool:
         self.max_idle = max_idle
         self._idle: "OrderedDict[int, Network]" = OrderedDict()
         self._lock = threading.Lock()
+        self._returned = threading.Condition(self._lock)  # a network came back
+        self._known: set[tuple] = set()  # keys of every network built
+        self._background: dict[tuple, int] = {}  # key: networks of it lent to the warm-up now
         self.built = 0  # networks made (each one costs a trace and ~7 MB for good)
         self.reused = 0
 
     def lend(self, spec: ExperimentSpec, shape: Shape | None = None,
-             weights: list[np.ndarray] | None = None) -> Network:
+             weights: list[np.ndarray] | None = None, background: bool = False,
+             waiting=None, wait_s: float = 30.0) -> Network:
         """A network for `spec` on data of `shape` (the spec's dataset's by default), with the
-        weights a fresh build for the spec's seed has, or the `weights` given."""
+        weights a fresh build for the spec's seed has, or the `weights` given.
+
+        `background`: for the server's warm-up. A network of the same kind that the warm-up holds
+        is waited for (at most `wait_s`; the warm-up lets go of it within a moment of a training
+        being asked for) rather than built and traced a second time beside it; `waiting()` is
+        called once if that happens (to say so)."""
         shape = shape or spec.shape
         key = pool_key(spec, shape)
+        deadline = time.monotonic() + wait_s
         with self._lock:
-            net = next((n for n in self._idle.values() if n.key == key), None)
-            if net is not None:
-                del self._idle[id(net)]
-                self.reused += 1
-        if net is None:
-            net = self._build(spec, key, shape, weights)
-        else:
-            self._reset(net, spec, shape, weights)
+            while True:
+                net = next((n for n in self._idle.values() if n.key == key), None)
+                if net is not None:
+                    del self._idle[id(net)]
+                    self.reused += 1
+                    break
+                if background or not self._background.get(key) or time.monotonic() >= deadline:
+                    break
+                if waiting is not None:
+                    waiting, announce = None, waiting
+                    self._lock.release()
+                    try:
+                        announce()
+                    finally:
+                        self._lock.acquire()
+                    continue
+                self._returned.wait(min(0.5, max(0.0, deadline - time.monotonic())))
+            if background:  # from now on (its build included) a learner's training waits for it
+                self._background[key] = self._background.get(key, 0) + 1
+        try:
+            if net is None:
+                net = self._build(spec, key, shape, weights)
+            else:
+                self._reset(net, spec, shape, weights)
+        except BaseException:
+            if background:
+                with self._lock:
+                    self._background[key] -= 1
+                    self._returned.notify_all()
+            raise
         net.trainings += 1
+        net.background = background
         return net
+
+    def knows(self, spec: ExperimentSpec, shape: Shape | None = None) -> bool:
+        """Has a network for `spec` been built here (idle now, or lent)?"""
+        key = pool_key(spec, shape or spec.shape)
+        with self._lock:
+            return key in self._known
 
     def has_idle(self, spec: ExperimentSpec, shape: Shape | None = None) -> bool:
         """Is a network for `spec` built, traced and waiting to be lent?"""
@@ -202,11 +243,15 @@ class ModelPool:
 
     def give_back(self, net: Network) -> None:
         with self._lock:
+            if net.background:
+                net.background = False
+                self._background[net.key] -= 1
             if id(net) in self._idle:
                 return
             self._idle[id(net)] = net
             while len(self._idle) > self.max_idle:
                 self._idle.popitem(last=False)
+            self._returned.notify_all()
 
     # ---- making and resetting ---------------------------------------------------------
 
@@ -214,7 +259,9 @@ class ModelPool:
         model = build_model(spec, shape, weights=weights)
         model.optimizer.build(model.trainable_variables)  # its state at the start, kept to go back to
         net = Network(model, key, [np.array(v.numpy()) for v in model.optimizer.variables])
-        self.built += 1
+        with self._lock:
+            self.built += 1
+            self._known.add(key)
         return net
 
     def _reset(self, net: Network, spec, shape, weights) -> None:

@@ -69,8 +69,9 @@ class Recorder:
         for name in ("net", "model", "data", "x_val", "y_val", "y_train", "probes", "good_weights"):
             self.__dict__.pop(name, None)
 
-    def starting(self) -> None:
-        self._publish(status=Status.RUNNING, message="Starting: loading TensorFlow and the data...")
+    def starting(self, message: str = "Starting: loading the data...") -> None:
+        """Before the loop: what it is doing (the page shows it under a progress bar at 0)."""
+        self._publish(status=Status.RUNNING, message=message)
 
     def failed(self, message: str) -> None:
         self._publish(status=Status.FAILED, message=message)

@@ -1,0 +1,85 @@
+"""The server's warm-up yields to a learner's training (issue 30): it pauses while the queue has
+work, a learner's training takes over the network it was preparing instead of tracing a second
+one, and a job waiting for TensorFlow says so."""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+
+from nncore import ExperimentSpec
+from nncore.training import warmup
+from nncore.training.job import TrainingJob
+from nncore.training.pool import POOL, ModelPool
+from tests.helpers import ROOT, wait_until
+
+
+def test_a_learners_lend_waits_for_the_network_the_warm_up_holds():
+    spec = ExperimentSpec.from_dict({"hidden": "6:relu", "epochs": 1, "seed": 2})
+    pool = ModelPool()
+    warm = pool.lend(spec, background=True)
+    said, got = [], []
+    learner = threading.Thread(target=lambda: got.append(pool.lend(spec, waiting=lambda: said.append(1))))
+    learner.start()
+    time.sleep(0.3)
+    assert not got and said == [1]  # waiting for it, and said so once
+    pool.give_back(warm)
+    learner.join(5)
+    assert got == [warm] and pool.built == 1  # the same network, traced once
+    # reset as a fresh build for the seed would have it
+    fresh = ModelPool().lend(spec)
+    for a, b in zip(got[0].model.get_weights(), fresh.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # a network that is not the warm-up's is never waited for: a second learner builds its own
+    t = time.perf_counter()
+    other = pool.lend(spec)
+    assert other is not warm and pool.built == 2 and time.perf_counter() - t < 5
+
+
+def test_the_warm_up_pauses_for_a_training_and_resumes_after(small_digits, monkeypatch):
+    monkeypatch.setattr(warmup, "QUIET_S", 0.3)
+    first = ExperimentSpec.from_dict({"hidden": "11:relu,5:relu", "epochs": 1, "train_size": 1000})
+    second = ExperimentSpec.from_dict({"hidden": "12:tanh", "epochs": 1, "train_size": 1000})
+    monkeypatch.setattr(ExperimentSpec, "from_preset", classmethod(lambda cls, name: {"a": first, "b": second}[name]))
+    user = TrainingJob(first.replace(epochs=500), data=small_digits).start()  # a learner trains first
+    wait_until(lambda: user.snapshot().epoch >= 1, 60)
+    built = POOL.built
+    w = warmup.WarmUp(["a", "b"]).start()
+    wait_until(lambda: any("paused" in what for _, what in w.log), 30)
+    time.sleep(0.5)
+    assert w.log[-1][1] == "paused: a training was asked for"  # and stays paused while the learner trains
+    user.stop()
+    assert user.join(60)
+    assert w.done.wait(120)
+    what = [entry for _, entry in w.log]
+    assert what.index("paused: a training was asked for") < what.index("resumed")
+    assert "a: its network is built already" in what  # the learner's network is not traced again
+    assert "b: traced (done)" in what
+    assert POOL.built - built == 1  # b's only
+    assert POOL.knows(second)
+
+
+def test_a_job_waiting_for_tensorflow_says_so():
+    """In a fresh process (TensorFlow not imported): the job's message while it imports."""
+    code = """
+import json, time
+from nncore import ExperimentSpec
+from nncore.training.job import TrainingJob
+job = TrainingJob(ExperimentSpec.from_dict({"hidden": "4:relu", "epochs": 1, "train_size": 500})).start()
+said = []
+while not job.snapshot().finished:
+    m = job.snapshot().message
+    if m and (not said or said[-1] != m):
+        said.append(m)
+    time.sleep(0.05)
+print(json.dumps({"said": said, "status": str(job.snapshot().status)}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["status"] == "done"
+    loading = [m for m in result["said"] if "loading TensorFlow" in m]
+    assert loading and all("s so far" in m for m in loading)
+    assert any("tracing its training step" in m for m in result["said"])
