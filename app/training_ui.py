@@ -90,6 +90,8 @@ def progress(s: Snapshot) -> None:
         return
     if s.finished:
         text = f"{s.epoch} of {s.epochs} epochs · {s.elapsed:.1f} s"
+    elif s.steps_per_epoch == 0:  # not begun: the status line below says what it waits for
+        text = f"Getting ready to train {s.epochs} epochs"
     else:
         left = f", about {s.seconds_left:.0f} s left" if s.seconds_left is not None else ""
         text = (f"Epoch {min(s.epoch + 1, s.epochs)} of {s.epochs} · batch {s.step} of "

@@ -326,7 +326,7 @@ class TrainingJob:
                     break
                 left = TYPICAL_IMPORT_S - began
                 when = (f"about {left:.0f} s more" if left >= 0.5 else "a moment more") if left > -2 else \
-                    "longer than usual: the first start after a reboot reads ~1 GB from disk"
+                    "longer than usual: the server is busy, or reads it from disk for the first time since a reboot"
                 self._recorder.starting(f"Starting: loading TensorFlow, the library that trains the network "
                                         f"(once per server start; {began:.0f} s so far, {when})...")
                 ready.wait(0.25)
