@@ -29,7 +29,7 @@ st.set_page_config(page_title="Neural network playground", page_icon="🧠",
 st.html("<style>[data-testid=stProgress] * { transition: none !important; }</style>")
 
 
-WARM_UP_SETTING = "NNCORE_WARM_UP"  # presets to warm up, comma-separated ("": none); unset: the pages' presets
+WARM_UP_SETTING = "NNCORE_WARM_UP"  # presets to warm up, comma-separated ("": none, TensorFlow only); unset: the pages' presets
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,10 +52,9 @@ def _warm_up_tensorflow():
             pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
             self.presets = list(dict.fromkeys(["practice-lab", "multiclass-lab", *pages]))
             chosen = os.environ.get(WARM_UP_SETTING)
-            if chosen is not None:  # e.g. the tests' short-lived servers: none, TensorFlow loaded when needed
+            if chosen is not None:  # e.g. the tests' short-lived servers: none (TensorFlow only)
                 self.presets = [p for p in (name.strip() for name in chosen.split(",")) if p in PRESETS]
-            if self.presets:
-                super().run()
+            super().run()
 
     return Server().start()
 

@@ -27,13 +27,15 @@ SHOWS_DONE = f"() => document.querySelector('{MAIN}')?.innerText.includes('Done:
 TRAIN = ".st-key-train button"
 
 
-def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None) -> dict[str, Any]:
+def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
+           cpus: set[int] | None = None) -> dict[str, Any]:
     """One fresh server, one new browser context: `count` clicks of Train on the Train page's
     default preset. Returns the seconds of each (click to Done), what the page said while the
     first one waited, and when the first click happened (seconds after `streamlit run`)."""
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "runs.db")
-        with StreamlitServer(env={"NNCORE_RUNS_DB": store, "NNCORE_WARM_UP_LOG": "1", **(env or {})}) as server:
+        with StreamlitServer(env={"NNCORE_RUNS_DB": store, "NNCORE_WARM_UP_LOG": "1", **(env or {})},
+                             cpus=cpus) as server:
             server.wait_healthy(120, poll=0.02)
             healthy = time.perf_counter() - server.started
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -71,23 +73,37 @@ def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None) ->
             "first_click_at_s": round(clicked_at, 2), "first_click_said": said, "warm_up": warm_up}
 
 
-def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None = None) -> dict[str, Any]:
+def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None = None,
+            split: bool = False) -> dict[str, Any]:
+    """`split`: the server on core 0 and Chromium on core 1, as when the learner's browser runs on
+    their own machine (otherwise both share all the cores)."""
+    import os
+
     from playwright.sync_api import sync_playwright
 
     if chromium_path() is None:
         return {"skipped": NO_CHROMIUM}
     runs = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        try:
-            for _ in range(rounds):
-                runs.append(clicks(browser, count, env))
-        finally:
-            browser.close()
+    everything = os.sched_getaffinity(0)
+    split = split and len(everything) >= 2
+    if split:
+        os.sched_setaffinity(0, {1})  # Playwright's driver, and the Chromium it starts, inherit this
+    try:
+        with sync_playwright() as p:
+            if split:
+                os.sched_setaffinity(0, everything)
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            try:
+                for _ in range(rounds):
+                    runs.append(clicks(browser, count, env, cpus={0} if split else None))
+            finally:
+                browser.close()
+    finally:
+        os.sched_setaffinity(0, everything)
     first = statistics.median(r["click_s"][0] for r in runs)
     second = statistics.median(r["click_s"][1] for r in runs) if count > 1 else None
     third = statistics.median(r["click_s"][2] for r in runs) if count > 2 else None
-    result = {"rounds": rounds, "first_s": round(first, 2), "second_s": second and round(second, 2),
+    result = {"rounds": rounds, "split": split, "first_s": round(first, 2), "second_s": second and round(second, 2),
               "third_s": third and round(third, 2), "runs": runs}
     if third:
         result["first_over_third"] = round(first / third, 2)
@@ -98,16 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench first-click", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=1, help="fresh servers, one after another (default 1)")
+    parser.add_argument("--split", action="store_true",
+                        help="the server on core 0, Chromium on core 1 (a learner's browser runs on their machine)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = measure(args.rounds)
+    result = measure(args.rounds, split=args.split)
     if args.json:
         print(json.dumps(result))
         return 0
     if "skipped" in result:
         print(f"first click: skipped ({result['skipped']})")
         return 0
-    print(f"first click, click to Done (median of {args.rounds} fresh server(s), fresh run store, no cookie):")
+    where = "server on core 0, Chromium on core 1" if result["split"] else "server and Chromium sharing the cores"
+    print(f"first click, click to Done (median of {args.rounds} fresh server(s), fresh run store, no cookie; {where}):")
     print(f"  first  {result['first_s']:6.2f} s")
     print(f"  second {result['second_s']:6.2f} s")
     print(f"  third  {result['third_s']:6.2f} s")

@@ -24,7 +24,7 @@ def serve(store: str | None = None, **env: str | None) -> StreamlitServer:
 
     It warms up no preset (NNCORE_WARM_UP=""; pass NNCORE_WARM_UP=... for some): a test's server
     lives for a minute or two, and building and tracing nine presets in the background took both
-    cores from the test; TensorFlow loads at the server's first training instead."""
+    cores from the test; it imports TensorFlow at its first page, as every server does."""
     from helpers import store_env
 
     server = StreamlitServer(env={"NNCORE_WARM_UP": "", **store_env(store), **env})
