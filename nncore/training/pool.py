@@ -76,6 +76,19 @@ class Network:
         logs, losses = self._train(x, y, tf.constant(batch_size, tf.int32))
         return {k: float(v) for k, v in logs.items()}, losses.numpy()
 
+    def optimizer_state(self) -> tuple[np.ndarray, ...]:
+        """The optimizer's variables as they are (its step count, Adam's moments...), as arrays."""
+        return tuple(np.array(v.numpy()) for v in self.model.optimizer.variables)
+
+    def set_optimizer_state(self, values, learning_rate: float) -> None:
+        """Put back what optimizer_state() gave (ignored when it does not fit this optimizer), then
+        the spec's learning rate (a learner may change it between two steps)."""
+        variables = self.model.optimizer.variables
+        if len(values) == len(variables) and all(np.shape(a) == tuple(v.shape) for a, v in zip(values, variables)):
+            for variable, value in zip(variables, values):
+                variable.assign(value)
+        self.model.optimizer.learning_rate = learning_rate
+
     def forward(self, x) -> np.ndarray:
         """The output layer's values for a batch, through one traced call (not eager)."""
         x = _tensor(x)
@@ -160,9 +173,11 @@ class ModelPool:
         self.reused = 0
 
     def lend(self, spec: ExperimentSpec, shape: Shape | None = None,
-             weights: list[np.ndarray] | None = None) -> Network:
+             weights: list[np.ndarray] | None = None, optimizer_state=None) -> Network:
         """A network for `spec` on data of `shape` (the spec's dataset's by default), with the
-        weights a fresh build for the spec's seed has, or the `weights` given."""
+        weights a fresh build for the spec's seed has, or the `weights` given; its optimizer fresh,
+        or with `optimizer_state` (Network.optimizer_state() of a network of the same key: a
+        training that goes on where another one stopped, e.g. Train after Step)."""
         shape = shape or spec.shape
         key = pool_key(spec, shape)
         with self._lock:
@@ -174,6 +189,8 @@ class ModelPool:
             net = self._build(spec, key, shape, weights)
         else:
             self._reset(net, spec, shape, weights)
+        if optimizer_state is not None:
+            net.set_optimizer_state(optimizer_state, spec.learning_rate)
         net.trainings += 1
         return net
 
