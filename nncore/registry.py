@@ -280,6 +280,10 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
     DatasetInfo("digits-0-1", "Handwritten 0s and 1s", "The 0s and 1s of the 5,000 offline digits, "
                 "labelled 0 and 1: the course's first binary classifier.", shape=Shape(784, 1, (28, 28)),
                 labels=BINARY, classes=("0", "1"), page="lesson"),
+    DatasetInfo("digits-one-hot", "Handwritten digits, one-hot labels", "The 5,000 offline digits with each "
+                "label one-hot (3 is [0,0,0,1,0,0,0,0,0,0]): ten yes/no answers, as the course's seed code with "
+                "ten sigmoid units and BinaryCrossentropy needs them.", shape=_DIGITS, labels=MULTI_HOT,
+                classes=tuple(str(d) for d in range(10)), page="lesson"),
     DatasetInfo("relu-lab", "The ReLU lab's curve", "300 points x in [0, 3] and the lab's target: "
                 "slopes -2, 1, 3 on [0, 1], [1, 2], [2, 3].", shape=Shape(1, 1), labels=NUMBER,
                 classes=("y",), page="lesson"),
@@ -349,6 +353,18 @@ PRESETS: Registry[Preset] = Registry("preset", [
            fields={"dataset": "digits-0-1", "hidden": "25:sigmoid,15:sigmoid", "output": "sigmoid",
                    "loss": "binary_crossentropy", "optimizer": "adam", "learning_rate": 0.001,
                    "batch_size": 32, "epochs": 20}),
+    Preset("seed-code", "The week's seed code: 25, 15, 10 sigmoid units, BinaryCrossentropy",
+           "As the course's notes write it: Dense(25, sigmoid), Dense(15, sigmoid), Dense(10, sigmoid), "
+           "compile(loss=BinaryCrossentropy()) (Keras' default optimizer: RMSprop 0.001), fit(X, Y, epochs=100), "
+           "on one-hot digits: ten independent yes/no units.",
+           fields={"dataset": "digits-one-hot", "hidden": "25:sigmoid,15:sigmoid", "output": "sigmoid",
+                   "loss": "binary_crossentropy", "optimizer": "rmsprop", "learning_rate": 0.001,
+                   "batch_size": 32, "epochs": 100}),
+    Preset("seed-code-softmax", "The seed code as recommended: 10 logits, from_logits=True",
+           "The same network and fit, its output Dense(10, linear) with "
+           "SparseCategoricalCrossentropy(from_logits=True): one softmax over the ten digits.",
+           fields={"hidden": "25:sigmoid,15:sigmoid", "output": "logits", "loss": "sparse_categorical_crossentropy",
+                   "optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 32, "epochs": 100}),
     Preset("relu-lab", "The ReLU lab, fitted by Keras",
            "Dense(3, relu) -> Dense(1, linear), MeanSquaredError, Adam 0.02, batches of 30.",
            fields={"dataset": "relu-lab", "hidden": "3:relu", "output": "linear", "loss": "mean_squared_error",
