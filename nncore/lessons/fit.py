@@ -277,7 +277,7 @@ def seed_code_jobs(epochs: int = 100, seed: int = 0) -> tuple[TrainingJob, Train
         epochs = int(epochs)
     except (TypeError, ValueError):
         raise SpecError("epochs", f"must be a whole number, got {epochs!r}") from None
-    return tuple(TrainingJob(ExperimentSpec.from_preset(name).replace(epochs=epochs, seed=seed).validate())
+    return tuple(TrainingJob(ExperimentSpec.from_preset(name).replace(epochs=epochs, seed=seed).validate(), views=False)
                  for name in ("seed-code", "seed-code-softmax"))
 
 
