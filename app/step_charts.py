@@ -15,7 +15,7 @@ def layer_changes(layers) -> go.Figure:
     """A small chart per layer: each unit's gradient size |dJ/d(w, b)| (top) and how far its weights
     moved |Δ(w, b)| (bottom), its incoming weights and bias together."""
     n = len(layers)
-    fig = make_subplots(rows=2, cols=n, shared_xaxes=False, vertical_spacing=0.18, horizontal_spacing=0.08 if n > 1 else 0.1,
+    fig = make_subplots(rows=2, cols=n, shared_xaxes=False, vertical_spacing=0.3, horizontal_spacing=0.08 if n > 1 else 0.1,
                         subplot_titles=[f"{c.name}: |gradient| {c.gradient_size:.3g}" for c in layers]
                         + [f"{c.name}: |change| {c.change_size:.3g}" for c in layers])
     for i, c in enumerate(layers, start=1):
@@ -26,11 +26,10 @@ def layer_changes(layers) -> go.Figure:
         fig.add_trace(go.Bar(x=units, y=c.change, marker_color=ORANGE, name="|Δ(w, b)| of a unit",
                              showlegend=i == 1, hovertemplate=f"{c.name} unit %{{x}}: |change| %{{y:.4g}}<extra></extra>"),
                       row=2, col=i)
-        fig.update_xaxes(title_text="unit", row=2, col=i)
-        fig.update_xaxes(title_text="unit", row=1, col=i)
-    fig.update_yaxes(title_text="|dJ/d(w, b)|", row=1, col=1)
-    fig.update_yaxes(title_text="|Δ(w, b)|", row=2, col=1)
-    fig.update_layout(height=420, margin=dict(l=60, r=20, t=70, b=50), bargap=0.15,
+        for row, name in ((1, "|dJ/d(w, b)|"), (2, "|Δ(w, b)|")):
+            fig.update_xaxes(title_text="unit", title_standoff=2, dtick=1 if len(units) <= 10 else None, row=row, col=i)
+            fig.update_yaxes(title_text=name, title_standoff=2, row=row, col=i)
+    fig.update_layout(height=500, margin=dict(l=60, r=20, t=70, b=50), bargap=0.15,
                       title=dict(text="Each layer in this step: the gradient at the weights before it, and the change",
                                  x=0.0, xanchor="left"),
                       legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1.0))

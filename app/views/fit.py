@@ -35,7 +35,7 @@ for i, title in enumerate(TITLES):
         for column, m in zip(st.columns(2), (logistic, network)):
             with column:
                 st.markdown(f"**{m.name}**")
-                st.code(m.code[i], language="python")
+                st.code(m.code[i], language="python", wrap_lines=True)
                 if i == 0:
                     st.markdown(f"With {params(m.params)}: **f(x⁽¹⁾) = {m.f_first:.4f}**, the probability "
                                 "that y = 1.")
@@ -55,8 +55,8 @@ st.markdown("The same network, from the same initial weights, trained twice: onc
             "plain gradient descent on the whole training set at once, once by the loop written out. If `fit` is "
             "the three steps, the weights agree.")
 left, right = st.columns(2)
-left.code(lesson.FIT_CODE, language="python")
-right.code(lesson.TAPE_CODE, language="python")
+left.code(lesson.FIT_CODE, language="python", wrap_lines=True)
+right.code(lesson.TAPE_CODE, language="python", wrap_lines=True)
 with st.container(horizontal=True, vertical_alignment="bottom"):
     st.selectbox("Network and data", lesson.UNROLL_PRESETS, key="unroll_preset", persist_state="session",
                  format_func=lambda p: {"practice-lab": "practice lab: 25 ReLU, 15 ReLU, 10 logits on 4,000 digits",
@@ -122,7 +122,7 @@ st.markdown("The course's notes train the digits with ten sigmoid outputs and `B
             "and the ten need not sum to 1. The recommended version has ten logits and one softmax.")
 left, right = st.columns(2)
 left.markdown("**As in the notes** (Keras' default optimizer, RMSprop 0.001)")
-left.code(lesson.SEED_CODE, language="python")
+left.code(lesson.SEED_CODE, language="python", wrap_lines=True)
 right.markdown("**As recommended**: logits and `from_logits=True`")
 right.code(lesson.SOFTMAX_CODE, language="python")
 st.number_input("Epochs", 1, 200, 100, key="seed_epochs", persist_state="session",
