@@ -272,6 +272,9 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
                 page="boundaries"),
     DatasetInfo("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
                 shape=Shape(2, 3), classes=("0", "1", "2"), points=450, noise=0.2, page="boundaries"),
+    DatasetInfo("band", "A band between two lines", "Class 1 between the lines x2 = x1 - 1 and x2 = x1 + 1, "
+                "class 0 on both sides: two ReLU units, one per line, are enough, and you can find their weights "
+                "by hand.", shape=Shape(2, 2), classes=("0", "1"), points=200, noise=0.05, page="boundaries"),
     DatasetInfo("your-points", "Your own points (upload a CSV or click)",
                 "Your points: a CSV of x1, x2, label, or points you click onto the plane (on the page, under "
                 "Your points). Standardised for training; they stay in this browser tab.",
@@ -329,6 +332,12 @@ PRESETS: Registry[Preset] = Registry("preset", [
            "Two units are few: some seeds leave one dead (try them); the course fixes its seeds too.",
            fields={"dataset": "blobs", "points": 100, "hidden": "2:relu", "output": "logits",
                    "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 200, "seed": 1}),
+    Preset("two-lines", "Two lines: a band, weights you can find by hand",
+           "A band between two lines and Dense(2, relu) -> Dense(2, linear) logits: one ReLU unit per line. "
+           "Set the weights by hand below the boundary (e.g. unit 0: w = (-1, 1), b = -1; unit 1: w = (1, -1), "
+           "b = -1), watch the loss of your weights, then Train from there.",
+           fields={"dataset": "band", "points": 200, "noise": 0.05, "hidden": "2:relu", "output": "logits",
+                   "optimizer": "adam", "learning_rate": 0.05, "batch_size": 32, "epochs": 100}),
     Preset("softmax-lab", "Softmax lab: 25 ReLU, 15 ReLU, 4 outputs",
            "The course's softmax lab: 2,000 blob points, 25 relu -> 15 relu -> 4, Adam 0.001, 10 epochs.",
            fields={"dataset": "blobs", "points": 2000, "hidden": "25:relu,15:relu", "output": "logits",

@@ -119,15 +119,18 @@ def caught_up(scope: str, name: str) -> None:
 
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: list[np.ndarray] | None = None,
-                   parent: Run | None = None, data: Dataset | None = None) -> TrainingJob:
+                   parent: Run | None = None, data: Dataset | None = None, origin: str = "") -> TrainingJob:
     """Start a training of `spec` as a run of the server (nncore.training.live): it waits in
     the queue in this session's place (replacing the session's earlier training), trains beside
     the page, and is saved to the run store as it goes. `initial_weights` and `parent`: train
     again from a stored run's initial weights. `data`: the data the page holds (a learner's own
-    points), instead of loading the spec's."""
+    points), instead of loading the spec's. `origin`: where `initial_weights` come from, for the run's
+    changes ("from hand-set weights"). Without initial weights, after a Step of the same network:
+    from the stepped weights and optimizer state."""
     t = training(scope)
-    optimizer_state, parent_id, stepped = None, parent.id if parent else None, _stepped(t, spec)
-    if stepped is not None and initial_weights is None:  # Train after Step: from the stepped weights
+    optimizer_state, parent_id = None, parent.id if parent else None
+    stepped = _stepped(t, spec) if initial_weights is None else None
+    if stepped is not None:  # Train after Step: from the stepped weights
         s = stepped.snapshot()
         initial_weights, optimizer_state, parent_id = list(s.weights), s.optimizer_state, t.live.run_id
     job = TrainingJob(spec, data=data, initial_weights=initial_weights, owner=session_id(),
@@ -137,6 +140,8 @@ def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: l
     if stepped is not None:
         taken = stepped.snapshot().result.steps_taken
         changes = "; ".join(filter(None, [changes, f"from the weights after {taken} step{'s' * (taken > 1)} by hand"]))
+    elif origin:  # e.g. hand-set weights
+        changes = "; ".join(filter(None, [changes, origin]))
     elif initial_weights is not None:
         changes += " (same initial weights)"
     _go_live(t, job, spec, changes, parent_id)

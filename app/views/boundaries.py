@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from app.text import plain
-from app import builder, charts, runs_ui, state, step_charts, step_ui
+from app import builder, charts, hand_ui, runs_ui, state, step_charts, step_ui
 from app.state.points import your_points as held_state
 from app import training_ui as ui
 from nncore import ExperimentSpec, SpecError
@@ -279,6 +279,8 @@ def live_view(job, s) -> None:
 
 ui.live(live_view, SCOPE, every=1.0)
 runs_ui.take_home(SCOPE)
+hand_ui.section(spec, problems, data, SCOPE, training, prepare=with_points if own else None,
+                original_units=in_original_units)
 
 with st.expander("Keras code for this network"):
     if valid:
