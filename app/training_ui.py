@@ -101,6 +101,14 @@ def _step_clicked(scope: str, prepare) -> None:
         state.start_step(spec, scope, st.session_state.get("step_size") or "batch", data=data)
 
 
+def origin_note(scope: str) -> None:
+    """Where the page's training started from, when not from the seed's weights (after Step, or from
+    hand-set weights): the run's own words."""
+    live = state.current_live(scope)
+    if live is not None and ("by hand" in live.changes or "hand-set" in live.changes):
+        st.caption(f"This training started {plain(live.changes.split('; ')[-1])}.")
+
+
 def progress(s: Snapshot) -> None:
     """The progress bar and the status line; while the training waits in the server's queue, its
     place and the estimated wait (the snapshot's message, updated live)."""

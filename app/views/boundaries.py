@@ -232,6 +232,7 @@ def live_view(job, s) -> None:
         step_ui.panel(job, s)
     else:
         ui.progress(s)
+        ui.origin_note(SCOPE)
         ui.metrics(s)
     data = job.data
     if s.boundary is not None:

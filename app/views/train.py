@@ -50,6 +50,7 @@ def live_view(job, s) -> None:
         step_ui.panel(job, s)
         return
     ui.progress(s)
+    ui.origin_note(state.DIGITS)
     ui.metrics(s)
     ui.curves(s)
 
