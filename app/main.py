@@ -84,6 +84,7 @@ page = st.navigation({"Play": [
     st.Page(views / "losses.py", title="Losses and labels", icon=":material/label:", url_path="losses"),
     st.Page(views / "derivatives.py", title="Derivatives", icon=":material/functions:", url_path="derivatives"),
     st.Page(views / "backprop.py", title="Backpropagation", icon=":material/account_tree:", url_path="backprop"),
+    st.Page(views / "fit.py", title="What fit does", icon=":material/stairs:", url_path="fit"),
     st.Page(views / "optimizers.py", title="Optimizers", icon=":material/speed:", url_path="optimizers"),
     st.Page(views / "layers.py", title="Other layer types", icon=":material/grid_on:", url_path="layers"),
 ]}, position="top")

@@ -13,6 +13,7 @@ from nncore.model import count_params, plan
 from nncore.registry import LOSSES, OPTIMIZERS, is_plane
 from nncore.training.job import TrainingJob
 from nncore.training.snapshot import Snapshot, Status
+from nncore.training.step import MODES as STEP_MODES, step_problem
 
 STATUS_BOX = {Status.DONE: st.success, Status.STOPPED: st.warning, Status.DIVERGED: st.error,
               Status.FAILED: st.error, Status.QUEUED: st.info, Status.RUNNING: st.info}
@@ -61,7 +62,16 @@ def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope:
         st.button("Stop", key=f"stop{suffix}", icon=":material/stop:", disabled=not training,
                   on_click=state.stop_training, args=(scope,),
                   help="Stop now and keep the weights trained so far.")
-        st.caption(state.ONE_AT_A_TIME)
+        cannot = step_problem(spec) if valid else None
+        st.button("Step", key="step", icon=":material/skip_next:", disabled=not valid or training or bool(cannot),
+                  on_click=_step_clicked, args=(scope, prepare),
+                  help=cannot or "One step of gradient descent from the current weights (the last step's, a "
+                                 "finished training's, or the initial ones), with Train's own training step; "
+                                 "then Train goes on from the stepped weights.")
+        st.segmented_control("Step size", list(STEP_MODES), format_func=STEP_MODES.get, default="batch",
+                             key="step_size", persist_state="session", required=True, disabled=training,
+                             label_visibility="collapsed", width="content")
+    st.caption(state.ONE_AT_A_TIME + " One epoch of steps goes to the end of the current epoch.")
     membership = learner.current_class()
     if membership is not None and not membership.closed:
         st.caption(f"Every run you train counts for your class **{plain(membership.class_name)}** "
@@ -79,6 +89,24 @@ def _train_clicked(scope: str, prepare) -> None:
         spec, problems, data = prepare(spec)
     if spec is not None and not problems:
         state.start_training(spec, scope, data=data)
+
+
+def _step_clicked(scope: str, prepare) -> None:
+    """Step with the builder's values at the click (as Train), and the step size chosen then."""
+    spec, problems = builder.current_spec(scope)
+    data = None
+    if spec is not None and not problems and prepare is not None:
+        spec, problems, data = prepare(spec)
+    if spec is not None and not problems and not step_problem(spec):
+        state.start_step(spec, scope, st.session_state.get("step_size") or "batch", data=data)
+
+
+def origin_note(scope: str) -> None:
+    """Where the page's training started from, when not from the seed's weights (after Step, or from
+    hand-set weights): the run's own words."""
+    live = state.current_live(scope)
+    if live is not None and ("by hand" in live.changes or "hand-set" in live.changes):
+        st.caption(f"This training started {plain(live.changes.split('; ')[-1])}.")
 
 
 def progress(s: Snapshot) -> None:

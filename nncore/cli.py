@@ -9,6 +9,8 @@
     python -m nncore derivative 'w**2' --at 3 --json   # (J(w+e) - J(w)) / e beside sympy's exact
     python -m nncore race --preset practice-lab --optimizers gd,adam --epochs 5 --json
     python -m nncore layers --json                      # dense vs conv at 500, 1,000, 4,000 digits
+    python -m nncore unroll --preset practice-lab --steps 20 --json   # fit vs a tf.GradientTape loop
+    python -m nncore step --preset multiclass-lab --count 3 --json   # Step, three times
     python -m nncore class create --name "Week 3" --preset practice-lab --target "val_accuracy>=0.95" --json
     python -m nncore class report --teacher SECRET --json   # or --csv: every run of the class
 
@@ -149,6 +151,53 @@ def cmd_race(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unroll(args: argparse.Namespace) -> int:
+    from .lessons.fit import check_alpha, check_steps, unroll
+
+    spec, steps, alpha = _spec_from_args(args), check_steps(args.steps), check_alpha(args.learning_rate)
+    if not args.json:
+        print(f"fit and a tf.GradientTape loop, {steps} steps of SGD(learning_rate={alpha:g}) on the whole "
+              "training set each, from the same initial weights...", file=sys.stderr)
+    result = unroll(spec, steps, alpha)
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print(f"largest weight difference: {result.max_abs_difference:.3g}\n"
+              f"cost after fit: {result.fit_loss:.6f}, after the loop: {result.tape_loss:.6f} "
+              f"(before: {result.initial_loss:.6f})\n"
+              f"one epoch at batch size {result.batch_size}: {result.iterations_per_epoch} steps = "
+              f"ceil({result.examples} / {result.batch_size})")
+    return 0
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from .training.step import MODES, StepJob, StepStart
+
+    spec = _spec_from_args(args)
+    if args.mode not in MODES:
+        raise SpecError("mode", f"must be one of {', '.join(MODES)}, got {args.mode!r}")
+    count = int(args.count)
+    if not 1 <= count <= 1000:
+        raise SpecError("count", f"must be from 1 to 1000, got {count}")
+    job, steps = None, []
+    for _ in range(count):
+        job = StepJob(spec, StepStart.after(job, spec) if job is not None else None, args.mode, data=job and job.data)
+        s = job.run()
+        if s.result is None:
+            print(f"error: {s.message}", file=sys.stderr)
+            return 1
+        r = s.result
+        steps.append({"step": r.steps_taken, "where": r.where(), "loss_before": r.batch_loss_before,
+                      "loss_after": r.batch_loss_after, "train_loss_before": r.train_loss_before,
+                      "train_loss_after": r.train_loss_after,
+                      "layers": {c.name: {"gradient": c.gradient_size, "change": c.change_size} for c in r.layers}})
+        if not args.json:
+            print(s.message)
+    if args.json:
+        print(json.dumps({"steps": steps}))
+    return 0
+
+
 def cmd_layers(args: argparse.Namespace) -> int:
     from .lessons.layers_experiment import check_epochs, parse_sizes, report, run_experiment
 
@@ -264,6 +313,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", default="10", help="epochs of each run (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.set_defaults(func=cmd_race)
+    from .lessons import fit as fit_lesson
+
+    p = sub.add_parser("unroll", help="what fit does: compile/fit and a tf.GradientTape loop from the same "
+                       "initial weights (plain SGD, batch = the whole set); their largest weight difference")
+    _add_spec_args(p)
+    p.add_argument("--steps", default=str(fit_lesson.DEFAULT_STEPS), help=f"steps of each (default {fit_lesson.DEFAULT_STEPS})")
+    p.add_argument("--learning-rate", default=str(fit_lesson.DEFAULT_ALPHA),
+                   help=f"alpha of the plain SGD (default {fit_lesson.DEFAULT_ALPHA:g})")
+    p.add_argument("--json", action="store_true", help='print {"steps", "max_abs_difference", "fit_loss", "tape_loss"}')
+    p.set_defaults(func=cmd_unroll)
+    p = sub.add_parser("step", help="Step: one batch (or one epoch) of Train's own step at a time, measured")
+    _add_spec_args(p)
+    p.add_argument("--mode", default="batch", help="batch or epoch (default batch)")
+    p.add_argument("--count", default="1", help="how many steps, one after another (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_step)
     p = sub.add_parser("layers", help="dense vs convolutional at several training-set sizes: parameters, "
                        "validation accuracy, overfitting, seconds per epoch")
     p.add_argument("--sizes", default="500,1000,4000", help="training digits of each pair of runs (default 500,1000,4000)")

@@ -233,6 +233,11 @@ def _lesson_data(name: str, validation_split: float, seed: int) -> Dataset:
     info = DATASETS[name]
     if name == "digits-0-1":
         return zero_one(_split("digits-5k", validation_split, seed))
+    if name == "digits-one-hot":  # the same split, each label a row of ten 0/1 answers
+        digits = _split("digits-5k", validation_split, seed)
+        eye = np.eye(10, dtype=np.float32)
+        return dataclasses.replace(digits, name=name, y_train=_readonly(eye[digits.y_train]),
+                                   y_val=_readonly(eye[digits.y_val]), labels=info.labels)
     if name == "relu-lab":
         x, y = relu_lab()
     elif name in ("scenes", "scenes-main"):

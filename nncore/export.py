@@ -50,7 +50,9 @@ _LESSON_DATA = {
 
 # What a data set does after the split: the 0s and 1s are those of the split of all the digits (as
 # nncore.data.zero_one takes them), so that the validation digits are the app's.
-_AFTER_SPLIT = {"digits-0-1": ["# only the 0s and 1s, labels 0 and 1",
+_AFTER_SPLIT = {"digits-one-hot": ["# one-hot labels (3 is [0,0,0,1,0,0,0,0,0,0]): ten yes/no answers",
+                                   "y_train, y_val = np.eye(10, dtype='float32')[y_train], np.eye(10, dtype='float32')[y_val]"],
+                "digits-0-1": ["# only the 0s and 1s, labels 0 and 1",
                                "X_train, y_train = X_train[y_train <= 1], y_train[y_train <= 1]",
                                "X_val, y_val = X_val[y_val <= 1], y_val[y_val <= 1]"]}
 

@@ -140,8 +140,9 @@ def build_model(spec: ExperimentSpec, shape: Shape | None = None, compile: bool 
                 weights: list[np.ndarray] | None = None):
     """The spec's network, compiled with its loss and optimizer. Weights depend only on the seed
     (or are the `weights` given, e.g. a finished training's)."""
-    import keras
+    from . import import_keras
 
+    keras = import_keras()  # through its lock: a page may build one while the warm-up imports TensorFlow
     spec.validate()
     shape = shape or spec.shape
     with _BUILD_LOCK:

@@ -272,6 +272,9 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
                 page="boundaries"),
     DatasetInfo("spiral", "Spiral", "Three arms winding around each other: needs a bigger network.",
                 shape=Shape(2, 3), classes=("0", "1", "2"), points=450, noise=0.2, page="boundaries"),
+    DatasetInfo("band", "A band between two lines", "Class 1 between the lines x2 = x1 - 1 and x2 = x1 + 1, "
+                "class 0 on both sides: two ReLU units, one per line, are enough, and you can find their weights "
+                "by hand.", shape=Shape(2, 2), classes=("0", "1"), points=200, noise=0.05, page="boundaries"),
     DatasetInfo("your-points", "Your own points (upload a CSV or click)",
                 "Your points: a CSV of x1, x2, label, or points you click onto the plane (on the page, under "
                 "Your points). Standardised for training; they stay in this browser tab.",
@@ -280,6 +283,10 @@ DATASETS: Registry[DatasetInfo] = Registry("dataset", [
     DatasetInfo("digits-0-1", "Handwritten 0s and 1s", "The 0s and 1s of the 5,000 offline digits, "
                 "labelled 0 and 1: the course's first binary classifier.", shape=Shape(784, 1, (28, 28)),
                 labels=BINARY, classes=("0", "1"), page="lesson"),
+    DatasetInfo("digits-one-hot", "Handwritten digits, one-hot labels", "The 5,000 offline digits with each "
+                "label one-hot (3 is [0,0,0,1,0,0,0,0,0,0]): ten yes/no answers, as the course's seed code with "
+                "ten sigmoid units and BinaryCrossentropy needs them.", shape=_DIGITS, labels=MULTI_HOT,
+                classes=tuple(str(d) for d in range(10)), page="lesson"),
     DatasetInfo("relu-lab", "The ReLU lab's curve", "300 points x in [0, 3] and the lab's target: "
                 "slopes -2, 1, 3 on [0, 1], [1, 2], [2, 3].", shape=Shape(1, 1), labels=NUMBER,
                 classes=("y",), page="lesson"),
@@ -325,6 +332,12 @@ PRESETS: Registry[Preset] = Registry("preset", [
            "Two units are few: some seeds leave one dead (try them); the course fixes its seeds too.",
            fields={"dataset": "blobs", "points": 100, "hidden": "2:relu", "output": "logits",
                    "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 200, "seed": 1}),
+    Preset("two-lines", "Two lines: a band, weights you can find by hand",
+           "A band between two lines and Dense(2, relu) -> Dense(2, linear) logits: one ReLU unit per line. "
+           "Set the weights by hand below the boundary (e.g. unit 0: w = (-1, 1), b = -1; unit 1: w = (1, -1), "
+           "b = -1), watch the loss of your weights, then Train from there.",
+           fields={"dataset": "band", "points": 200, "noise": 0.05, "hidden": "2:relu", "output": "logits",
+                   "optimizer": "adam", "learning_rate": 0.05, "batch_size": 32, "epochs": 100}),
     Preset("softmax-lab", "Softmax lab: 25 ReLU, 15 ReLU, 4 outputs",
            "The course's softmax lab: 2,000 blob points, 25 relu -> 15 relu -> 4, Adam 0.001, 10 epochs.",
            fields={"dataset": "blobs", "points": 2000, "hidden": "25:relu,15:relu", "output": "logits",
@@ -349,6 +362,18 @@ PRESETS: Registry[Preset] = Registry("preset", [
            fields={"dataset": "digits-0-1", "hidden": "25:sigmoid,15:sigmoid", "output": "sigmoid",
                    "loss": "binary_crossentropy", "optimizer": "adam", "learning_rate": 0.001,
                    "batch_size": 32, "epochs": 20}),
+    Preset("seed-code", "The week's seed code: 25, 15, 10 sigmoid units, BinaryCrossentropy",
+           "As the course's notes write it: Dense(25, sigmoid), Dense(15, sigmoid), Dense(10, sigmoid), "
+           "compile(loss=BinaryCrossentropy()) (Keras' default optimizer: RMSprop 0.001), fit(X, Y, epochs=100), "
+           "on one-hot digits: ten independent yes/no units.",
+           fields={"dataset": "digits-one-hot", "hidden": "25:sigmoid,15:sigmoid", "output": "sigmoid",
+                   "loss": "binary_crossentropy", "optimizer": "rmsprop", "learning_rate": 0.001,
+                   "batch_size": 32, "epochs": 100}),
+    Preset("seed-code-softmax", "The seed code as recommended: 10 logits, from_logits=True",
+           "The same network and fit, its output Dense(10, linear) with "
+           "SparseCategoricalCrossentropy(from_logits=True): one softmax over the ten digits.",
+           fields={"hidden": "25:sigmoid,15:sigmoid", "output": "logits", "loss": "sparse_categorical_crossentropy",
+                   "optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 32, "epochs": 100}),
     Preset("relu-lab", "The ReLU lab, fitted by Keras",
            "Dense(3, relu) -> Dense(1, linear), MeanSquaredError, Adam 0.02, batches of 30.",
            fields={"dataset": "relu-lab", "hidden": "3:relu", "output": "linear", "loss": "mean_squared_error",

@@ -56,7 +56,16 @@ def spiral(n: int, noise: float, seed: int):
     return x.astype(np.float32), k.astype(np.int64)
 
 
-POINT_SETS = {f.__name__: f for f in (blobs, moons, circles, xor, spiral)}  # the registry's point sets
+def band(n: int, noise: float, seed: int):
+    """Two classes split by two lines: class 1 in the band between x2 = x1 - 1 and x2 = x1 + 1."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3, 3, size=(n, 2))
+    y = (np.abs(x[:, 1] - x[:, 0]) < 1).astype(np.int64)
+    x = x + rng.normal(0, noise, size=x.shape)
+    return x.astype(np.float32), y
+
+
+POINT_SETS = {f.__name__: f for f in (blobs, moons, circles, xor, spiral, band)}  # the registry's point sets
 
 
 def relu_lab_target(x):

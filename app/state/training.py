@@ -22,6 +22,7 @@ from nncore.registry import DATASETS
 from nncore.runs import Run, StoreError, describe_changes, new_run_id, valid_run_id
 from nncore.training.job import TrainingJob, start_together
 from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
+from nncore.training.step import StepJob, StepStart, same_network
 
 from app.state import learner as people_state
 from app.state.store import store
@@ -118,22 +119,67 @@ def caught_up(scope: str, name: str) -> None:
 
 
 def start_training(spec: ExperimentSpec, scope: str = DIGITS, initial_weights: list[np.ndarray] | None = None,
-                   parent: Run | None = None, data: Dataset | None = None) -> TrainingJob:
+                   parent: Run | None = None, data: Dataset | None = None, origin: str = "") -> TrainingJob:
     """Start a training of `spec` as a run of the server (nncore.training.live): it waits in
     the queue in this session's place (replacing the session's earlier training), trains beside
     the page, and is saved to the run store as it goes. `initial_weights` and `parent`: train
     again from a stored run's initial weights. `data`: the data the page holds (a learner's own
-    points), instead of loading the spec's."""
+    points), instead of loading the spec's. `origin`: where `initial_weights` come from, for the run's
+    changes ("from hand-set weights"). Without initial weights, after a Step of the same network:
+    from the stepped weights and optimizer state."""
     t = training(scope)
-    job = TrainingJob(spec, data=data, initial_weights=initial_weights, owner=session_id())
+    optimizer_state, parent_id = None, parent.id if parent else None
+    stepped = _stepped(t, spec) if initial_weights is None else None
+    if stepped is not None:  # Train after Step: from the stepped weights
+        s = stepped.snapshot()
+        initial_weights, optimizer_state, parent_id = list(s.weights), s.optimizer_state, t.live.run_id
+    job = TrainingJob(spec, data=data, initial_weights=initial_weights, owner=session_id(),
+                      optimizer_state=optimizer_state)
     before = parent.spec if parent is not None else t.last_spec
-    changes = describe_changes(before, spec) + (" (same initial weights)" if initial_weights is not None else "")
+    changes = describe_changes(before, spec)
+    if stepped is not None:
+        taken = stepped.snapshot().result.steps_taken
+        changes = "; ".join(filter(None, [changes, f"from the weights after {taken} step{'s' * (taken > 1)} by hand"]))
+    elif origin:  # e.g. hand-set weights
+        changes = "; ".join(filter(None, [changes, origin]))
+    elif initial_weights is not None:
+        changes += " (same initial weights)"
+    _go_live(t, job, spec, changes, parent_id)
+    return job
+
+
+def _stepped(t: Training, spec: ExperimentSpec) -> StepJob | None:
+    """The page's last job when it is a finished Step of this same network (Train goes on from it)."""
+    job = t.job
+    if isinstance(job, StepJob) and job.snapshot().status == "done" and job.snapshot().result is not None \
+            and same_network(job.spec, spec):
+        return job
+    return None
+
+
+def _go_live(t: Training, job: TrainingJob, spec: ExperimentSpec, changes: str, parent: str | None,
+             run_id: str | None = None) -> None:
     learner, class_id = people_state.tags()  # whose run, and the class it is for (while that is open)
-    live = LiveRun(job, new_run_id(), learner or session_id(), changes, parent.id if parent else None, store(),
+    live = LiveRun(job, run_id or new_run_id(), learner or session_id(), changes, parent, store(),
                    learner=learner, class_id=class_id)
     _watch(live)
     t.job, t.live, t.last_spec = job, live, spec
     LIVE.start(live)
+
+
+def start_step(spec: ExperimentSpec, scope: str = DIGITS, mode: str = "batch", data: Dataset | None = None) -> StepJob:
+    """Step: one batch (or the rest of an epoch) of Train's own training step, from the page's current
+    weights: the last step's, a finished training's, or the seed's (nncore.training.step). A series
+    of steps is one run of the store: each step saves it again under the same run id."""
+    t = training(scope)
+    previous = t.job if t.job is not None and t.job.snapshot().finished else None
+    start = StepStart.after(previous, spec)
+    job = StepJob(spec, start, mode, data=data, owner=session_id())
+    if isinstance(previous, StepJob) and start.steps_taken and t.live is not None:  # the same series goes on
+        _go_live(t, job, spec, t.live.changes, t.live.parent, t.live.run_id)
+    else:
+        parent = t.live.run_id if previous is not None and t.live is not None and start.weights is not None else None
+        _go_live(t, job, spec, f"steps by hand, {start.note}", parent)
     return job
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from app.text import plain
-from app import builder, charts, runs_ui, state
+from app import builder, charts, hand_ui, runs_ui, state, step_charts, step_ui
 from app.state.points import your_points as held_state
 from app import training_ui as ui
 from nncore import ExperimentSpec, SpecError
@@ -227,23 +227,35 @@ def live_view(job, s) -> None:
         st.info("Press **Train**: the decision boundary and every unit's view of the plane are "
                 "redrawn while the network learns.", icon=":material/info:")
         return
-    ui.progress(s)
-    ui.metrics(s)
+    stepped = step_ui.is_step(job)
+    if stepped:
+        step_ui.panel(job, s)
+    else:
+        ui.progress(s)
+        ui.origin_note(SCOPE)
+        ui.metrics(s)
     data = job.data
     if s.boundary is not None:
         boundary, x_train, x_val, axes = in_original_units(data, s.boundary)
         x_train, y_train = sample(x_train, data.y_train, MAX_SHOWN)
         x_val, y_val = sample(x_val, data.y_val, MAX_SHOWN // 3)
         title = f"Decision boundary after epoch {boundary.epoch}"
+        before = s.result.boundary_before if stepped and s.result is not None else None
+        if before is not None:
+            before = in_original_units(data, before)[0]
+            title = f"Decision boundary after step {s.result.steps_taken} (dashed: before it)"
         if len(y_train) < len(data.y_train):
             title += f" ({len(y_train):,} of {len(data.y_train):,} training points shown)"
-        st.plotly_chart(charts.boundary_figure(
+        figure = charts.boundary_figure(
             boundary, x_train, y_train, x_val if show_val else None, y_val if show_val else None, title=title,
-            class_names=list(data.class_names), axis_names=axes, square=not isinstance(data, PointsDataset)),
-            key="boundary_chart")
+            class_names=list(data.class_names), axis_names=axes, square=not isinstance(data, PointsDataset))
+        if before is not None:
+            step_charts.with_boundary_before(figure, before, boundary)
+        st.plotly_chart(figure, key="boundary_chart")
         st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes),
                         key="units_chart")
-    ui.curves(s, suffix="_points")
+    if not stepped:
+        ui.curves(s, suffix="_points")
 
     spec_ = job.spec
     if spec_.hidden and all(layer.activation == "linear" for layer in spec_.hidden) and s.weights is not None:
@@ -268,6 +280,8 @@ def live_view(job, s) -> None:
 
 ui.live(live_view, SCOPE, every=1.0)
 runs_ui.take_home(SCOPE)
+hand_ui.section(spec, problems, data, SCOPE, training, prepare=with_points if own else None,
+                original_units=in_original_units)
 
 with st.expander("Keras code for this network"):
     if valid:

@@ -11,7 +11,7 @@ st.caption("Choose layers, activations, the output, the loss and the optimizer i
 import numpy as np  # noqa: E402
 
 from app.text import plain  # noqa: E402
-from app import builder, charts, runs_ui, state  # noqa: E402
+from app import builder, charts, runs_ui, state, step_ui  # noqa: E402
 from app import training_ui as ui  # noqa: E402
 from nncore.metrics import confusion  # noqa: E402
 from nncore.export import keras_code  # noqa: E402
@@ -46,7 +46,11 @@ def live_view(job, s) -> None:
     if valid and job.spec != spec:  # the learner changed the settings since: say whose results these are
         trained = "; ".join(f"{name} {new} (the sidebar says {old})" for name, old, new in differences(spec, job.spec))
         st.caption(f"These results are from your last training, with other settings: {plain(trained)}.")
+    if step_ui.is_step(job):  # Step: what one step changed
+        step_ui.panel(job, s)
+        return
     ui.progress(s)
+    ui.origin_note(state.DIGITS)
     ui.metrics(s)
     ui.curves(s)
 

@@ -83,6 +83,23 @@ def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
     return max(1, min(steps, int(CALL_SECONDS / per_batch)))
 
 
+def loss_labels(spec: ExperimentSpec, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(y_train, y_val) as the spec's loss takes them: integers, one-hot rows, or float rows."""
+    y_train, y_val = data.y_train, data.y_val
+    if spec.label_format == "one-hot":
+        return np.eye(data.n_classes, dtype=np.float32)[y_train], np.eye(data.n_classes, dtype=np.float32)[y_val]
+    if data.labels != CLASSES:  # 0/1 answers and numbers: float rows, one per output unit
+        return (np.asarray(y_train, np.float32).reshape(len(y_train), -1),
+                np.asarray(y_val, np.float32).reshape(len(y_val), -1))
+    return y_train, y_val
+
+
+def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
+    """The order of the training rows in epoch `epoch` (from 0) without augmentation: a shuffle
+    seeded by the spec's seed and the epoch alone. Train's batches, and Step's, are runs of it."""
+    return np.random.default_rng([seed, epoch]).permutation(n)
+
+
 def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
     """Runs of `size` examples for the train function, epoch after epoch: each epoch in a new
     order (a shuffle seeded by the spec's seed and the epoch alone: the same on every run,
@@ -92,7 +109,7 @@ def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
     if not spec.augment:
         def plain():
             for epoch in range(spec.epochs):
-                order = np.random.default_rng([spec.seed, epoch]).permutation(len(x))
+                order = epoch_order(spec.seed, epoch, len(x))
                 for start in range(0, len(x), size):
                     rows = order[start:start + size]
                     yield x[rows], y[rows]
@@ -120,7 +137,7 @@ class TrainingJob:
                  alive: Callable[[], bool] | None = None, views: bool = True,
                  initial_weights: list[np.ndarray] | None = None, full_train_loss: bool = False,
                  owner: str | None = None, on_epoch: Callable[[Snapshot], None] | None = None,
-                 queued: bool = True, background: bool = False):
+                 queued: bool = True, optimizer_state=None, background: bool = False):
         """`data`: the spec's data already loaded (or other data of the same shape); `alive`: a
         check the job calls while it waits for a slot, False takes it out of the line (its session
         has gone; once it trains, a training goes on to its end); `views`: compute decision
@@ -132,8 +149,10 @@ class TrainingJob:
         its next training replaces this one; `on_epoch`: called in the worker with the snapshot
         after each epoch (an exception there fails this training, as any in the loop would);
         `queued`: wait for a slot in the queue (False: the server's own warm-up, a lesson's chained
-        preparation); `background`: the server's warm-up (nncore.training.warmup), whose network a
-        learner's training of the same kind takes over as soon as this one stops."""
+        preparation); `optimizer_state`: the optimizer's variables to start from (a snapshot's
+        optimizer_state: Train going on after Step, with Adam's moments as they were); `background`:
+        the server's warm-up (nncore.training.warmup), whose network a learner's training of the
+        same kind takes over as soon as this one stops."""
         self.spec = spec.validate()
         self.id = next(_IDS)  # tells this training from the session's others
         self.views = views
@@ -144,6 +163,7 @@ class TrainingJob:
         self._queued = queued
         self._background = background
         self._initial_weights = initial_weights
+        self._optimizer_state = optimizer_state
         self._stop = threading.Event()
         self._done = threading.Event()  # its run() has returned
         self._stop_reason = ""
@@ -340,18 +360,12 @@ class TrainingJob:
         if self._background and self._stop.is_set():
             recorder.stopped_before_start(f"{self._stop_reason} before it started.")
             return
-        y_train, y_val = data.y_train, data.y_val
-        if spec.label_format == "one-hot":
-            y_train = np.eye(data.n_classes, dtype=np.float32)[y_train]
-            y_val = np.eye(data.n_classes, dtype=np.float32)[y_val]
-        elif data.labels != CLASSES:  # 0/1 answers and numbers: float rows, one per output unit
-            y_train = np.asarray(y_train, np.float32).reshape(len(y_train), -1)
-            y_val = np.asarray(y_val, np.float32).reshape(len(y_val), -1)
+        y_train, y_val = loss_labels(spec, data)
         steps = math.ceil(len(data.x_train) / spec.batch_size)
 
         recorder.starting("Starting: building the network and tracing its training step (once per kind of "
                           "network on this server)...")
-        net = POOL.lend(spec, data.shape, self._initial_weights, background=self._background,
+        net = POOL.lend(spec, data.shape, self._initial_weights, self._optimizer_state, background=self._background,
                         waiting=lambda: recorder.starting("Starting: taking over the network the server "
                                                           "was preparing in the background..."))
         with self._pool_lock:

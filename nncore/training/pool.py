@@ -78,6 +78,19 @@ class Network:
         logs, losses = self._train(x, y, tf.constant(batch_size, tf.int32))
         return {k: float(v) for k, v in logs.items()}, losses.numpy()
 
+    def optimizer_state(self) -> tuple[np.ndarray, ...]:
+        """The optimizer's variables as they are (its step count, Adam's moments...), as arrays."""
+        return tuple(np.array(v.numpy()) for v in self.model.optimizer.variables)
+
+    def set_optimizer_state(self, values, learning_rate: float) -> None:
+        """Put back what optimizer_state() gave (ignored when it does not fit this optimizer), then
+        the spec's learning rate (a learner may change it between two steps)."""
+        variables = self.model.optimizer.variables
+        if len(values) == len(variables) and all(np.shape(a) == tuple(v.shape) for a, v in zip(values, variables)):
+            for variable, value in zip(variables, values):
+                variable.assign(value)
+        self.model.optimizer.learning_rate = learning_rate
+
     def forward(self, x) -> np.ndarray:
         """The output layer's values for a batch, through one traced call (not eager)."""
         x = _tensor(x)
@@ -165,10 +178,12 @@ class ModelPool:
         self.reused = 0
 
     def lend(self, spec: ExperimentSpec, shape: Shape | None = None,
-             weights: list[np.ndarray] | None = None, background: bool = False,
+             weights: list[np.ndarray] | None = None, optimizer_state=None, background: bool = False,
              waiting=None, wait_s: float = 30.0) -> Network:
         """A network for `spec` on data of `shape` (the spec's dataset's by default), with the
-        weights a fresh build for the spec's seed has, or the `weights` given.
+        weights a fresh build for the spec's seed has, or the `weights` given; its optimizer fresh,
+        or with `optimizer_state` (Network.optimizer_state() of a network of the same key: a
+        training that goes on where another one stopped, e.g. Train after Step).
 
         `background`: for the server's warm-up. A network of the same kind that the warm-up holds
         is waited for (at most `wait_s`; the warm-up lets go of it within a moment of a training
@@ -208,6 +223,8 @@ class ModelPool:
                     self._background[key] -= 1
                     self._returned.notify_all()
             raise
+        if optimizer_state is not None:
+            net.set_optimizer_state(optimizer_state, spec.learning_rate)
         net.trainings += 1
         net.background = background
         return net

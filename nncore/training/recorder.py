@@ -213,7 +213,8 @@ class Recorder:
             where = f"during epoch {s.epoch + 1}" if self.step < self.steps else f"after epoch {s.epoch}"
             why = f"{reason.rstrip('.')}: stopped" if reason else "Stopped"
             self._publish(status=Status.STOPPED, elapsed=self.seconds(), weights=weights,
-                          message=f"{why} {where}; the model keeps the weights trained so far.")
+                          message=f"{why} {where}; the model keeps the weights trained so far.",
+                          optimizer_state=self._optimizer_state())
             return
         message = f"Done: {s.epochs} epochs in {self.seconds():.1f} s."
         chance = 1 / self.model.output_shape[-1]
@@ -223,4 +224,18 @@ class Recorder:
                         f"{s.last('val_accuracy'):.0%} is guessing. A learning rate that is "
                         f"too large can push every ReLU unit to zero for good (dead ReLUs); "
                         f"try a smaller one, or Adam with 0.001.")
-        self._publish(status=Status.DONE, elapsed=self.seconds(), weights=weights, message=message)
+        self._publish(status=Status.DONE, elapsed=self.seconds(), weights=weights, message=message,
+                      optimizer_state=self._optimizer_state())
+
+    def _optimizer_state(self):
+        """The optimizer's variables now, read-only (a Step after this training goes on with them)."""
+        return _frozen(self.net.optimizer_state())
+
+    def stepped(self, result, weights, epoch: int, step: int, history: dict, message: str,
+                optimizer_state, val_probabilities=None, boundary=None) -> None:
+        """A Step's one publication (nncore.training.step): its numbers, the weights after it, where
+        the next step starts (`epoch` epochs done, `step` batches into the next) and the series so far."""
+        self._publish(status=Status.DONE, elapsed=self.seconds(), weights=_frozen(weights), epoch=epoch, step=step,
+                      steps_per_epoch=self.steps, history={k: tuple(v) for k, v in history.items()}, result=result,
+                      message=message, optimizer_state=_frozen(optimizer_state), val_probabilities=val_probabilities,
+                      **({"boundary": boundary} if boundary is not None else {}))

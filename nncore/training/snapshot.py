@@ -48,6 +48,8 @@ class Snapshot:
     weights: tuple[np.ndarray, ...] | None = None  # the weights after the last epoch (read-only)
     boundary: Any = None  # nncore.training.probes.Boundary, for 2-D point sets
     plane: Any = None  # nncore.training.probes.Plane: digits in a PCA plane, for images
+    optimizer_state: tuple[np.ndarray, ...] | None = None  # the optimizer's variables at the end (Step goes on from them)
+    result: Any = None  # a job's own answer beside the curves: a Step's numbers (nncore.training.step.StepResult)
     version: int = 0
 
     @property
