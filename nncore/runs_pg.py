@@ -1,4 +1,4 @@
-"""The run store on PostgreSQL: the same RunStore as nncore.runs' SQLite one, for N replicas.
+"""The run store on PostgreSQL: the same RunStore as nncore.runs_sqlite's, for N replicas.
 
     NNCORE_DATABASE_URL=postgresql://user:password@host:5432/playground streamlit run app/main.py
 

@@ -233,7 +233,8 @@ def test_a_reload_finds_the_boundaries_run_again_in_chromium(browser, server, tm
     import os
     import re
 
-    from nncore.runs import SQLiteRunStore, new_run_id
+    from nncore.runs import new_run_id
+    from nncore.runs_sqlite import SQLiteRunStore
 
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
     errors = []
