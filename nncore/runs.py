@@ -197,9 +197,57 @@ class RunStore:
     """What the app needs of a run store. `problem` says why runs are not being saved (None: they are)."""
 
     problem: str | None = None
+    max_bytes: int = 200 * 2**20  # all stored weights together
+    keep_per_session: int = 5  # the newest runs of each session that keep their weights
+
+    # save is the same for every store too: its SQL (? placeholders) runs in the store's transaction;
+    # each store only bounds the stored weights its own way (_bound).
+    _SAVED = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
+              "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
+    _UPSERT = (f"INSERT INTO runs ({', '.join(_SAVED)}) VALUES ({', '.join('?' * len(_SAVED))}) ON CONFLICT (id) "
+               f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _SAVED[1:])}")
 
     def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
-        raise NotImplementedError
+        """Insert or update the run; `weights` replace the run's stored weights, and a save without
+        them (a running run's progress, a stale run marked interrupted) keeps those stored."""
+        if not valid_run_id(run.id):
+            raise StoreError(f"not a run id: {run.id[:40]!r}")
+        blob = weights_to_bytes(weights) if weights is not None else None
+        values = (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
+                  str(run.status), run.message, run.epochs, run.seconds,
+                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
+                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
+                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
+                  run.server, run.learner, run.class_id)
+
+        def work(sql: Sql) -> None:
+            if not learner_known(sql, run.learner):
+                return  # forgotten while it trained: its last saves are dropped
+            # an upsert, not INSERT OR REPLACE: replacing the row would delete its weights (ON DELETE CASCADE)
+            sql.change(self._UPSERT, *values)
+            if blob is None:
+                return
+            sql.change("DELETE FROM weights WHERE run_id = ?", run.id)
+            if len(blob) <= self.max_bytes:
+                sql.change("INSERT INTO weights (run_id, session, created, size, data) VALUES (?, ?, ?, ?, ?)",
+                           run.id, run.session, time.time(), len(blob), blob)
+                self._bound(sql, run.session)
+
+        self.transaction(work, write=True)
+
+    def _bound(self, sql: Sql, session: str) -> None:
+        """Weights of the session's older runs beyond the newest keep_per_session go, then the oldest
+        anyone's until all of them fit in max_bytes."""
+        sql.change("DELETE FROM weights WHERE session = ? AND run_id NOT IN (SELECT run_id FROM weights "
+                   "WHERE session = ? ORDER BY created DESC LIMIT ?)", session, session, self.keep_per_session)
+        total = sql.one("SELECT COALESCE(SUM(size), 0) FROM weights")[0]
+        if total <= self.max_bytes:
+            return
+        for run_id, size in sql.rows("SELECT run_id, size FROM weights ORDER BY created"):
+            if total <= self.max_bytes:
+                break
+            sql.change("DELETE FROM weights WHERE run_id = ?", run_id)
+            total -= size
 
     # get and list are the same for every store: each store only selects the rows (_select_run,
     # _select_runs: _COLUMNS, in _row's order), read here the same way.

@@ -10,7 +10,6 @@ place comes only from the setting (or default_path()), never from a link.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run,
-                   RunStore, Sql, StoreError, learner_known, valid_run_id, weights_from_bytes, weights_to_bytes)
+from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, RunStore,
+                   Sql, StoreError, valid_run_id, weights_from_bytes)
 
 
 def _explain(e: sqlite3.Error) -> str:
@@ -123,53 +122,8 @@ class SQLiteRunStore(RunStore):
 
     # ---- the interface -------------------------------------------------------------------
 
-    def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
-        """Insert or update the run; `weights` replace the run's stored weights, and a save without
-        them (a running run's progress, a stale run marked interrupted) keeps those stored."""
-        if not valid_run_id(run.id):
-            raise StoreError(f"not a run id: {run.id[:40]!r}")
-        blob = weights_to_bytes(weights) if weights is not None else None
-        columns = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
-                   "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-
-        def work(con):
-            if not learner_known(Sql(con.execute), run.learner):
-                return  # forgotten while it trained: its last saves are dropped
-            # an upsert, not INSERT OR REPLACE: replacing the row would delete its weights (ON DELETE CASCADE)
-            con.execute(
-                f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-                f" ON CONFLICT (id) DO UPDATE SET {updates}",
-                (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
-                 str(run.status), run.message, run.epochs, run.seconds,
-                 json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
-                 json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
-                 json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
-                 run.server, run.learner, run.class_id))
-            if blob is None:
-                return
-            con.execute("DELETE FROM weights WHERE run_id = ?", (run.id,))
-            if len(blob) <= self.max_bytes:
-                con.execute("INSERT INTO weights VALUES (?,?,?,?,?)",
-                            (run.id, run.session, time.time(), len(blob), blob))
-                self._bound(con, run.session)
-
-        self._run(work, write=True)
-
     def transaction(self, work, write: bool = False):
         return self._run(lambda con: work(Sql(con.execute)), write)
-
-    def _bound(self, con: sqlite3.Connection, session: str) -> None:
-        """Weights of the session's older runs beyond the newest N go, then the oldest anyone's
-        until all of them fit in max_bytes."""
-        con.execute("DELETE FROM weights WHERE session = ? AND run_id NOT IN (SELECT run_id FROM weights "
-                    "WHERE session = ? ORDER BY created DESC LIMIT ?)", (session, session, self.keep_per_session))
-        total = con.execute("SELECT COALESCE(SUM(size), 0) FROM weights").fetchone()[0]
-        for run_id, size in con.execute("SELECT run_id, size FROM weights ORDER BY created").fetchall():
-            if total <= self.max_bytes:
-                break
-            con.execute("DELETE FROM weights WHERE run_id = ?", (run_id,))
-            total -= size
 
     def _select_run(self, run_id: str):
         return self._run(lambda con: con.execute(
