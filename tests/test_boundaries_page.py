@@ -37,6 +37,19 @@ def test_boundaries_page_trains_on_the_blobs(at):
     assert job_of(at, "points") is job and job_of(at) is None
 
 
+def test_the_default_address_is_clean_and_the_preset_stays_named(at):
+    """The blobs' own noise (1.0) is the default: not written into the address, and the preset box
+    keeps the preset's name over reruns (it said Custom once the sidebar had written noise=1.0)."""
+    for _ in range(2):
+        assert dict(at.query_params) == {}
+        assert at.selectbox(key="p_preset").value == "multiclass-lab"
+        at.run()
+    at.number_input(key="p_noise").set_value(0.5).run()
+    assert at.query_params["noise"] in ("0.5", ["0.5"]) and at.selectbox(key="p_preset").value == "custom"
+    at.number_input(key="p_noise").set_value(1.0).run()
+    assert "noise" not in at.query_params and at.selectbox(key="p_preset").value == "multiclass-lab"
+
+
 def test_point_set_settings_are_checked(at):
     at.number_input(key="p_points").set_value(5).run()
     assert any("**points**" in e.value for e in at.error)
