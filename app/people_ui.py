@@ -170,7 +170,8 @@ def teacher_tables(report: ClassReport, chosen: list[str]) -> None:
                     if r.best_run in best_runs and best_runs[r.best_run].confusion is not None]
         for col, (name, run) in zip(st.columns(max(1, len(matrices[:4]))), matrices[:4]):
             col.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names,
-                                                     title=f"{name[:30]}: run {run.id}"),
+                                                     title=f"{name[:30]}: run {run.id}",
+                                                     noun=charts.label_noun(run.spec)),
                              key=f"teacher_confusion_{run.id}")
     elif chosen:
         st.caption("The chosen learners have no run that counts for the target yet.")

@@ -8,8 +8,16 @@ import plotly.graph_objects as go
 
 from .base import RIGHT_COLOR, WRONG_COLOR, _figure, layout
 
-def confusion_matrix(cm: np.ndarray, class_names, title: str = "Confusion matrix (validation)") -> go.Figure:
-    """Counts of (true, predicted) pairs; the diagonal is what the network gets right."""
+def label_noun(spec) -> str:
+    """What a spec's labels are called on an axis: "digit" for the digit images, "class" for the
+    rest (a point set's classes, a learner's own points, the scenes)."""
+    return "digit" if spec.shape.image else "class"
+
+
+def confusion_matrix(cm: np.ndarray, class_names, title: str = "Confusion matrix (validation)",
+                     noun: str = "digit") -> go.Figure:
+    """Counts of (true, predicted) pairs; the diagonal is what the network gets right. `noun`: what
+    the labels are (label_noun: "digit", or "class" for a point set's)."""
     names = [str(c) for c in class_names]
     fig = go.Figure(go.Heatmap(
         z=cm, x=names, y=names, colorscale="Blues", showscale=False,
@@ -17,7 +25,7 @@ def confusion_matrix(cm: np.ndarray, class_names, title: str = "Confusion matrix
         hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="bottom")
-    return layout(fig, title, "predicted digit", "true digit", height=380)
+    return layout(fig, title, f"predicted {noun}", f"true {noun}", height=380)
 
 
 def digit_grid(images: np.ndarray, labels, predictions, columns: int = 8) -> go.Figure:

@@ -80,7 +80,8 @@ def compare(runs: list[Run]) -> None:
     with_matrix = [r for r in picked if r.confusion is not None]
     if with_matrix:
         for col, r in zip(st.columns(len(with_matrix[:4])), with_matrix[:4]):
-            col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}"),
+            col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}",
+                                                   noun=charts.label_noun(r.spec)),
                              key=f"compare_confusion_{r.id}")
 
 
