@@ -24,7 +24,7 @@ from app.text import plain
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, is_point_set
 from nncore.layer import CONV_KERNEL, CONV_STRIDE, MAX_KERNEL, POOL_SIZE
-from nncore.spec import LIMITS, MAX_HIDDEN_LAYERS, from_query, to_query
+from nncore.spec import LIMITS, MAX_HIDDEN_LAYERS, from_query, same_settings, to_query
 
 CUSTOM = "custom"
 FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs", "validation_split",
@@ -115,7 +115,8 @@ class _Builder:
 
     def preset_of(self, spec: ExperimentSpec | None) -> str:
         """The preset whose settings `spec` are, else CUSTOM."""
-        return next((p for p in self.presets if ExperimentSpec.from_preset(p) == spec), CUSTOM)
+        return next((p for p in self.presets if spec is not None and same_settings(ExperimentSpec.from_preset(p), spec)),
+                    CUSTOM)
 
     def name_preset(self) -> None:
         """The Preset box names what the widgets hold: a preset changed by hand is Custom (and
@@ -126,7 +127,7 @@ class _Builder:
         if spec is None or problems:
             if named != CUSTOM:
                 ss[k("preset")] = CUSTOM
-        elif named == CUSTOM or ExperimentSpec.from_preset(named) != spec:
+        elif named == CUSTOM or not same_settings(ExperimentSpec.from_preset(named), spec):
             ss[k("preset")] = self.preset_of(spec)
 
     @property

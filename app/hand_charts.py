@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.charts import BLUE, RED, _figure
+from app.charts import BLUE, RED
+from app.charts.base import _figure
 
 
 def network_diagram(params, weights, chosen: str | None = None) -> go.Figure:

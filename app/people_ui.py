@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import charts, runs_ui, state
 from app.state import learner as me
+from app.state import pages
 from app.text import plain
 from nncore import people
 from nncore.people import ClassPage, ClassReport
@@ -59,9 +60,8 @@ def you_panel() -> None:
                 else:
                     st.success(f"Your name is now **{plain(me.name())}**.", icon=":material/check:")
         st.divider()
-        if not st.session_state.get("forget_me_asked"):
-            st.button("Forget me", key="forget_me", icon=":material/delete_forever:",
-                      on_click=lambda: st.session_state.update(forget_me_asked=True),
+        if not pages.you().forget_asked:
+            st.button("Forget me", key="forget_me", icon=":material/delete_forever:", on_click=_ask_forget, args=(True,),
                       help="Delete your runs, their weights, your classes and who you are from this server.")
             return
         count = len(state.runs(state.DIGITS)) + len(state.runs(state.POINTS))
@@ -70,13 +70,17 @@ def you_panel() -> None:
                    icon=":material/warning:")
         c1, c2 = st.columns(2)
         c1.button("Yes, delete everything", key="forget_me_confirm", type="primary", on_click=_forget)
-        c2.button("Cancel", key="forget_me_cancel", on_click=lambda: st.session_state.update(forget_me_asked=False))
+        c2.button("Cancel", key="forget_me_cancel", on_click=_ask_forget, args=(False,))
+
+
+def _ask_forget(asked: bool) -> None:
+    pages.you().forget_asked = asked
 
 
 def _forget() -> None:
     state.drop_session_runs()
     count = me.forget_me()
-    st.session_state["forget_me_asked"] = False
+    pages.you().forget_asked = False
     st.toast(f"Forgotten: {count} run(s) and your identity deleted from this server.", icon=":material/check:")
 
 
@@ -101,7 +105,7 @@ def learner_class(page: ClassPage) -> None:
                   on_click=_load_exercise, args=(klass.exercise,),
                   help="The Train page's sidebar takes the exercise's settings; every run you train is "
                        "tagged with this class until you leave it.")
-        if st.session_state.pop("_class_exercise_loaded", None):
+        if pages.take_exercise_loaded():
             st.switch_page("views/train.py" if state.scope_of(klass.exercise) == state.DIGITS
                            else "views/boundaries.py")
     st.subheader("Your runs for this class")
@@ -126,7 +130,7 @@ def learner_class(page: ClassPage) -> None:
 
 def _load_exercise(spec) -> None:
     state.load_into_builder(spec)
-    st.session_state["_class_exercise_loaded"] = True
+    pages.classroom().exercise_loaded = True
 
 
 def leaderboard(standings, target: people.Target, key: str) -> None:
@@ -140,8 +144,8 @@ def leaderboard(standings, target: people.Target, key: str) -> None:
 
 # ---- the teacher's view --------------------------------------------------------------------
 
-def teacher_tables(report: ClassReport) -> None:
-    """The live part: one row per learner, the leaderboard, chosen learners' curves and matrices."""
+def teacher_tables(report: ClassReport, chosen: list[str]) -> None:
+    """The live part: one row per learner, the leaderboard, the `chosen` learners' curves and matrices."""
     target = report.klass.target
     runs = len(report.runs)
     running = sum(r.status == "running" for r in report.runs)
@@ -155,7 +159,6 @@ def teacher_tables(report: ClassReport) -> None:
                    "best run's settings (from the exercise)": r.changes, "last activity": ago(r.last_activity),
                    "in class": "yes" if r.in_class else "left"} for r in report.learners],
                  hide_index=True, key="teacher_learners_table")
-    chosen = st.session_state.get("teacher_chosen") or []
     picked = [r for r in report.learners if r.learner in chosen and r.best_run]
     best_runs = {r.id: r for r in report.runs}
     series = [(r.name, best_runs[r.best_run].history) for r in picked if r.best_run in best_runs]
@@ -167,7 +170,8 @@ def teacher_tables(report: ClassReport) -> None:
                     if r.best_run in best_runs and best_runs[r.best_run].confusion is not None]
         for col, (name, run) in zip(st.columns(max(1, len(matrices[:4]))), matrices[:4]):
             col.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names,
-                                                     title=f"{name[:30]}: run {run.id}"),
+                                                     title=f"{name[:30]}: run {run.id}",
+                                                     noun=charts.label_noun(run.spec)),
                              key=f"teacher_confusion_{run.id}")
     elif chosen:
         st.caption("The chosen learners have no run that counts for the target yet.")

@@ -150,7 +150,8 @@ def show_run(run: Run, links: bool = True) -> None:
     left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
     right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
     if run.confusion is not None:
-        st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names), key="run_confusion")
+        st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names,
+                                                noun=charts.label_noun(run.spec)), key="run_confusion")
     shown = [f"[Open these settings to train]({spec_link(run.spec)})"] if links else []
     if run.has_weights and run.spec.shape.image == (28, 28):
         shown.append(f"[Draw a digit for this network](/draw?run={run.id})")

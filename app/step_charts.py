@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.charts import BLUE, ORANGE, TRAIN_COLOR, _figure
+from app.charts import BLUE, ORANGE, TRAIN_COLOR
+from app.charts.base import _figure
 
 
 def layer_changes(layers) -> go.Figure:

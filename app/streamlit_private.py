@@ -1,4 +1,5 @@
-"""The three things this app needs from Streamlit that Streamlit has no public way to give.
+"""The things this app (and its tests and benchmark) need from Streamlit that Streamlit has no public
+way to give.
 
 Each reaches into Streamlit's internals here and nowhere else; tests/test_streamlit_private.py fails
 loudly (naming the piece) when a Streamlit upgrade moves one of them.
@@ -9,6 +10,9 @@ loudly (naming the piece) when a Streamlit upgrade moves one of them.
 - `keep_keras_between_runs()`: Streamlit calls keras.backend.clear_session() after every script
   run, which stalls a training running in another thread for many seconds; this app's models
   belong to training jobs, not to script runs, so the clean-up is switched off.
+- `SCRIPT_RUN_JS`: run in the page, not here: the id and state of the page's latest script run, for
+  the real-browser tests and the benchmark (bench/serve.py after_rerun) to wait for the rerun a click
+  causes.
 """
 
 from __future__ import annotations
@@ -41,3 +45,19 @@ def keep_keras_between_runs() -> None:
         raise RuntimeError("streamlit.runtime.scriptrunner.script_runner._clean_problem_modules is gone: "
                            "check whether this Streamlit still clears Keras after each run")
     script_runner._clean_problem_modules = lambda: None
+
+
+# The id and state of the page's latest script run, as the page knows them: a JavaScript function
+# returning [id, state] (null when it cannot be read), read from the App component's React state.
+# Its id changes with every run, even when the run is so short that the page never shows it running:
+# the public signs (the stApp element's data-test-script-state, the status widget) stay "notRunning"
+# when the run's start and end arrive together, as they do while the server is busy.
+SCRIPT_RUN_JS = """() => {
+  const el = document.querySelector('[data-testid=stApp]');
+  const key = el && Object.keys(el).find(k => k.startsWith('__reactFiber$'));
+  for (let f = key && el[key]; f; f = f.return) {
+    const s = f.stateNode && f.stateNode.state;
+    if (s && 'scriptRunId' in s && 'scriptRunState' in s) return [String(s.scriptRunId), s.scriptRunState];
+  }
+  return null;
+}"""

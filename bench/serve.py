@@ -122,31 +122,20 @@ def set_number(page, key: str, value) -> None:
     after_rerun(page, lambda: box.press("Enter"))
 
 
-# The id and state of the app's latest script run, as its page knows them: [id, state], read from
-# the App component's React state. Its id changes with every run, even when the run is so short that
-# the page never shows it running (the stApp element's data-test-script-state stays "notRunning"
-# when the run's start and end arrive together, as they do while the server is busy).
-_SCRIPT_RUN = """() => {
-  const el = document.querySelector('[data-testid=stApp]');
-  const key = el && Object.keys(el).find(k => k.startsWith('__reactFiber$'));
-  for (let f = key && el[key]; f; f = f.return) {
-    const s = f.stateNode && f.stateNode.state;
-    if (s && 'scriptRunId' in s && 'scriptRunState' in s) return [String(s.scriptRunId), s.scriptRunState];
-  }
-  return null;
-}"""
-
-
 def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
     """Do `action()` (a click, Enter in a box) and wait until the script run it causes has ended:
-    a new run id, not running (on a busy machine a rerun can start a second or more after the click)."""
+    a new run id, not running (on a busy machine a rerun can start a second or more after the click).
+    The run's id is private to Streamlit's page: app/streamlit_private.py reads it (SCRIPT_RUN_JS)."""
+    from app.streamlit_private import SCRIPT_RUN_JS
+
     wait_for_app(page, timeout_ms)
-    before = page.evaluate(_SCRIPT_RUN)
+    before = page.evaluate(SCRIPT_RUN_JS)
     if before is None:
         raise RuntimeError("the page's script run id cannot be read: Streamlit's App component no longer "
-                           "keeps scriptRunId and scriptRunState in its React state (bench/serve.py after_rerun)")
+                           "keeps scriptRunId and scriptRunState in its React state (app/streamlit_private.py "
+                           "SCRIPT_RUN_JS)")
     action()
-    page.wait_for_function(f"(before) => {{ const run = ({_SCRIPT_RUN})(); "
+    page.wait_for_function(f"(before) => {{ const run = ({SCRIPT_RUN_JS})(); "
                            "return run && run[0] !== before && run[1] === 'notRunning'; }",
                            arg=before[0], timeout=timeout_ms)
     wait_for_app(page, timeout_ms)

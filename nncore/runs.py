@@ -1,4 +1,7 @@
-"""The run store: every training is a run, kept in an embedded SQLite database.
+"""The run store: every training is a run. This module is what every store shares: the `Run` record,
+the `RunStore` interface the app uses, the schema (MIGRATIONS) and the settings; the stores are
+nncore.runs_sqlite (an embedded SQLite file, the default) and nncore.runs_pg (PostgreSQL), and
+nncore.stores.open_store picks one from the settings.
 
     store = open_store()                      # nncore.stores: the file from $NNCORE_RUNS_DB, or the default
     store.save(run, weights)                  # a finished training (weights: plain arrays)
@@ -11,11 +14,7 @@ and once more when it ends. A run still "running" whose `updated` is older than 
 seconds belongs to a server that has gone: `interrupt_stale` marks it "interrupted", keeping what
 it had recorded; the app calls it at start-up and when such a run's address is opened.
 
-`RunStore` is the small interface the app uses; `SQLiteRunStore` is the one implementation here
-(stdlib sqlite3: no extra package, and the interface is four calls a PostgreSQL store can give
-too). The schema is created and upgraded by the store itself (table `schema_version`). Each call
-opens its own connection (safe from any thread); the database runs in WAL mode with a busy
-timeout, so two sessions saving at once wait for each other instead of failing. Weights are
+The schema is created and upgraded by each store itself (table `schema_version`). Weights are
 stored as .npz bytes (plain float arrays, loaded with allow_pickle=False), bounded: the newest
 N runs of each session keep theirs, and a total size cap drops the oldest first.
 
@@ -33,13 +32,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -201,9 +197,57 @@ class RunStore:
     """What the app needs of a run store. `problem` says why runs are not being saved (None: they are)."""
 
     problem: str | None = None
+    max_bytes: int = 200 * 2**20  # all stored weights together
+    keep_per_session: int = 5  # the newest runs of each session that keep their weights
+
+    # save is the same for every store too: its SQL (? placeholders) runs in the store's transaction;
+    # each store only bounds the stored weights its own way (_bound).
+    _SAVED = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
+              "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
+    _UPSERT = (f"INSERT INTO runs ({', '.join(_SAVED)}) VALUES ({', '.join('?' * len(_SAVED))}) ON CONFLICT (id) "
+               f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _SAVED[1:])}")
 
     def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
-        raise NotImplementedError
+        """Insert or update the run; `weights` replace the run's stored weights, and a save without
+        them (a running run's progress, a stale run marked interrupted) keeps those stored."""
+        if not valid_run_id(run.id):
+            raise StoreError(f"not a run id: {run.id[:40]!r}")
+        blob = weights_to_bytes(weights) if weights is not None else None
+        values = (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
+                  str(run.status), run.message, run.epochs, run.seconds,
+                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
+                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
+                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
+                  run.server, run.learner, run.class_id)
+
+        def work(sql: Sql) -> None:
+            if not learner_known(sql, run.learner):
+                return  # forgotten while it trained: its last saves are dropped
+            # an upsert, not INSERT OR REPLACE: replacing the row would delete its weights (ON DELETE CASCADE)
+            sql.change(self._UPSERT, *values)
+            if blob is None:
+                return
+            sql.change("DELETE FROM weights WHERE run_id = ?", run.id)
+            if len(blob) <= self.max_bytes:
+                sql.change("INSERT INTO weights (run_id, session, created, size, data) VALUES (?, ?, ?, ?, ?)",
+                           run.id, run.session, time.time(), len(blob), blob)
+                self._bound(sql, run.session)
+
+        self.transaction(work, write=True)
+
+    def _bound(self, sql: Sql, session: str) -> None:
+        """Weights of the session's older runs beyond the newest keep_per_session go, then the oldest
+        anyone's until all of them fit in max_bytes."""
+        sql.change("DELETE FROM weights WHERE session = ? AND run_id NOT IN (SELECT run_id FROM weights "
+                   "WHERE session = ? ORDER BY created DESC LIMIT ?)", session, session, self.keep_per_session)
+        total = sql.one("SELECT COALESCE(SUM(size), 0) FROM weights")[0]
+        if total <= self.max_bytes:
+            return
+        for run_id, size in sql.rows("SELECT run_id, size FROM weights ORDER BY created"):
+            if total <= self.max_bytes:
+                break
+            sql.change("DELETE FROM weights WHERE run_id = ?", run_id)
+            total -= size
 
     # get and list are the same for every store: each store only selects the rows (_select_run,
     # _select_runs: _COLUMNS, in _row's order), read here the same way.
@@ -277,187 +321,3 @@ class RunStore:
 
 INTERRUPTED_MESSAGE = ("Interrupted: the server stopped while this run was training. "
                        "What it had recorded by then is shown.")
-
-
-def _explain(e: sqlite3.Error) -> str:
-    text = str(e)
-    if "readonly" in text or "read-only" in text:
-        return f"the run database is read-only ({text})"
-    if "locked" in text or "busy" in text:
-        return f"the run database is locked by another program ({text})"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"the run database file is damaged ({text})"
-    if "unable to open" in text:
-        return f"the run database cannot be opened ({text})"
-    return f"the run database failed: {type(e).__name__}: {text}"
-
-
-class SQLiteRunStore(RunStore):
-    def __init__(self, path: str | Path, keep_per_session: int = 5, max_bytes: int = 200 * 2**20,
-                 timeout: float = 30.0):
-        self.path = str(path)
-        self.keep_per_session = keep_per_session
-        self.max_bytes = max_bytes
-        self.timeout = timeout
-        self.problem = None
-        try:
-            if not self.path.startswith("file:"):
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._prepare()
-        except (sqlite3.Error, OSError) as e:
-            self.problem = _explain(e) if isinstance(e, sqlite3.Error) else f"the run database's folder: {e}"
-
-    # ---- connections and schema ----------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=self.timeout, uri=self.path.startswith("file:"),
-                              isolation_level=None)  # transactions are explicit (BEGIN IMMEDIATE)
-        con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        con.execute("PRAGMA foreign_keys = ON")
-        return con
-
-    def version(self, con: sqlite3.Connection | None = None) -> int:
-        """The database's schema version (0: empty)."""
-        own = con is None
-        con = con or self._connect()
-        try:
-            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone():
-                return 0
-            row = con.execute("SELECT version FROM schema_version").fetchone()
-            return row[0] if row else 0
-        finally:
-            if own:
-                con.close()
-
-    def _prepare(self) -> None:
-        """Create or upgrade the schema to SCHEMA_VERSION (no writes when it is current)."""
-        current = self.version()
-        if current > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"schema version {current} is newer than this app's {SCHEMA_VERSION}")
-        if current == SCHEMA_VERSION:
-            return
-        con = self._connect()
-        try:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.execute("BEGIN IMMEDIATE")
-            current = self.version(con)  # another process may have upgraded it meanwhile
-            if current == 0:
-                con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            for step in range(current, SCHEMA_VERSION):
-                # statement by statement: executescript() would commit the transaction
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        con.execute(statement)
-            con.execute("DELETE FROM schema_version")
-            con.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            con.execute("COMMIT")
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
-
-    def _run(self, work, write: bool = False):
-        """Call work(connection) in one transaction; sqlite errors become StoreError."""
-        if self.problem and write:
-            raise StoreError(self.problem)
-        try:
-            con = self._connect()
-        except sqlite3.Error as e:
-            raise StoreError(_explain(e)) from None
-        try:
-            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            result = work(con)
-            con.execute("COMMIT")
-            return result
-        except sqlite3.Error as e:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise StoreError(_explain(e)) from None
-        finally:
-            con.close()
-
-    # ---- the interface -------------------------------------------------------------------
-
-    def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
-        """Insert or update the run; `weights` replace the run's stored weights, and a save without
-        them (a running run's progress, a stale run marked interrupted) keeps those stored."""
-        if not valid_run_id(run.id):
-            raise StoreError(f"not a run id: {run.id[:40]!r}")
-        blob = weights_to_bytes(weights) if weights is not None else None
-        columns = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
-                   "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-
-        def work(con):
-            if not learner_known(Sql(con.execute), run.learner):
-                return  # forgotten while it trained: its last saves are dropped
-            # an upsert, not INSERT OR REPLACE: replacing the row would delete its weights (ON DELETE CASCADE)
-            con.execute(
-                f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-                f" ON CONFLICT (id) DO UPDATE SET {updates}",
-                (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
-                 str(run.status), run.message, run.epochs, run.seconds,
-                 json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
-                 json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
-                 json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(),
-                 run.server, run.learner, run.class_id))
-            if blob is None:
-                return
-            con.execute("DELETE FROM weights WHERE run_id = ?", (run.id,))
-            if len(blob) <= self.max_bytes:
-                con.execute("INSERT INTO weights VALUES (?,?,?,?,?)",
-                            (run.id, run.session, time.time(), len(blob), blob))
-                self._bound(con, run.session)
-
-        self._run(work, write=True)
-
-    def transaction(self, work, write: bool = False):
-        return self._run(lambda con: work(Sql(con.execute)), write)
-
-    def _bound(self, con: sqlite3.Connection, session: str) -> None:
-        """Weights of the session's older runs beyond the newest N go, then the oldest anyone's
-        until all of them fit in max_bytes."""
-        con.execute("DELETE FROM weights WHERE session = ? AND run_id NOT IN (SELECT run_id FROM weights "
-                    "WHERE session = ? ORDER BY created DESC LIMIT ?)", (session, session, self.keep_per_session))
-        total = con.execute("SELECT COALESCE(SUM(size), 0) FROM weights").fetchone()[0]
-        for run_id, size in con.execute("SELECT run_id, size FROM weights ORDER BY created").fetchall():
-            if total <= self.max_bytes:
-                break
-            con.execute("DELETE FROM weights WHERE run_id = ?", (run_id,))
-            total -= size
-
-    def _select_run(self, run_id: str):
-        return self._run(lambda con: con.execute(
-            f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id WHERE r.id = ?",
-            (run_id,)).fetchone())
-
-    def _select_runs(self, session: str | None, limit: int) -> list:
-        where, args = ("WHERE r.session = ?", (session,)) if session is not None else ("", ())
-        return self._run(lambda con: con.execute(
-            f"SELECT {self._COLUMNS} FROM runs r LEFT JOIN weights w ON w.run_id = r.id {where} "
-            "ORDER BY r.created DESC LIMIT ?", (*args, limit)).fetchall())
-
-    def weights(self, run_id: str) -> list[np.ndarray] | None:
-        if not valid_run_id(run_id):
-            return None
-        row = self._run(lambda con: con.execute("SELECT data FROM weights WHERE run_id = ?", (run_id,)).fetchone())
-        return weights_from_bytes(row[0]) if row else None
-
-    def interrupt_stale(self, older_than: float = STALE_AFTER, now: float | None = None) -> int:
-        if self.problem:
-            return 0
-        cutoff = (now or time.time()) - older_than
-        return self._run(lambda con: con.execute(
-            "UPDATE runs SET status = ?, message = ? WHERE status = ? AND updated < ?",
-            (INTERRUPTED, INTERRUPTED_MESSAGE, RUNNING, cutoff)).rowcount, write=True)
-
-    def total_weight_bytes(self) -> int:
-        return self._run(lambda con: con.execute("SELECT COALESCE(SUM(size), 0) FROM weights").fetchone()[0])
-
-
-def default_path() -> Path:
-    """Outside the repository, in the user's data folder: ~/.local/share/nn-playground/runs.sqlite3."""
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "nn-playground" / "runs.sqlite3"

@@ -1,4 +1,4 @@
-"""The run store on PostgreSQL: the same RunStore as nncore.runs' SQLite one, for N replicas.
+"""The run store on PostgreSQL: the same RunStore as nncore.runs_sqlite's, for N replicas.
 
     NNCORE_DATABASE_URL=postgresql://user:password@host:5432/playground streamlit run app/main.py
 
@@ -21,7 +21,6 @@ appears in a message.
 from __future__ import annotations
 
 import importlib.util
-import json
 import queue
 import re
 import threading
@@ -30,8 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run,
-                   RunStore, Sql, StoreError, learner_known, valid_run_id, weights_from_bytes, weights_to_bytes)
+from .runs import (INTERRUPTED, INTERRUPTED_MESSAGE, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, RunStore,
+                   Sql, StoreError, valid_run_id, weights_from_bytes)
 
 URL_SETTING = "NNCORE_DATABASE_URL"
 SCHEMES = ("postgresql://", "postgres://")
@@ -190,37 +189,6 @@ class PostgresRunStore(RunStore):
 
     # ---- the interface -------------------------------------------------------------------
 
-    def save(self, run: Run, weights: list[np.ndarray] | None = None) -> None:
-        """Insert or update the run, as the SQLite store does: `weights` replace the run's stored
-        weights, and a save without them keeps those stored."""
-        if not valid_run_id(run.id):
-            raise StoreError(f"not a run id: {run.id[:40]!r}")
-        blob = weights_to_bytes(weights) if weights is not None else None
-        columns = ("id", "session", "created", "spec", "status", "message", "epochs", "seconds", "history",
-                   "confusion", "class_names", "parent", "changes", "updated", "server", "learner", "class_id")
-        values = (run.id, run.session, run.created or time.time(), json.dumps(run.spec.to_dict()),
-                  str(run.status), run.message, run.epochs, run.seconds,
-                  json.dumps({k: list(map(float, v)) for k, v in run.history.items()}),
-                  json.dumps([list(map(int, r)) for r in run.confusion]) if run.confusion is not None else None,
-                  json.dumps(list(run.class_names)), run.parent, run.changes, run.updated or time.time(), run.server,
-                  run.learner, run.class_id)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
-
-        def work(cur):
-            if not learner_known(self._sql(cur), run.learner):
-                return  # forgotten while it trained: its last saves are dropped
-            cur.execute(f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-                        f"ON CONFLICT (id) DO UPDATE SET {updates}", values)
-            if blob is None:
-                return
-            cur.execute("DELETE FROM weights WHERE run_id = %s", (run.id,))
-            if len(blob) <= self.max_bytes:
-                cur.execute("INSERT INTO weights (run_id, session, created, size, data) VALUES (%s, %s, %s, %s, %s)",
-                            (run.id, run.session, time.time(), len(blob), blob))
-                self._bound(cur, run.session)
-
-        self._run(work, write=True)
-
     @staticmethod
     def _sql(cur) -> Sql:
         def execute(text, args):
@@ -232,22 +200,9 @@ class PostgresRunStore(RunStore):
     def transaction(self, work, write: bool = False):
         return self._run(lambda cur: work(self._sql(cur)), write)
 
-    def _bound(self, cur, session: str) -> None:
-        """Weights of the session's older runs beyond the newest N go, then the oldest anyone's
-        until all of them fit in max_bytes (one replica at a time)."""
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", (BOUND_LOCK,))
-        cur.execute("DELETE FROM weights WHERE session = %s AND run_id NOT IN (SELECT run_id FROM weights "
-                    "WHERE session = %s ORDER BY created DESC LIMIT %s)", (session, session, self.keep_per_session))
-        cur.execute("SELECT COALESCE(SUM(size), 0) FROM weights")
-        total = cur.fetchone()[0]
-        if total <= self.max_bytes:
-            return
-        cur.execute("SELECT run_id, size FROM weights ORDER BY created")
-        for run_id, size in cur.fetchall():
-            if total <= self.max_bytes:
-                break
-            cur.execute("DELETE FROM weights WHERE run_id = %s", (run_id,))
-            total -= size
+    def _bound(self, sql: Sql, session: str) -> None:
+        sql.one("SELECT pg_advisory_xact_lock(?)", BOUND_LOCK)  # one replica at a time
+        super()._bound(sql, session)
 
     def _select_run(self, run_id: str):
         def work(cur):

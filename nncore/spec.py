@@ -347,10 +347,25 @@ def field_text(spec: ExperimentSpec, name: str) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _value(spec: ExperimentSpec, name: str) -> Any:
+    """A field's value as a training sees it: a point set's points and noise at the set's own
+    defaults are the same as unset (noise=1.0 on the blobs is the blobs' noise: no difference)."""
+    value = getattr(spec, name)
+    if name in ("points", "noise") and value is not None and is_point_set(spec.dataset) \
+            and value == getattr(DATASETS[spec.dataset], name):
+        return None
+    return value
+
+
 def differences(before: ExperimentSpec, after: ExperimentSpec) -> list[tuple[str, str, str]]:
     """(field, before, after) for every field that differs, as text."""
     return [(name, field_text(before, name), field_text(after, name)) for name in FIELD_NAMES
-            if getattr(before, name) != getattr(after, name)]
+            if _value(before, name) != _value(after, name)]
+
+
+def same_settings(a: ExperimentSpec, b: ExperimentSpec) -> bool:
+    """The same training, however written (a point set's default noise given or left unset)."""
+    return not differences(a, b)
 
 
 def to_query(spec: ExperimentSpec, base: ExperimentSpec | None = None) -> dict[str, str]:
@@ -381,8 +396,10 @@ def from_query(params: dict[str, Any], base: ExperimentSpec | None = None,
                                     f"{MAX_QUERY_VALUE}); the default is used"))
             continue
         changes = {key: value}
-        if key == "dataset" and value in DATASETS and not is_point_set(value):
-            changes.update(points=None, noise=None)  # e.g. your own points: no number of points or noise
+        if key == "dataset" and value in DATASETS and value != spec.dataset:
+            # another set: its own number of points and noise, unless the address gives them (your own
+            # points, or images: none); the address leaves out a point set's own defaults (differences)
+            changes.update(points=None, noise=None)
         try:
             candidate = spec.replace(**changes)
         except SpecError as e:

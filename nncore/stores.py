@@ -1,10 +1,10 @@
-"""Which run store the settings name: SQLite (nncore.runs) by default, PostgreSQL (nncore.runs_pg)
+"""Which run store the settings name: SQLite (nncore.runs_sqlite) by default, PostgreSQL (nncore.runs_pg)
 when a postgresql:// URL is given.
 
     store = open_store()          # $NNCORE_RUNS_DB, else $NNCORE_DATABASE_URL, else default_path()
 
-Its own module so that the two stores need not know each other: runs_pg builds on runs, and
-this module on both.
+Its own module so that the two stores need not know each other: runs_sqlite and runs_pg build on
+runs, and this module on both.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .runs import DB_SETTING, KEEP_SETTING, MAX_MB_SETTING, TIMEOUT_SETTING, RunStore, SQLiteRunStore, default_path
+from .runs import DB_SETTING, KEEP_SETTING, MAX_MB_SETTING, TIMEOUT_SETTING, RunStore
+from .runs_sqlite import SQLiteRunStore, default_path
 from .runs_pg import URL_SETTING, PostgresRunStore, is_url
 
 

@@ -200,7 +200,7 @@ class Database:
 
     def store(self, **options):
         if self.kind == "sqlite":
-            from nncore.runs import SQLiteRunStore
+            from nncore.runs_sqlite import SQLiteRunStore
 
             return SQLiteRunStore(self.address, **options)
         from nncore.runs_pg import PostgresRunStore

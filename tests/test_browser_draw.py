@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import wait_for_app
+from browser import open_page
 from strokes import replay, stroke_digits
 
 pytestmark = pytest.mark.browser
@@ -13,13 +13,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def page(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(server.url + "/draw")
-    wait_for_app(page)
+    page = open_page(browser, server.url + "/draw", height=1800)
     yield page
-    page.close()
+    page.context.close()
 
 
 def canvas(page):

@@ -24,6 +24,8 @@ def test_confusion_matrix_and_probability_bars():
     cm = np.diag([5, 6, 7])
     fig = charts.confusion_matrix(cm, ["0", "1", "2"])
     assert axis_titles(fig) == ("predicted digit", "true digit")
+    fig = charts.confusion_matrix(cm, ["0", "1", "2"], noun="class")  # a point set's classes
+    assert axis_titles(fig) == ("predicted class", "true class")
     assert np.array_equal(np.asarray(fig.data[0].z), cm)
     fig = charts.probability_bars([0.1, 0.7, 0.2], true_label=2)
     assert axis_titles(fig) == ("digit", "probability")
@@ -182,3 +184,11 @@ def test_the_race_loss_axis_is_log_with_readable_ticks_and_the_target():
     assert low <= 0.15 and high >= 2.3
     target = next(t for t in fig.data if t.name == "target 0.3")
     assert list(target.y) == [0.3, 0.3]
+
+
+def test_the_confusion_matrix_names_digits_for_digits_and_classes_otherwise():
+    from nncore import ExperimentSpec
+
+    assert charts.label_noun(ExperimentSpec()) == "digit"  # the digits
+    assert charts.label_noun(ExperimentSpec.from_preset("multiclass-lab")) == "class"  # the blobs
+    assert charts.label_noun(ExperimentSpec.from_preset("multiclass-lab").replace(dataset="spiral")) == "class"

@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from nncore import ExperimentSpec
-from nncore.runs import (INTERRUPTED, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run, SQLiteRunStore,
-                         StoreError, describe_changes, new_run_id, valid_run_id)
+from nncore.runs import (INTERRUPTED, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run, StoreError,
+                         describe_changes, new_run_id, valid_run_id)
+from nncore.runs_sqlite import SQLiteRunStore
 from nncore.spec import from_query, to_query
 from nncore.stores import open_store
 
@@ -218,36 +219,24 @@ def test_a_run_saved_by_another_version_of_the_app_is_left_out_not_a_crash(db):
 
 # ---- SQLite only: the file ------------------------------------------------------------------
 
-def test_sqlite_schema_is_upgraded_from_version_1(tmp_path):
-    path = tmp_path / "old.sqlite3"
+@pytest.mark.parametrize("old", [1, 2])
+def test_sqlite_schema_is_upgraded_keeping_runs(tmp_path, old):
+    path = tmp_path / f"v{old}.sqlite3"
     con = sqlite3.connect(path)
-    con.executescript("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);"
-                      + MIGRATIONS[0])
+    con.executescript("CREATE TABLE schema_version (version INTEGER NOT NULL); "
+                      f"INSERT INTO schema_version VALUES ({old});" + ";".join(MIGRATIONS[:old]))
     con.execute("INSERT INTO runs (id, session, created, spec, status) VALUES ('0123456789ab', 's', 1, ?, 'done')",
                 (ExperimentSpec().to_json(),))
     con.commit()
     con.close()
     store = SQLiteRunStore(path)
     assert store.problem is None and store.version() == SCHEMA_VERSION
-    assert store.get("0123456789ab").status == "done"  # the old run survived the upgrade
+    got = store.get("0123456789ab")  # the old run survived the upgrade, with the new columns' defaults
+    assert got.status == "done" and got.updated == 0 and got.server == ""
+    assert got.learner is None and got.class_id is None
     run = a_run()
     store.save(run, some_weights())
     assert store.get(run.id).has_weights
-
-
-def test_sqlite_schema_is_upgraded_from_version_2_keeping_runs(tmp_path):
-    path = tmp_path / "v2.sqlite3"
-    con = sqlite3.connect(path)
-    con.executescript("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2);"
-                      + MIGRATIONS[0] + ";" + MIGRATIONS[1])
-    con.execute("INSERT INTO runs (id, session, created, spec, status) VALUES ('0123456789ab', 's', 1, ?, 'done')",
-                (ExperimentSpec().to_json(),))
-    con.commit()
-    con.close()
-    store = SQLiteRunStore(path)
-    assert store.problem is None and store.version() == SCHEMA_VERSION
-    got = store.get("0123456789ab")
-    assert got.status == "done" and got.updated == 0 and got.server == ""
 
 
 def test_corrupt_file_is_a_problem_not_a_crash(tmp_path):

@@ -11,7 +11,8 @@ import sys
 import time
 
 from nncore import ExperimentSpec
-from nncore.runs import INTERRUPTED, RUNNING, SQLiteRunStore, new_run_id
+from nncore.runs import INTERRUPTED, RUNNING, new_run_id
+from nncore.runs_sqlite import SQLiteRunStore
 from nncore.training import live as live_module
 from nncore.training.job import DONE, TrainingJob
 from nncore.training.live import LIVE, SERVER, LiveRun, interrupt_cut_off, server_gone

@@ -186,7 +186,7 @@ def test_the_keras_download_loads_with_safe_mode_and_answers_as_the_app(tmp_path
 
 
 def test_a_read_only_database_the_app_runs_and_says_runs_are_not_saved(store_at, tmp_path):
-    from nncore.runs import SQLiteRunStore
+    from nncore.runs_sqlite import SQLiteRunStore
 
     path = tmp_path / "runs.sqlite3"
     SQLiteRunStore(path)  # an existing, current database, opened read-only below

@@ -98,3 +98,18 @@ def test_registries_have_labels_and_help():
         assert len(registry) >= 2
         for name, choice in registry.items():
             assert choice.name == name and choice.label and choice.help
+
+
+def test_a_point_sets_own_defaults_are_no_difference_and_stay_out_of_the_address():
+    from nncore.spec import differences, from_query, same_settings, to_query
+
+    base = ExperimentSpec.from_preset("multiclass-lab")  # the blobs: points 100 given, noise left unset
+    assert (base.points, base.noise) == (100, None)
+    written = base.replace(points=None, noise=1.0)  # what the Boundaries sidebar holds: the set's defaults
+    assert to_query(written, base) == {} and differences(base, written) == [] and same_settings(base, written)
+    moons = base.replace(dataset="moons", points=300, noise=0.15)  # the moons' own defaults
+    assert to_query(moons, base) == {"dataset": "moons"}
+    assert same_settings(from_query(to_query(moons, base), base)[0], moons)
+    noisier = base.replace(noise=0.5)  # a value of the learner's own: it stays in the address
+    assert to_query(noisier, base) == {"noise": "0.5"}
+    assert not same_settings(base, noisier)

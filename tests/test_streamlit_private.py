@@ -1,8 +1,9 @@
-"""app/streamlit_private.py: the three pieces of Streamlit's internals the app relies on. Each test
+"""app/streamlit_private.py: the pieces of Streamlit's internals the app (and its browser tests) rely on. Each test
 names the piece, so a Streamlit upgrade that moves one fails here, loudly, not somewhere in a page."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
@@ -46,3 +47,24 @@ def test_the_runtime_still_answers_is_active_session():
 
     assert callable(getattr(Runtime, "is_active_session", None)), "Runtime.is_active_session is gone"
     assert get_script_run_ctx(suppress_warning=True) is None  # outside a script run: no session
+
+
+@pytest.mark.browser
+def test_the_page_still_tells_its_script_runs_apart(browser, server):
+    """SCRIPT_RUN_JS, which the browser tests' after_rerun waits on (bench/serve.py): the page's latest
+    script run, [id, state], a new id for each run."""
+    from app.streamlit_private import SCRIPT_RUN_JS
+    from browser import no_exception, open_page, set_number
+
+    page = open_page(browser, server.url)
+    try:
+        first = page.evaluate(SCRIPT_RUN_JS)
+        assert first is not None, ("Streamlit's App component no longer keeps scriptRunId and scriptRunState "
+                                   "in its React state: SCRIPT_RUN_JS reads nothing")
+        assert first[1] == "notRunning", first
+        set_number(page, "epochs", 3)  # a rerun, waited for through SCRIPT_RUN_JS
+        second = page.evaluate(SCRIPT_RUN_JS)
+        assert second[0] != first[0] and second[1] == "notRunning", (first, second)
+        no_exception(page)
+    finally:
+        page.context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.state.slots import slot
 
@@ -27,6 +28,19 @@ class RaceAddressState:
     address: dict[str, str] | None = None  # the query it last wrote or read
     linked: dict[str, str] | None = None  # the race a link opened, as the page would write it
     link_errors: list = field(default_factory=list)  # what the link carried that could not be used
+
+
+@dataclass
+class RaceState:
+    """The Optimizers page's race: the last one started (its jobs are the lesson group "race"), or why
+    the last Race click could not start one (shown until a race starts)."""
+
+    race: Any = None  # nncore.lessons.optimizers.Race
+    error: str | None = None
+
+
+def race() -> RaceState:
+    return slot(RaceState)
 
 
 def race_address() -> RaceAddressState:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import builder, people_ui, state
 from app.state import learner as me
+from app.state import pages
 from app.text import plain
 from nncore import ExperimentSpec, SpecError, people
 from nncore.registry import PRESETS
@@ -55,7 +56,7 @@ def teacher_view(teacher: people.TeacherClass) -> None:
                    format_func=lambda i: names.get(i, "?"), key="teacher_chosen", max_selections=8)
 
     def live() -> None:
-        people_ui.teacher_tables(people.class_report(store, teacher))
+        people_ui.teacher_tables(people.class_report(store, teacher), ss.get("teacher_chosen") or [])
 
     st.fragment(live, run_every=3.0)()
 
@@ -120,8 +121,8 @@ def create_form() -> None:
             except (people.NameRefused, people.TargetError, SpecError) as e:
                 st.error(plain(str(e)), icon=":material/error:")
                 return
-            ss["_made_class"] = (klass.name, klass.code, secret)
-        made = ss.get("_made_class")
+            pages.classroom().made = (klass.name, klass.code, secret)
+        made = pages.classroom().made
         if made:
             class_name, code, secret = made
             st.success(f"Class **{plain(class_name)}** made.", icon=":material/check:")

@@ -125,10 +125,10 @@ def start_race() -> None:
     try:
         race = race_lib.make_race(spec, entrants, epochs)
     except Exception as e:  # e.g. a data set that cannot be had offline: a message, not a crash
-        ss["_race_error"] = f"The race could not start: {e}"
+        lesson_state.race().error = f"The race could not start: {e}"
         return
-    ss.pop("_race_error", None)
-    ss["_race"] = race
+    kept = lesson_state.race()
+    kept.error, kept.race = None, race
     state.start_lesson("race", race.jobs)
 
 
@@ -139,12 +139,12 @@ with st.container(horizontal=True):
               help="Fix the settings marked in red first." if problems else "Train them side by side.")
     st.button("Stop", key="race_stop", icon=":material/stop:", disabled=not racing,
               on_click=state.stop_lesson, args=("race",), help="Stop every run; each keeps its curves so far.")
-if ss.get("_race_error"):
-    st.error(ss["_race_error"], icon=":material/error:")
+if lesson_state.race().error:
+    st.error(lesson_state.race().error, icon=":material/error:")
 
 
 def race_view(jobs) -> None:
-    race = ss.get("_race")
+    race = lesson_state.race().race
     if not jobs or race is None or tuple(race.jobs) != tuple(jobs):
         st.info("Press **Race** to train the optimizers side by side.", icon=":material/sports_score:")
         return

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import charts, people_ui, runs_ui, state
+from app.state import pages
 from app.text import plain
 from nncore import SpecError
 from nncore.model import build_model
@@ -13,7 +14,6 @@ from nncore.runs import Run
 from nncore.spec import FIELD_NAMES
 
 st.title("Runs")
-ss = st.session_state
 runs_ui.saving_notice()
 
 # Fields that keep the network's shape: changing one of them can start from the same initial weights.
@@ -26,12 +26,12 @@ def train_again(run: Run, field: str, value: str) -> None:
     try:
         spec = run.spec.with_settings([f"{field}={value}"]).validate()
     except SpecError as e:
-        ss["_again_error"] = str(e)
+        pages.again().error = str(e)
         return
     initial = build_model(run.spec, compile=False).get_weights()
     scope = state.load_into_builder(spec)
     state.start_training(spec, scope, initial_weights=initial, parent=run)
-    ss["_again_started"] = scope
+    pages.again().started = scope
 
 
 def one_run(run: Run) -> None:
@@ -43,9 +43,10 @@ def one_run(run: Run) -> None:
         value = c2.text_input("to", persist_state="session", key="again_value", placeholder=f"now {getattr(run.spec, field)}")
         st.button("Train again", key="train_again", icon=":material/replay:", on_click=train_again,
                   args=(run, field, value), disabled=not value)
-        if ss.get("_again_error"):
-            st.error(plain(ss.pop("_again_error")), icon=":material/error:")
-    if ss.pop("_again_started", None):
+        error = pages.take_again_error()
+        if error:
+            st.error(plain(error), icon=":material/error:")
+    if pages.take_again_started():
         st.switch_page("views/train.py" if state.scope_of(run.spec) == state.DIGITS else "views/boundaries.py")
 
 
@@ -79,7 +80,8 @@ def compare(runs: list[Run]) -> None:
     with_matrix = [r for r in picked if r.confusion is not None]
     if with_matrix:
         for col, r in zip(st.columns(len(with_matrix[:4])), with_matrix[:4]):
-            col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}"),
+            col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}",
+                                                   noun=charts.label_noun(r.spec)),
                              key=f"compare_confusion_{r.id}")
 
 

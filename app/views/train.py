@@ -64,7 +64,8 @@ def details_view(job, s) -> None:
         predicted = probs.argmax(-1)
         left_col, right_col = st.columns([2, 3])
         left_col.plotly_chart(charts.confusion_matrix(
-            confusion(data.y_val, probs, data.n_classes), data.class_names), key="confusion_chart")
+            confusion(data.y_val, probs, data.n_classes), data.class_names, noun=charts.label_noun(job.spec)),
+            key="confusion_chart")
         with right_col:
             only_errors = st.toggle("Show only mistakes", persist_state="session", key="only_errors")
             chosen = np.flatnonzero(predicted != data.y_val) if only_errors else np.arange(len(predicted))
