@@ -15,6 +15,7 @@ import dataclasses
 import glob
 import os
 import pwd
+import random
 import secrets
 import shutil
 import socket
@@ -110,8 +111,12 @@ def postgres_bin() -> Path | None:
     return None
 
 
-def port_in(first: int = 9500, last: int = 9599) -> int:
-    """A free port of this helper's range, else any free one."""
+def port_in(first: int | None = None, last: int = 9599) -> int:
+    """A free port of this helper's range, else any free one. Each pytest worker (pytest-xdist's
+    gw0, gw1, ...) starts at its own place in the range."""
+    if first is None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        first = 9500 + 25 * (int(worker[2:]) % 4 if worker[2:].isdigit() else 0)
     for port in range(first, last + 1):
         with socket.socket() as s:
             try:
@@ -146,9 +151,16 @@ class Postgres:
         else:
             self.socket_dir.mkdir()
         self._run("initdb", "-D", str(self.data), "-U", "playground", "-A", "trust", "-E", "UTF8", "--no-sync")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
-                  f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  f"-c max_connections=100", "start")
+        for attempt in range(5):  # another process (a second pytest worker) may take the port first
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
+                          f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                          f"-c max_connections=100", "start")
+                break
+            except RuntimeError:
+                if attempt == 4:
+                    raise
+                self.port = port_in(random.randint(9500, 9599))
         self.url = f"postgresql://playground@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool: str, *args: str) -> None:
