@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from app import charts, models, state
+from app import charts, models, state, step_charts
 from app import training_ui as ui
 from app.text import plain
 from nncore import ExperimentSpec
@@ -146,9 +146,12 @@ def show_run(run: Run, links: bool = True) -> None:
                 f"{run.epochs} of {run.spec.epochs} epochs · **{run.status}** · {run.seconds:.1f} s  \n"
                 f"Changed from the run before: {plain(run.changes or '–')}")
     ui.metrics(run)  # the same four numbers as a live training's
-    left, right = st.columns(2)
-    left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
-    right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
+    if "step_loss" in run.history and not run.history.get("loss"):  # a series of steps (Step), not epochs
+        st.plotly_chart(step_charts.series_loss(run.history), key="run_loss_chart")
+    else:
+        left, right = st.columns(2)
+        left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
+        right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
     if run.confusion is not None:
         st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names,
                                                 noun=charts.label_noun(run.spec)), key="run_confusion")

@@ -17,6 +17,19 @@ from nncore import ExperimentSpec  # noqa: E402
 from nncore.data import Dataset, load_dataset  # noqa: E402
 
 
+# The longest test files first (minutes in all, each on one worker: pytest.ini's --dist loadfile),
+# so that the two workers end together rather than one finishing a long file alone.
+LONG_FIRST = ["test_browser_people.py", "test_browser_runs.py", "test_infer.py", "test_runs_pg_replicas.py",
+              "test_bench_sessions.py", "test_browser_points.py", "test_export.py", "test_deploy.py",
+              "test_browser_optimizers.py", "test_boundaries_page.py", "test_browser_state.py", "test_browser_step.py",
+              "test_browser_draw.py"]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))  # stable: the rest as collected
+
+
 @pytest.fixture(scope="session")
 def digits() -> Dataset:
     """The real 5,000 offline digits, split 80/20 with seed 0."""

@@ -29,6 +29,9 @@ def train(page, url: str) -> str:
     page.locator(".st-key-train button").first.click()
     page.get_by_text("Done: 1 epochs").wait_for(timeout=180_000)
     page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+    # the browser keeps who it is once the page's script has reached its end (the cookie's element is
+    # drawn last): a tab opened before that is a newcomer, as it would be for a person that quick
+    page.wait_for_function("() => document.cookie.includes('nnp_learner=')", timeout=30_000)
     return re.search(r"run=([0-9a-f]{12})", page.url).group(1)
 
 

@@ -113,6 +113,14 @@ def test_step_on_the_train_page_then_train_goes_on_and_the_steps_are_one_run():
     assert second.result.train_loss_before == pytest.approx(first.result.train_loss_after)
     stored = store().get(address_run(at))
     assert stored is not None and len(stored.history["step_loss"]) == 2 and "steps by hand" in stored.changes
+    # the Runs page opens the series by its address with its own chart: the loss step by step
+    runs = open_app(None)
+    runs.switch_page("views/runs.py")
+    runs.query_params["run"] = stored.id
+    runs.run()
+    assert not runs.exception
+    shown = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in runs.get("plotly_chart")]
+    assert "Loss step by step" in shown and "Accuracy" not in shown
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any(t.startswith("Each layer in this step") for t in titles)
     at.button(key="train").click().run()

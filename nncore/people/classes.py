@@ -58,6 +58,15 @@ def new_code() -> str:
     return "-".join(chars[i:i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
+def new_secret() -> str:
+    """A teacher secret: 32 URL-safe characters (~192 random bits) that never begin with "-", which a
+    command line would read as an option (`python -m nncore class report --teacher SECRET`)."""
+    while True:
+        secret = secrets.token_urlsafe(24)
+        if not secret.startswith("-"):
+            return secret
+
+
 def normal_code(text: object) -> str | None:
     """A typed or linked code in its one spelling (XXXX-XXXX-...), or None when it cannot be one."""
     if not isinstance(text, str) or len(text) > 4 * CODE_LENGTH:
@@ -136,7 +145,7 @@ def create_class(store: RunStore, name: str, exercise: ExperimentSpec, target: s
     exercise = exercise.validate()
     now = now or time.time()
     klass = TeacherClass(secrets.token_hex(8), name, exercise, target, now, code=new_code())
-    secret = secrets.token_urlsafe(24)
+    secret = new_secret()
     store.transaction(lambda sql: sql.change(
         "INSERT INTO classes (id, code, code_hash, teacher_hash, name, exercise, target, created) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", klass.id, klass.code, digest(klass.code), digest(secret), name,
