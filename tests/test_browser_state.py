@@ -4,6 +4,8 @@ learner moves through the app by its navigation menu."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -78,8 +80,9 @@ def test_settings_results_and_drawing_hold_across_pages(browser, server):
 
     # back on Train: the settings are the run's (rate 10), not the preset's, above its results
     go(page, "Play", "Train")
-    assert page.locator(".st-key-learning_rate input").input_value() == "10"
-    assert page.locator(".st-key-preset input").input_value().startswith("Custom")
+    # the boxes are filled as the page is drawn: wait for them (a moment, on a busy machine)
+    expect(page.locator(".st-key-learning_rate input")).to_have_value("10", timeout=30_000)
+    expect(page.locator(".st-key-preset input")).to_have_value(re.compile("^Custom"), timeout=30_000)
     assert "learning_rate=10" in page.locator("[data-testid=stMainBlockContainer]").inner_text()
     expect(page.get_by_text("Done: 2 epochs")).to_be_visible()
     no_exception(page)
