@@ -115,11 +115,30 @@ def app_page(path: str, viewport: dict | None = None):
                 browser.close()
 
 
-def set_number(page, key: str, value) -> None:
-    """Type `value` into the number input with that key and wait for the script's rerun."""
+def set_number(page, key: str, value, attempts: int = 3) -> None:
+    """Type `value` into the number input with that key and wait for the script's rerun. On a busy
+    machine a rerun still being drawn can put the box's old value back between the typing and
+    Enter, and Enter on an unchanged box causes no rerun: when no rerun has begun 20 s after Enter,
+    the value is typed again (at most `attempts` times)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from app.streamlit_private import SCRIPT_RUN_JS
+
     box = page.locator(f".st-key-{key} input")
-    box.fill(str(value))
-    after_rerun(page, lambda: box.press("Enter"))
+    for attempt in range(1, attempts + 1):
+        wait_for_app(page)
+        before = page.evaluate(SCRIPT_RUN_JS)
+        box.fill(str(value))
+        try:
+            after_rerun(page, lambda: box.press("Enter"), 60_000 if attempt == attempts else 20_000)
+            return
+        except PlaywrightTimeout:
+            now = page.evaluate(SCRIPT_RUN_JS)
+            if attempt == attempts or (before and now and now[0] != before[0]):  # a slow rerun: wait it out
+                wait_for_app(page)
+                if attempt == attempts:
+                    raise
+                return
 
 
 def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
