@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .common import rss_mb, train_here
-from .first_click import clicks
+from .first_click import MAIN, SHOWS_DONE, clicks
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, set_number, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
-MAIN = "[data-testid=stMainBlockContainer]"
-SHOWS_DONE = f"() => document.querySelector('{MAIN}').innerText.includes('Done: ')"
 DONE = re.compile(r"Done: (\d+) epochs in ([\d.]+) s")
 
 

@@ -352,6 +352,16 @@ class TrainingJob:
                 ready.wait(0.25)
         import_keras()
 
+    def _borrow(self, spec: ExperimentSpec, data: Dataset):
+        """The pooled network for this training, with its starting weights and optimizer state (a
+        network the server's warm-up holds is taken over, not traced again: the page says so)."""
+        net = POOL.lend(spec, data.shape, self._initial_weights, self._optimizer_state, background=self._background,
+                        waiting=lambda: self._recorder.starting("Starting: taking over the network the server "
+                                                                "was preparing in the background..."))
+        with self._pool_lock:
+            self._network = net
+        return net
+
     def _train(self) -> None:
         recorder = self._recorder
         recorder.starting()
@@ -365,11 +375,7 @@ class TrainingJob:
 
         recorder.starting("Starting: building the network and tracing its training step (once per kind of "
                           "network on this server)...")
-        net = POOL.lend(spec, data.shape, self._initial_weights, self._optimizer_state, background=self._background,
-                        waiting=lambda: recorder.starting("Starting: taking over the network the server "
-                                                          "was preparing in the background..."))
-        with self._pool_lock:
-            self._network = net
+        net = self._borrow(spec, data)
         per_call = steps_per_call(spec, data)
         calls = math.ceil(steps / per_call)  # calls of the train function per epoch
         chunks = _chunks(data.x_train, y_train, spec, per_call * spec.batch_size)

@@ -235,12 +235,6 @@ class ModelPool:
         with self._lock:
             return key in self._known
 
-    def has_idle(self, spec: ExperimentSpec, shape: Shape | None = None) -> bool:
-        """Is a network for `spec` built, traced and waiting to be lent?"""
-        key = pool_key(spec, shape or spec.shape)
-        with self._lock:
-            return any(n.key == key for n in self._idle.values())
-
     def forward(self, spec: ExperimentSpec, shape: Shape, weights, x: np.ndarray) -> np.ndarray:
         """The output layer's values for x from a network of `spec` with these `weights`: a finished
         training's answers, from a pooled network lent for the call (no Keras model per job)."""

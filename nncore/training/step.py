@@ -29,10 +29,8 @@ import numpy as np
 
 from ..data import Dataset
 from ..outputs import accuracy, to_probabilities
-from ..registry import CLASSES
 from ..spec import ExperimentSpec
 from .job import TrainingJob, epoch_order, loss_labels, steps_per_call
-from .pool import POOL
 from .snapshot import Status
 
 MODES = {"batch": "one batch", "epoch": "one epoch"}
@@ -159,11 +157,7 @@ class StepJob(TrainingJob):
         epoch, batch = start.epoch, start.batch
         if batch >= steps:
             epoch, batch = epoch + 1, 0
-        net = POOL.lend(spec, data.shape, self._initial_weights, self._optimizer_state,
-                        waiting=lambda: recorder.starting("Starting: taking over the network the server "
-                                                          "was preparing in the background..."))
-        with self._pool_lock:
-            self._network = net
+        net = self._borrow(spec, data)
         recorder.net, recorder.model, recorder.steps = net, net.model, steps
         rows = epoch_order(spec.seed, epoch, n)[batch * size:(batch + 1 if self.mode == "batch" else steps) * size]
         x, y = data.x_train[rows], y_train[rows]

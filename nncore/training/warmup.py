@@ -120,7 +120,7 @@ class WarmUp:
                     return
                 self._note(f"{preset}: tracing")
                 job = TrainingJob(spec, queued=False, background=True).start()
-                while not job._done.wait(POLL_S):
+                while not job.join(POLL_S):
                     if demand():
                         job.stop(YIELDED)
                 snapshot = job.snapshot()
