@@ -11,6 +11,9 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # The run store of every app the tests start (AppTest in this process, servers as children): a
 # fresh temporary file, never the learner's own ~/.local/share/nn-playground/runs.sqlite3.
+# The app opened in this process (AppTest) warms up no preset in the background (TensorFlow only):
+# its traces would land in the pool that tests count (tests/test_pool.py), at moments of its choosing.
+os.environ.setdefault("NNCORE_WARM_UP", "")
 os.environ.setdefault("NNCORE_RUNS_DB", os.path.join(tempfile.mkdtemp(prefix="nn-runs-"), "runs.sqlite3"))
 
 from nncore import ExperimentSpec  # noqa: E402
