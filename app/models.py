@@ -27,6 +27,14 @@ def default_predictor(name: str) -> Predictor:
     return load_predictor(ASSETS / name)
 
 
+@st.cache_resource(show_spinner="Measuring the default CNN on MNIST's validation digits (once per server)...")
+def default_finetune_start():
+    """What "Fine-tune on my writing" starts from by default (nncore.inference.finetune.Start)."""
+    from nncore.inference.finetune import default_start
+
+    return default_start(default_predictor(DEFAULT_MODELS["logits"]))
+
+
 def properties_predictor() -> Predictor:
     return default_predictor(PROPERTIES_MODEL)
 

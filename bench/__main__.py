@@ -9,6 +9,7 @@
     python -m bench queue [--trainings 6] [--epochs 5]    # the queue's estimate vs the actual wait
     python -m bench warm [--epochs 10] [--rounds 2]       # first training, fresh processes
     python -m bench first-click [--rounds 1] [--json]     # a newcomer's first three Trains in Chromium
+    python -m bench finetune [--writers 3] [--json]     # fine-tuning on one writer: their other digits, MNIST
     python -m bench sessions [--sessions 20] [--epochs 5] [--json]   # N Chromium sessions train at once
     python -m bench writers [MODEL] [--style strokes|pen8|image|both] [--pendigits PATH [--browser N]] [--ceiling]
                                                 # per digit, on writers never seen
@@ -32,6 +33,8 @@ SCRIPTS = {
     "memory": ("bench.memory", "server memory per extra session, idle and after one training (20 sessions)"),
     "queue": ("bench.queue", "the training queue's estimated wait against the actual wait"),
     "warm": ("bench.warm", "a first training from a fresh process against a plain model.fit's"),
+    "finetune": ("bench.finetune", "fine-tuning on one writer's examples: their other digits and MNIST, before "
+                                   "and after"),
     "first-click": ("bench.first_click", "a fresh server's first, second and third Train, click to Done, in Chromium"),
     "sessions": ("bench.sessions", "N real Chromium sessions press Train at once: waits, failures, memory"),
 }

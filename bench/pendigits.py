@@ -67,13 +67,36 @@ def parse(text: str) -> list[dict]:
     return digits
 
 
+def parse_resampled(text: str) -> list[dict]:
+    """[{"label", "writer": -1, "strokes": [array (8, 2)]}] from UCI's resampled form (pendigits.tra
+    and .tes, or OpenML's pendigits.csv with its header): per line 16 integers 0-100, the x, y of 8
+    points along the whole trajectory (pen-ups included, y up), then the label. These files do not
+    say who wrote which digit."""
+    digits = []
+    for number, line in enumerate(text.splitlines(), 1):
+        cells = [c.strip() for c in line.split(",")]
+        if not line.strip() or (number == 1 and not cells[0].lstrip("-").isdigit()):
+            continue  # a blank line, or a header row
+        if len(cells) != 17 or not all(c.isdigit() for c in cells) or len(cells[16]) != 1:
+            raise PenDigitsError(f"line {number}: 16 integers and a one-digit label expected, "
+                                 f"not {line.strip()[:40]!r}")
+        values = np.array(cells[:16], np.float64).reshape(8, 2)
+        digits.append({"label": int(cells[16]), "writer": -1, "strokes": [values]})
+    if not digits:
+        raise PenDigitsError("no digits found: is this UCI's pendigits.tes or .tra?")
+    return digits
+
+
 def load(path: str | Path) -> list[dict]:
+    """UNIPEN trajectories (pendigits-orig.*), or the 8-point resampled form (pendigits.tra/.tes)."""
     path = Path(path)
     if path.is_dir():
         path = path / "pendigits-orig.tes"
     if path.stat().st_size > MAX_BYTES:
         raise PenDigitsError(f"{path.name} is over {MAX_BYTES // 2**20} MB: not UCI's pendigits")
-    return parse(path.read_text(encoding="ascii", errors="replace"))
+    text = path.read_text(encoding="ascii", errors="replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return parse(text) if first.lstrip().startswith(".") else parse_resampled(text)
 
 
 def on_canvas(strokes: list[np.ndarray]) -> list[list[tuple[float, float]]]:

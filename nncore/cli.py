@@ -11,6 +11,7 @@
     python -m nncore layers --json                      # dense vs conv at 500, 1,000, 4,000 digits
     python -m nncore unroll --preset practice-lab --steps 20 --json   # fit vs a tf.GradientTape loop
     python -m nncore step --preset multiclass-lab --count 3 --json   # Step, three times
+    python -m nncore finetune --examples mine.json --epochs 5 --save mine.keras --json   # your handwriting
     python -m nncore class create --name "Week 3" --preset practice-lab --target "val_accuracy>=0.95" --json
     python -m nncore class report --teacher SECRET --json   # or --csv: every run of the class
 
@@ -107,6 +108,39 @@ def cmd_assets(args: argparse.Namespace) -> int:
                           **({"members": args.networks} if args.networks else {}))
     print(json.dumps(report, indent=2))
     return 0
+
+
+def cmd_finetune(args: argparse.Namespace) -> int:
+    from .inference.finetune import ExamplesError, FineTune, default_start, load_examples
+
+    try:
+        examples = load_examples(args.examples)
+        if args.save and Path(args.save).with_suffix(".json").resolve() == Path(args.examples).resolve():
+            raise ExamplesError(f"--save {args.save} would overwrite the examples: the model's spec is written "
+                                f"beside it as {Path(args.save).with_suffix('.json').name}; choose another name")
+        if not 1 <= args.epochs <= 100:
+            raise ExamplesError(f"--epochs must be 1 to 100, not {args.epochs}")
+        plan = FineTune.plan(examples, default_start(), epochs=args.epochs, seed=args.seed)
+    except ExamplesError as e:
+        print(f"error: {args.examples}: {e}", file=sys.stderr)
+        return 2
+    job = plan.job(queued=False, views=False)
+    s = job.run()
+    result = plan.report(job)
+    if args.save and s.weights is not None:
+        from .inference.predictor import save_model
+
+        saved = save_model(job.keras_model(), plan.spec, args.save,
+                           metrics={k: v for k, v in result.items() if k != "changed"})
+        result["saved"] = str(saved)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        pct = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
+        print(f"{result['examples']} examples, {result['held_back']} held back; {s.status} after {s.epoch} epochs "
+              f"({result['seconds']} s)\n  your held-back examples: {pct(result['before'])} -> {pct(result['after'])}"
+              f"\n  MNIST validation:        {pct(result['mnist_before'])} -> {pct(result['mnist_after'])}")
+    return 0 if s.status == "done" else 1
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -290,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--networks", type=int, help="how many networks each Draw model averages (default: the "
                    "shipped models' number)")
     p.set_defaults(func=cmd_assets)
+    p = sub.add_parser("finetune", help="fine-tune the default Draw network on your own drawn examples")
+    p.add_argument("--examples", required=True, metavar="FILE.json",
+                   help='a JSON list of {"label": 0-9, "strokes": [[[x, y], ...], ...]} in pixels of the 280x280 canvas')
+    p.add_argument("--epochs", type=int, default=5, help="epochs of fine-tuning (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="which examples are held back, and the replay's digits")
+    p.add_argument("--save", metavar="OUT.keras", help="write the fine-tuned network there (Keras layers only)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_finetune)
     p = sub.add_parser("presets", help="list the presets")
     p.set_defaults(func=cmd_presets)
     p = sub.add_parser("graph", help="a computation graph's forward and backward pass (lab, lecture-network)")

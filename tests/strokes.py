@@ -632,8 +632,19 @@ def _one_long_flag():
     return [chain(line((0.02, 0.42), (0.42, 0.0)), line((0.42, 0.0), (0.42, 1.0)))]
 
 
+def _one_flag_short_stem():
+    """Issue 25's continental 1: a long flag, steeply down-left, on a stem barely longer than it."""
+    return [chain(line((0.0, 0.50), (0.42, 0.0)), line((0.42, 0.0), (0.44, 0.85)))]
+
+
+def _zero_slashed():
+    """A slashed zero (as engineers write it): the oval, then a line through it and out past it."""
+    return [arc(0.33, 0.5, 0.28, 0.48, -85, -85 - 365), line((0.06, 1.02), (0.62, -0.02))]
+
+
 HABITS: dict[int, dict[str, Callable[[], list[np.ndarray]]]] = {
-    1: {"1-long-flag": _one_long_flag},
+    0: {"0-slashed": _zero_slashed},
+    1: {"1-long-flag": _one_long_flag, "1-flag-short-stem": _one_flag_short_stem},
     7: {"7-crossbar-hook": _seven_crossbar_hook, "7-wide-crossbar": _seven_wide_crossbar},
     9: {"9-long-tail": _nine_long_tail, "9-hook-tail": _nine_hook_tail},
 }

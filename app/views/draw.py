@@ -6,15 +6,17 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from app import charts, models, state
+from app import charts, finetune_ui, models, state
 from app.text import plain
 from nncore.inference import photo, preprocess
+from nncore.inference.handwriting import TAUGHT, TAUGHT_NOTE
 from nncore.inference.predictor import DEFAULT_MODELS
 from nncore.inference.multilabel import PROPERTIES
 from nncore.registry import LOSSES, OUTPUTS
 
 from app.state.draw import BRUSH, CANVAS, CANVAS_KEY, canvas_opening, draw_state, remember
 from app.state.draw import clear as clear_canvas
+from app.state import finetune
 
 st.title("Draw a digit")
 st.caption("Draw with the mouse or a finger, or upload a photo of a digit written on paper. It goes "
@@ -31,6 +33,8 @@ output = st.segmented_control(
 
 job = state.current_job()
 mine = models.job_answerer(job)
+if mine is not None and finetune.is_finetune(job):
+    mine.title = "your network fine-tuned on your writing" + mine.title.split(" from the Train page", 1)[-1]
 linked = st.query_params.get("run")  # ?run=<id>: a stored run's network answers
 message = None
 if linked is not None:
@@ -129,6 +133,10 @@ def draw_and_answer() -> None:
                             width=CANVAS, height=CANVAS, drawing_mode="freedraw", key=CANVAS_KEY,
                             initial_drawing=opening)
         st.button("Clear", key="clear", icon=":material/delete:", on_click=clear_canvas)
+        with st.container(key="taught_habits"):
+            st.caption(TAUGHT_NOTE)
+            st.image([1.0 - preprocess.from_strokes(strokes).centered for strokes in TAUGHT.values()],
+                     caption=list(TAUGHT), width=76, clamp=True)
         upload = st.file_uploader(
             "Or a photo of one digit written on paper (PNG, JPEG or WebP, up to 20 MB)",
             type=["png", "jpg", "jpeg", "webp"],
@@ -163,6 +171,7 @@ def draw_and_answer() -> None:
                         icon=":material/draw:")
             else:
                 answer(answerer, steps.input)
+                finetune_ui.correct_digit()
         st.subheader("From your drawing to the network's input")
         if steps.empty:
             st.caption("Each step of the preprocessing appears here once you draw.")
@@ -200,3 +209,5 @@ def draw_and_answer() -> None:
 
 
 st.fragment(draw_and_answer, run_every=1.0 if (use_mine and mine.live) else None)()
+st.divider()
+finetune_ui.section()

@@ -5,7 +5,7 @@ long curved tail on a 9, a crossbar or a hooked top on a 7. A training digit is 
 pen's centre line (a skeleton, scikit-image), the line is bent (rotation, slant, aspect, a smooth
 elastic field), sometimes given what other writers do (a 7's crossbar, even or a short tick, or
 hooked top; a 9's curved tail; a 1's long flag, foot or curl; a 3's flat top; a 4 open at
-the top), and redrawn with the canvas's own pen and steps (preprocess.steps_of): exactly
+the top; a slashed zero), and redrawn with the canvas's own pen and steps (preprocess.steps_of): exactly
 what a drawing of that digit becomes on the Draw page. Seeded, NumPy/SciPy/scikit-image only.
 """
 
@@ -33,6 +33,12 @@ UNEVEN = 0.4  # how often a 7's crossbar reaches out unevenly (a short tick to o
 FLAT_TOP, CURL = 0.3, 0.15  # a 3 written with a flat top (a bar and a diagonal); a 1 curling at its foot
 TAIL_R = (0.2, 0.4)  # the radius of a 9's curved tail, as a share of its height
 OPEN_FOUR = 0.25  # a 4 in one stroke whose stem starts at the crossbar (nothing of it above)
+# Issue 25's habits, chosen on UCI pendigits' 30 training writers and the project's habit set (the
+# 14 test writers and optdigits are reported, never tuned on):
+FLAG_LENGTH = (0.25, 0.7)  # a continental 1's flag, as a share of its height: up to a long one...
+FLAG_ANGLE = (25, 60)  # ...falling 25-60 degrees from the top (a 7's top bar is flatter, near 0)
+SLASH = 0.25  # a slashed zero: a line through the oval, out past it (as engineers write it)
+SLASH_ANGLE = (50, 80)  # the slash's angle from the horizontal, leaning right ("/"); 1 in 6 leans left
 
 
 def centre_line(image: np.ndarray) -> np.ndarray:
@@ -86,10 +92,17 @@ def _extras(points: np.ndarray, label: int, rng: np.random.Generator) -> list[np
         t = np.linspace(0, np.pi * rng.uniform(0.5, 0.9), 40)
         arc = np.stack([start[0] - r + r * np.cos(t), start[1] + down + r * np.sin(t)], axis=1)
         extra += [stem, arc]
-    if label == 1 and rng.random() < FLAG and bare_stem:  # a continental 1: a long flag, steeply down
+    if label == 1 and rng.random() < FLAG and bare_stem:  # a continental 1: a flag from the top, down-left
         top = points[points[:, 1].argmin()]
-        length, angle = rng.uniform(0.25, 0.5) * h, np.radians(rng.uniform(35, 60))
+        length, angle = rng.uniform(*FLAG_LENGTH) * h, np.radians(rng.uniform(*FLAG_ANGLE))
         extra.append(_segment(top, top + (-length * np.cos(angle), length * np.sin(angle))))
+    if label == 0 and rng.random() < SLASH:  # a slashed zero: a line through the middle, past the oval
+        centre = (points.min(0) + points.max(0)) / 2
+        angle = np.radians(rng.uniform(*SLASH_ANGLE)) * (1 if rng.random() >= 1 / 6 else -1)
+        half = rng.uniform(0.5, 0.65) * h  # from a little inside the oval to a little outside it
+        step = np.array([np.cos(angle), -np.sin(angle)]) * half  # y grows downwards: "/" rises to the right
+        shift = rng.uniform(-0.05, 0.05, 2) * (w, h)
+        extra.append(_segment(centre + shift - step, centre + shift + step))
     if label == 1 and rng.random() < CURL and bare_stem:  # the stem's foot curls up to the left
         bottom = points[points[:, 1].argmax()]
         r = rng.uniform(0.1, 0.2) * h
@@ -241,3 +254,22 @@ def variants(x: np.ndarray, y: np.ndarray, copies: int, seed: int, pen_copies: i
                 xs.append(v)
                 ys.append(label)
     return np.asarray(xs, np.float32), np.asarray(ys, dtype=y.dtype)
+
+
+def _polyline(*points) -> list[list[float]]:
+    return [[float(x), float(y)] for x, y in points]
+
+
+def _oval(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> list[list[float]]:
+    t = np.linspace(-np.pi / 2, 1.6 * np.pi, n)
+    return _polyline(*zip(cx + rx * np.cos(t), cy + ry * np.sin(t)))
+
+
+# Habits the Draw model was taught that a learner may not expect it to know, each with one drawing
+# of it (strokes in pixels of the 280x280 canvas) for the page's note under the canvas.
+TAUGHT = {
+    "a continental 1": [_polyline((95, 125), (160, 45), (162, 235))],
+    "a slashed zero": [_oval(140, 140, 55, 95), _polyline((90, 250), (190, 30))],
+    "a crossed 7": [_polyline((85, 50), (190, 48), (120, 240)), _polyline((105, 145), (185, 142))],
+}
+TAUGHT_NOTE = "Reads continental 1s and slashed zeros (and crossed 7s), as it was taught:"
