@@ -28,6 +28,7 @@ def _keep() -> None:
         kept.finetune_state().note = ("error", problem)
         return
     n = int(kept.counts()[int(label)])
+    kept.finetune_state().note_shown = False
     kept.finetune_state().note = ("kept", f"Kept as an example of {label} (you have {n} of them). "
                                              "The canvas is clear for your next one.")
     draw_state.clear()
@@ -40,9 +41,20 @@ def correct_digit() -> None:
         on_change=_keep,
         help="Your drawing is kept as strokes, with the digit you pick. Draw a few of each digit on purpose "
              "too; then fine-tune a network on your writing below.")
-    note = kept.finetune_state().note
-    if note is not None and note[0] == "kept":
-        st.caption(note[1])
+
+
+def kept_note(strokes) -> None:
+    """After a drawing was kept: say so until the next drawing begins (the canvas is clear by then;
+    `strokes`: what it holds now), and have the whole page, its examples panel too, catch up once."""
+    s = kept.finetune_state()
+    now = [[[x, y] for x, y in stroke] for stroke in strokes if stroke]
+    if s.note is not None and s.note[0] == "kept" and now and now != s.last_kept:
+        s.note = None
+    if s.note is not None and s.note[0] == "kept":
+        if not s.note_shown:  # a drawing was just kept: the whole page (its examples panel) catches up
+            s.note_shown = True
+            st.rerun()
+        st.caption(s.note[1])
 
 
 def _thumbnails(indices, captions) -> None:
@@ -51,27 +63,14 @@ def _thumbnails(indices, captions) -> None:
         st.image([1.0 - np.clip(s.inputs[i], 0, 1) for i in indices], caption=captions, width=56, clamp=True)
 
 
+def _delete(indices: list[int]) -> None:
+    kept.delete(indices)
+    st.session_state["delete_examples"] = []  # the chosen positions are gone
+
+
 def _examples() -> None:
     s = kept.finetune_state()
-    counts = kept.counts()
-    with st.container(key="example_counts"):
-        st.markdown(f"**Your examples: {len(s.examples)}** (at most {MAX_EXAMPLES}, {MAX_PER_DIGIT} of a digit) · "
-                    + " · ".join(f"{d}: **{counts[d]}**" for d in range(10)))
-    if s.examples:
-        _thumbnails(range(len(s.examples)), [f"#{i + 1}: {e.label}" for i, e in enumerate(s.examples)])
-        chosen = st.multiselect("Examples to delete", list(range(len(s.examples))), key="delete_examples",
-                                format_func=lambda i: f"#{i + 1} (a {s.examples[i].label})")
-        left, right = st.columns(2)
-        if left.button("Delete the chosen examples", key="delete_chosen", disabled=not chosen,
-                       icon=":material/delete:"):
-            kept.delete(chosen)
-            st.rerun()
-        if right.button("Delete all my examples", key="delete_all", icon=":material/delete_forever:"):
-            kept.delete(list(range(len(s.examples))))
-            st.rerun()
-        st.download_button("Download my examples (JSON: strokes and labels)", kept.as_json(),
-                           file_name="my-digits.json", mime="application/json", key="download_examples",
-                           icon=":material/download:")
+    header, gallery = st.container(key="example_counts"), st.container()  # drawn after a file is read
     upload = st.file_uploader(
         f"Add examples from a file you downloaded here (JSON, up to {MAX_BYTES // 2**20} MB)", type=["json"],
         key="upload_examples", max_upload_size=MAX_BYTES // 2**20,
@@ -84,6 +83,24 @@ def _examples() -> None:
         st.error(note[1], icon=":material/error:")
     elif note is not None and note[0] == "success" and upload is not None:
         st.success(note[1], icon=":material/upload_file:")
+    counts = kept.counts()
+    with header:
+        st.markdown(f"**Your examples: {len(s.examples)}** (at most {MAX_EXAMPLES}, {MAX_PER_DIGIT} of a digit) · "
+                    + " · ".join(f"{d}: **{counts[d]}**" for d in range(10)))
+    if not s.examples:
+        return
+    with gallery:
+        _thumbnails(range(len(s.examples)), [f"#{i + 1}: {e.label}" for i, e in enumerate(s.examples)])
+        chosen = st.multiselect("Examples to delete", list(range(len(s.examples))), key="delete_examples",
+                                format_func=lambda i: f"#{i + 1} (a {s.examples[i].label})")
+        left, right = st.columns(2)
+        left.button("Delete the chosen examples", key="delete_chosen", disabled=not chosen, icon=":material/delete:",
+                    on_click=_delete, args=(chosen,))
+        right.button("Delete all my examples", key="delete_all", icon=":material/delete_forever:",
+                     on_click=_delete, args=(list(range(len(s.examples))),))
+        st.download_button("Download my examples (JSON: strokes and labels)", kept.as_json(),
+                           file_name="my-digits.json", mime="application/json", key="download_examples",
+                           icon=":material/download:")
 
 
 def _start_choice():

@@ -33,6 +33,8 @@ class FineTuneState:
     job: Any = None  # its TrainingJob (also the session's digits job: the Train page shows it too)
     report: dict[str, Any] | None = None
     note: tuple[str, str] | None = None  # (kind, text) to show once: "success" / "error"
+    last_kept: list | None = None  # the strokes of the drawing kept last
+    note_shown: bool = True  # the page has been drawn whole since the note was set
     upload_seen: str | None = None  # the examples file read last (not read again on a rerun)
 
 
@@ -50,6 +52,8 @@ def add_drawing(label: int, objects: list[dict]) -> str | None:
     it cannot be kept (nothing drawn, a limit reached)."""
     s = finetune_state()
     strokes = [[[x, y] for x, y in stroke] for stroke in strokes_from_fabric({"objects": objects}) if stroke]
+    if strokes and strokes == s.last_kept:  # the same drawing again (the control's value came back once
+        return None  # more before the canvas was cleared): it is kept once
     if not strokes:
         return "Draw the digit first: there is nothing on the canvas to keep."
     if len(s.examples) >= MAX_EXAMPLES:
@@ -61,6 +65,7 @@ def add_drawing(label: int, objects: list[dict]) -> str | None:
     except ExamplesError as e:
         return f"This drawing cannot be kept: {e}."
     _append([example])
+    s.last_kept = strokes
     return None
 
 

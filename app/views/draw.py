@@ -172,6 +172,7 @@ def draw_and_answer() -> None:
             else:
                 answer(answerer, steps.input)
                 finetune_ui.correct_digit()
+            finetune_ui.kept_note(strokes)
         st.subheader("From your drawing to the network's input")
         if steps.empty:
             st.caption("Each step of the preprocessing appears here once you draw.")

@@ -15,9 +15,9 @@ network's 784 inputs through the canvas's own preprocessing (preprocess.from_str
 
 Some of each digit's examples are held back (HOLD_BACK): the fine-tuned network never trains on
 them, so "before" and "after" on them say how it reads the learner's *next* drawings. The network
-trains on the rest, each shown REPEATS times per epoch (randomly shifted, turned, scaled and
-thickened: the spec's augmentation), beside REPLAY digits of its own training set, at a learning
-rate of LEARNING_RATE; its MNIST validation accuracy before and after says how much it forgot.
+trains on the rest, each as drawn and written again up to MAX_REPEATS times (turned, slanted,
+stretched and bent a little: handwriting.bend_strokes), beside REPLAY digits of its own training set,
+at a learning rate of LEARNING_RATE; its MNIST validation accuracy before and after says how much it forgot.
 
 The default CNN is the average of four networks (predictor.average_of); the copy that learns is its
 first network (the one the Layers page shows), so the fine-tuned network is one ordinary network of
@@ -165,6 +165,15 @@ def held_back(labels: np.ndarray, fraction: float = HOLD_BACK, seed: int = 0) ->
     return mask
 
 
+def rewritten(examples: list[Example], rng: np.random.Generator) -> np.ndarray:
+    """Each example written once more: its strokes turned, slanted, stretched and bent a little
+    (handwriting.bend_strokes, as the Draw model's own new writings), as 784 inputs."""
+    from .handwriting import bend_strokes
+
+    return np.array([preprocess.from_strokes([[tuple(p) for p in s] for s in bend_strokes(e.strokes, rng)],
+                                             (CANVAS, CANVAS), BRUSH).input[0] for e in examples], np.float32)
+
+
 def accuracy(outputs: np.ndarray, y: np.ndarray) -> float | None:
     return float((np.asarray(outputs).argmax(1) == y).mean()) if len(y) else None
 
@@ -233,15 +242,15 @@ class FineTune:
         x = np.array([e.inputs() for e in examples], np.float32)
         y = np.array([e.label for e in examples], np.int64)
         held = held_back(y, seed=seed)
-        own_x, own_y = x[~held], y[~held]
+        own = [e for e, h in zip(examples, held) if not h]
         rng = np.random.default_rng(seed)
-        repeats = max(1, min(MAX_REPEATS, math.ceil(REPEATS_TARGET / len(own_x))))
+        repeats = max(1, min(MAX_REPEATS, math.ceil(REPEATS_TARGET / max(1, len(own)))))
+        own_x = np.concatenate([x[~held]] + [rewritten(own, rng) for _ in range(repeats - 1)])
+        own_y = np.tile(y[~held], repeats)
         replay = rng.choice(len(start.data.x_train), min(REPLAY, len(start.data.x_train)), replace=False)
-        data = replace(start.data,
-                       x_train=np.concatenate([np.tile(own_x, (repeats, 1)), start.data.x_train[replay]]),
-                       y_train=np.concatenate([np.tile(own_y, repeats), start.data.y_train[replay]]))
-        spec = start.spec.replace(epochs=int(epochs), learning_rate=LEARNING_RATE, augment=True,
-                                  train_size=None).validate()
+        data = replace(start.data, x_train=np.concatenate([own_x, start.data.x_train[replay]]),
+                       y_train=np.concatenate([own_y, start.data.y_train[replay]]))
+        spec = start.spec.replace(epochs=int(epochs), learning_rate=LEARNING_RATE, train_size=None).validate()
         start_outputs = POOL.forward(spec, data.shape, start.weights, x)
         start_mnist = accuracy(POOL.forward(spec, data.shape, start.weights, data.x_val), data.y_val)
         return cls(start, examples, x, y, held, spec, data, np.asarray(start.answer(x)), start_outputs,

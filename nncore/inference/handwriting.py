@@ -174,6 +174,14 @@ def _bend(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.stack([x, y], axis=1) + c
 
 
+def bend_strokes(strokes, rng: np.random.Generator) -> list[np.ndarray]:
+    """Another writing of the same strokes (any units): one rotation, slant, aspect and smooth
+    elastic field for all of them, as `variant` bends a training digit's centre line."""
+    arrays = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    bent = _bend(np.vstack(arrays), rng)
+    return np.split(bent, np.cumsum([len(a) for a in arrays])[:-1])
+
+
 def _draw(points: np.ndarray, pen_scale: float) -> np.ndarray:
     """Centre-line points redrawn as preprocess.from_strokes redraws strokes: longer side of the
     line _HIRES - pen pixels, a round pen of PEN x _HIRES."""
