@@ -102,8 +102,15 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from .inference.predictor import ASSETS, build_assets
+    from .inference.predictor import (ASSETS, DEFAULT_MODELS, PROPERTIES_MODEL, build_assets, build_properties,
+                                      refresh_habits)
 
+    if args.habits_only:  # the second stage alone, on the Draw model already there; the yes/no model anew
+        out = Path(args.out or ASSETS)
+        report = {DEFAULT_MODELS["logits"]: refresh_habits(out / DEFAULT_MODELS["logits"]),
+                  PROPERTIES_MODEL: build_properties(out, args.seed, args.epochs)}
+        print(json.dumps(report, indent=2))
+        return 0
     report = build_assets(args.out or ASSETS, epochs=args.epochs, seed=args.seed,
                           **({"members": args.networks} if args.networks else {}))
     print(json.dumps(report, indent=2))
@@ -323,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                    "(default: the shipped models' own)")
     p.add_argument("--networks", type=int, help="how many networks each Draw model averages (default: the "
                    "shipped models' number)")
+    p.add_argument("--habits-only", action="store_true", help="only the last stage: each network of the Draw "
+                   "model in --out (or assets/) goes over the writers' habits again, and the yes/no model is trained anew (10 min on 2 cores)")
     p.set_defaults(func=cmd_assets)
     p = sub.add_parser("finetune", help="fine-tune the default Draw network on your own drawn examples")
     p.add_argument("--examples", required=True, metavar="FILE.json",

@@ -144,18 +144,18 @@ def test_shipped_model_reads_writers_it_never_saw(style):
 
 
 def test_shipped_model_reads_writers_habits():
-    """A 9's long curved tail, a 7's crossbar and hooked top, a continental 1's long flag
-    (drawn on the canvas as mouse strokes would be): `python -m bench strokes` gives 98.7 % of 150
-    for the shipped model (1-long-flag 93 %), 87.3 % (1-long-flag 40 %) for the one shipped before
-    the writers' habits; one network of the recipe on the built-in digits alone read 92.0-98.7 %
-    (seeds 3-6)."""
+    """A 9's long curved tail, a 7's crossbar and hooked top, a continental 1's long flag, on a short
+    stem too, a slashed zero (drawn on the canvas as mouse strokes would be): here 99.3 % of 140 for
+    the shipped model (slashed zeros and short-stemmed 1s 100 %); 95.0 % (both 85 %) before it went
+    over the habits again (teach_habits), 87.3 % (1-long-flag 40 %) for the one shipped before the
+    writers' habits."""
     from bench.eval_strokes import evaluate
     from strokes import habit_digits
 
     model = load_predictor(ASSETS / DEFAULT_MODELS["logits"])
     result = evaluate(model, habit_digits(20, seed=5))
-    assert result["accuracy"] >= 0.95, result["mistakes"]
-    assert min(v for k, v in result["groups"].items() if k.startswith("style")) >= 0.85, result["groups"]
+    assert result["accuracy"] >= 0.97, result["mistakes"]
+    assert min(v for k, v in result["groups"].items() if k.startswith("style")) >= 0.9, result["groups"]
 
 
 
