@@ -25,7 +25,7 @@ from nncore.data import Dataset, load_dataset  # noqa: E402
 LONG_FIRST = ["test_browser_people.py", "test_browser_runs.py", "test_infer.py", "test_runs_pg_replicas.py",
               "test_bench_sessions.py", "test_browser_points.py", "test_export.py", "test_deploy.py",
               "test_browser_optimizers.py", "test_boundaries_page.py", "test_browser_state.py", "test_browser_step.py",
-              "test_browser_draw.py"]
+              "test_browser_draw.py", "test_finetune.py", "test_browser_finetune.py"]
 
 
 def pytest_collection_modifyitems(items):
