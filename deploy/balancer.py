@@ -3,8 +3,8 @@ ingress-nginx annotations) and the local cluster's HAProxy (`python -m bench clu
 made from BALANCER, and tests/test_cluster.py checks that ingress.yaml says what this says.
 
 - Affinity: a cookie set by the balancer names the replica a browser stays on (a Streamlit session
-  lives in one server process, over one websocket); a browser without it goes to the next replica
-  in turn. When its replica is down the balancer sends it to a live one and sets the cookie anew
+  lives in one server process, over one websocket); a browser without it goes to the replica with
+  the fewest open connections. When its replica is down the balancer sends it to a live one and sets the cookie anew
   (ingress-nginx: session-cookie-change-on-failure; HAProxy: option redispatch).
 - Timeouts: a page's websocket may be quiet for a long time (a learner reading), so reads and
   sends wait an hour before the balancer closes it.
@@ -46,9 +46,12 @@ def haproxy_config(port: int, replicas: list[tuple[str, int]], b: dict = BALANCE
     """HAProxy's configuration for `replicas` ([(name, port)], on 127.0.0.1) behind 127.0.0.1:`port`.
 
     The cookie is inserted by HAProxy (its value: the replica's name), kept out of what the app
-    sees (indirect) and never cached; new browsers go round the replicas in turn. Each replica's
+    sees (indirect) and never cached; a new browser goes to the replica with the fewest open
+    connections (each page holds one websocket: the fewest sessions; ties in turn), so a replica
+    started again takes the newcomers first. Each replica's
     health endpoint is asked every second (down after 2 misses, up after 2 answers); a request for
-    a replica that is down or refuses the connection goes to another (redispatch, on every retry).
+    a replica that is down, refuses the connection or closes it unanswered (killed under it) goes to
+    another (redispatch, on every retry).
     A websocket is a tunnel: its timeout is the longer of read and send."""
     read, send = b["read_timeout_s"], b["send_timeout_s"]
     attrs = f'attr "SameSite={b["cookie_samesite"]}" attr "Max-Age={b["cookie_max_age_s"]}"'
@@ -65,15 +68,17 @@ defaults
     timeout tunnel {max(read, send)}s
     timeout http-request 30s
     retries 3
+    retry-on conn-failure empty-response response-timeout
     option redispatch 1
 
 frontend playground
     bind 127.0.0.1:{port}
     http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {b["body_size_mb"] * 2**20} }}
+    http-response set-header X-Replica %[srv_name]  # which replica answered (the cookie says it too)
     default_backend replicas
 
 backend replicas
-    balance roundrobin
+    balance leastconn
     cookie {b["cookie"]} insert indirect nocache httponly {attrs}
     option httpchk GET {health}
     http-check expect string ok

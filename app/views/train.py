@@ -37,6 +37,8 @@ def live_view(job, s) -> None:
         st.info(f"Run {stored.id} is not training on this server now: it is **{stored.status}**. Its results "
                 "are below, and its settings in the sidebar; press **Train** to train them again.",
                 icon=":material/history:")
+        if stored.status == "interrupted":  # its server stopped or died mid-training (another replica's, too)
+            st.warning(plain(stored.message), icon=":material/power_off:")
         runs_ui.show_run(stored, links=False)
         return
     if job is None:
