@@ -40,9 +40,28 @@ from .cluster import down, restart, up
 from .postgres import Postgres
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path, free_port, wait_for_app
 from .common import rss_mb
-from .sessions import CLICK_AND_WATCH, cpu_seconds
+from .sessions import cpu_seconds
 
 DONE = "Done: 40 epochs"  # the default preset's end
+# bench/sessions.py's CLICK_AND_WATCH, for a page that may still show an earlier training's "Done":
+# after the click, the end counts only once the page has shown this training under way.
+TRAIN_AND_WATCH = """({at, done}) => {
+  const state = window.__bench = {clickAt: null, doneAt: null, error: null, begun: false};
+  setTimeout(() => {
+    const button = document.querySelector('.st-key-train button');
+    if (!button) { state.error = 'no Train button'; return; }
+    button.click();
+    state.clickAt = Date.now();
+    const timer = setInterval(() => {
+      const main = document.querySelector('[data-testid=stMainBlockContainer]');
+      const text = main ? main.textContent : '';
+      const box = document.querySelector('[data-testid=stException]');
+      if (box) { state.error = 'exception: ' + box.textContent.slice(0, 300); clearInterval(timer); }
+      else if (!state.begun) { state.begun = /Epoch \\d+ of|Getting ready to train|Waiting in line/.test(text); }
+      else if (text.includes(done)) { state.doneAt = Date.now(); clearInterval(timer); }
+    }, 250);
+  }, Math.max(0, at - Date.now()));
+}"""
 INTERRUPTED = "it is interrupted"  # the Train page on a run whose replica died
 
 
@@ -62,7 +81,7 @@ class Learner:
         return next((c["value"] for c in self.context.cookies() if c["name"] == self.cookie), None)
 
     def train(self, at: float | None = None) -> None:
-        self.page.evaluate(CLICK_AND_WATCH, {"at": (at or time.time()) * 1000, "done": DONE})
+        self.page.evaluate(TRAIN_AND_WATCH, {"at": (at or time.time()) * 1000, "done": DONE})
 
     def state(self) -> dict:
         try:
@@ -266,7 +285,10 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
         "reconnect_s": sorted(reconnect.values()), "moved_to": sorted(set(moved_to.values()) - {None}),
         "others_finished": len(other_waits), "others_failed": len(other_failed),
         "victims_trained_again": len(again_waits), "victims_failed_again": len(again_failed),
-        "restart_s": restart_s, "newcomers_on": landed, "newcomer_on_restarted_finished": len(back_waits)},
+        "restart_s": restart_s, "newcomers_on": landed, "newcomer_on_restarted_finished": len(back_waits),
+        "failures": [f"other session: {t}" for t in other_failed.values()]
+        + [f"victim's session again: {t}" for t in again_failed.values()]
+        + [f"newcomer on {victim}: {t}" for t in back_failed.values()]},
         "_checks_two": {
             "the killed replica's pages show the run interrupted within 15 s": reconnected and bool(mine)
             and max(reconnect.values()) <= 15,

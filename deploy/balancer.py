@@ -49,7 +49,8 @@ def haproxy_config(port: int, replicas: list[tuple[str, int]], b: dict = BALANCE
     sees (indirect) and never cached; a new browser goes to the replica with the fewest open
     connections (each page holds one websocket: the fewest sessions; ties in turn), so a replica
     started again takes the newcomers first. Each replica's
-    health endpoint is asked every second (down after 2 misses, up after 2 answers); a request for
+    health endpoint is asked every 2 s (down after 3 misses of 5 s each, as a busy replica may be
+    slow to answer; up after 2 answers); a request for
     a replica that is down, refuses the connection or closes it unanswered (killed under it) goes to
     another (redispatch, on every retry).
     A websocket is a tunnel: its timeout is the longer of read and send."""
@@ -82,6 +83,7 @@ backend replicas
     cookie {b["cookie"]} insert indirect nocache httponly {attrs}
     option httpchk GET {health}
     http-check expect string ok
-    default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2
+    timeout check 5s
+    default-server inter 2s fastinter 1s downinter 1s fall 3 rise 2
 {servers}
 """

@@ -26,6 +26,8 @@ ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, state.DIGITS)
 state.put_run_in_address(state.DIGITS)
 stored = ui.address_note(note)  # a finished run the address opened (a reload, a restart): shown below
+if stored is not None and stored.status == "running":  # training on another replica, or cut off there
+    ui.follow_elsewhere(stored.id)
 
 
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------
