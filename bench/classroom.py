@@ -44,21 +44,24 @@ from .sessions import cpu_seconds
 
 DONE = "Done: 40 epochs"  # the default preset's end
 # bench/sessions.py's CLICK_AND_WATCH, for a page that may still show an earlier training's "Done":
-# after the click, the end counts only once the page has shown this training under way.
+# the end counts once the address carries a run other than the one it had at the click (the page
+# puts a new training's id there before its end; a busy page may draw no step in between).
 TRAIN_AND_WATCH = """({at, done}) => {
-  const state = window.__bench = {clickAt: null, doneAt: null, error: null, begun: false};
+  const state = window.__bench = {clickAt: null, doneAt: null, error: null};
+  const run = () => new URLSearchParams(location.search).get('run');
   setTimeout(() => {
     const button = document.querySelector('.st-key-train button');
     if (!button) { state.error = 'no Train button'; return; }
+    const before = run();
     button.click();
     state.clickAt = Date.now();
     const timer = setInterval(() => {
       const main = document.querySelector('[data-testid=stMainBlockContainer]');
-      const text = main ? main.textContent : '';
       const box = document.querySelector('[data-testid=stException]');
       if (box) { state.error = 'exception: ' + box.textContent.slice(0, 300); clearInterval(timer); }
-      else if (!state.begun) { state.begun = /Epoch \\d+ of|Getting ready to train|Waiting in line/.test(text); }
-      else if (text.includes(done)) { state.doneAt = Date.now(); clearInterval(timer); }
+      else if (run() && run() !== before && main && main.textContent.includes(done)) {
+        state.doneAt = Date.now(); clearInterval(timer);
+      }
     }, 250);
   }, Math.max(0, at - Date.now()));
 }"""
@@ -119,9 +122,12 @@ def wait_all(learners: list[Learner], deadline: float, poll: float = 0.5) -> tup
                 waits[i] = (s["doneAt"] - s["clickAt"]) / 1000
             elif learner.errors:
                 failed[i] = "JavaScript error: " + learner.errors[0][:300]
-    for i in range(len(learners)):
+    for i, learner in enumerate(learners):
         if i not in waits and i not in failed:
-            failed[i] = "not done in time"
+            shows = re.search(r"(Epoch \d+ of \d+|Getting ready[^·]{0,30}|Done: [^·]{0,30}|Waiting in line|it is \w+|"
+                              r"Connecting|Press \*?\*?Train)", learner.text())
+            failed[i] = (f"not done in time (on {learner.replica()}; the page shows "
+                         f"{shows.group(0) if shows else 'none of its statuses'}; {learner.state()})")
     return waits, failed
 
 
@@ -210,7 +216,7 @@ def act_one(browser, public, pids, sessions, deadline, log) -> dict:
     for learner in learners:
         learner.train(at)
     log(f"Train pressed in {sessions} sessions at once")
-    waits, failed = wait_all(learners, min(deadline, time.time() + 600))
+    waits, failed = wait_all(learners, min(deadline, time.time() + 300))
     cpu = sum(cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items())
     rss_after = steady_all(pids, deadline)
     values = sorted(waits.values())
