@@ -239,31 +239,35 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
         share.setdefault(learner.replica(), []).append(i)
     victim = max(pids, key=lambda name: len(share.get(name, [])))
     mine = share.get(victim, [])
+    clicked = time.time()
     for learner in learners:
         learner.train()
     # kill it once its trainings run (the store has them "running", from that process) and one of
     # them has saved its progress (every 3 s), so there is something recorded
-    victim_pid, until, seen = f":{pids[victim]}:", time.time() + 120, None
+    victim_pid, until, seen, rows = f":{pids[victim]}:", time.time() + 120, None, []
     while time.time() < until:
         rows = [r for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]]
         seen = seen or (time.time() if rows else None)
         if rows and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 2.0):
             break
         time.sleep(0.1)
-    done_before = {i for i in mine if learners[i].state().get("doneAt")}
+    cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}
     os.kill(pids[victim], signal.SIGKILL)
     killed = time.time()
-    cut = [i for i in mine if i not in done_before]
-    log(f"{victim} killed (SIGKILL) while {len(cut)} of its {len(mine)} sessions trained")
-    reconnect, moved_to = {}, {}
-    while len(reconnect) < len(cut) and time.time() < min(deadline, killed + 60):
-        for i in cut:
-            if i not in reconnect and INTERRUPTED in learners[i].text():
+    log(f"{victim} killed (SIGKILL) while {len(cut_runs)} of its {len(mine)} sessions' trainings ran")
+    # each of its pages must come back by itself: a new session on a live replica runs the page,
+    # which shows the run of its address as "not training on this server now" (interrupted if cut)
+    reconnect, moved_to, shown = {}, {}, {}
+    while len(reconnect) < len(mine) and time.time() < min(deadline, killed + 90):
+        for i in mine:
+            text = learners[i].text() if i not in reconnect else ""
+            if "is not training on this server now" in text:
                 reconnect[i] = round(time.time() - killed, 1)
                 moved_to[i] = learners[i].replica()
+                run = re.search(r"[?&]run=([0-9a-f]{12})", learners[i].page.url)
+                shown[i] = (run.group(1) if run else None, INTERRUPTED in text)
         time.sleep(0.2)
-    log(f"its sessions show the run interrupted after {sorted(reconnect.values())} s, now on {moved_to}")
-    mine = cut
+    log(f"its sessions came back after {sorted(reconnect.values())} s, on {moved_to}")
     others = [learners[i] for i in range(len(learners)) if i not in mine]
     other_waits, other_failed = wait_all(others, min(deadline, time.time() + 300))
     again = [learners[i] for i in mine if i in reconnect]
@@ -272,6 +276,7 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     again_waits, again_failed = wait_all(again, min(deadline, time.time() + 300))
     log(f"the others: {len(other_waits)} finished, {len(other_failed)} failed; "
         f"the victim's sessions trained again: {len(again_waits)} finished")
+    victim_runs = [r for r in store_rows(public["database_url"]) if victim_pid in r[4] and r[2] >= clicked - 1]
     restarted_at = time.time()
     restart(victim, state, log=log)
     restart_s = round(time.time() - restarted_at, 1)
@@ -287,7 +292,10 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
         learner.context.close()
     reconnected = len(reconnect) == len(mine)
     return {"kill": {
-        "victim": victim, "victim_sessions": len(mine), "victim_done_before_kill": len(done_before),
+        "victim": victim, "victim_sessions": len(mine), "victim_trainings_cut": len(cut_runs),
+        "victim_trainings_done_before_kill": sum(r[1] == "done" for r in victim_runs),
+        "pages_showing_cut_run_interrupted": sum(1 for run, flag in shown.values() if run in cut_runs and flag),
+        "pages_showing_cut_run": sum(1 for run, _ in shown.values() if run in cut_runs),
         "reconnect_s": sorted(reconnect.values()), "moved_to": sorted(set(moved_to.values()) - {None}),
         "others_finished": len(other_waits), "others_failed": len(other_failed),
         "victims_trained_again": len(again_waits), "victims_failed_again": len(again_failed),
@@ -296,8 +304,10 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
         + [f"victim's session again: {t}" for t in again_failed.values()]
         + [f"newcomer on {victim}: {t}" for t in back_failed.values()]},
         "_checks_two": {
-            "the killed replica's pages show the run interrupted within 15 s": reconnected and bool(mine)
+            "the killed replica's pages came back by themselves within 15 s": reconnected and bool(mine)
             and max(reconnect.values()) <= 15,
+            "those showing a cut training show it interrupted": all(flag for run, flag in shown.values()
+                                                                    if run in cut_runs),
             "they moved to a live replica": victim not in moved_to.values() and None not in moved_to.values(),
             "Train works again there": len(again_waits) == len(mine),
             "the other replicas' trainings finished": not other_failed,
@@ -373,11 +383,13 @@ def count_store(public, out, log) -> dict:
     for row in rows:
         by_status[row[1]] = by_status.get(row[1], 0) + 1
     finished_seen = (out["class"]["finished"] + out["kill"]["others_finished"] + out["kill"]["victims_trained_again"]
-                     + out["kill"]["newcomer_on_restarted_finished"] + out["database"]["finished"])
+                     + out["kill"]["newcomer_on_restarted_finished"] + out["database"]["finished"]
+                     + out["kill"]["victim_trainings_done_before_kill"])  # ended just before the kill
     checks["no run left running"] = not running
     checks["every training a page saw finish is stored as done, once"] = by_status.get("done", 0) == finished_seen \
         and len({r[0] for r in rows}) == len(rows)
-    checks["the killed replica's runs are interrupted"] = by_status.get("interrupted", 0) >= out["kill"]["victim_sessions"]
+    checks["the killed replica's cut trainings, and only they, are interrupted"] = \
+        by_status.get("interrupted", 0) == out["kill"]["victim_trainings_cut"]
     log(f"store: {by_status} (finished trainings seen by the pages: {finished_seen})")
     return {"store": {"runs": len(rows), "by_status": by_status, "finished_seen_by_pages": finished_seen}}
 
@@ -390,8 +402,9 @@ def format_report(r: dict) -> str:
              f"  wait from click to Done: slowest {c['slowest_wait_s']} s, median {c['median_wait_s']} s",
              f"  replicas' CPU {c['replicas_cpu_s']} s: {c['trainings_per_minute_per_core']} trainings a minute per core",
              f"  RSS per replica idle {c['rss_idle_mb']} MB, after {c['rss_after_mb']} MB",
-             f"kill: {k['victim']} (SIGKILL) with {k['victim_sessions']} sessions training; interrupted shown after "
-             f"{k['reconnect_s']} s on {k['moved_to']}; trained again {k['victims_trained_again']}; others finished "
+             f"kill: {k['victim']} (SIGKILL) with {k['victim_sessions']} sessions, {k['victim_trainings_cut']} training; "
+             f"pages back after {k['reconnect_s']} s on {k['moved_to']} ({k['pages_showing_cut_run_interrupted']} "
+             f"showing the cut run interrupted); trained again {k['victims_trained_again']}; others finished "
              f"{k['others_finished']}, failed {k['others_failed']}; restarted in {k['restart_s']} s, newcomers on "
              f"{k['newcomers_on']}",
              f"database: down {d['down_s']} s; finished {d['finished']}, failed {d['failed']}; exceptions "
