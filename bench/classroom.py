@@ -38,98 +38,10 @@ import time
 
 from .cluster import down, restart, up
 from .postgres import Postgres
-from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path, free_port, wait_for_app
+from .learners import INTERRUPTED, Learner, wait_all
+from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path, free_port
 from .common import rss_mb
 from .sessions import cpu_seconds
-
-DONE = "Done: 40 epochs"  # the default preset's end
-# bench/sessions.py's CLICK_AND_WATCH, for a page that may still show an earlier training's "Done":
-# the end counts once the address carries a run other than the one it had at the click (the page
-# puts a new training's id there before its end; a busy page may draw no step in between).
-TRAIN_AND_WATCH = """({at, done}) => {
-  const state = window.__bench = {clickAt: null, doneAt: null, error: null};
-  const run = () => new URLSearchParams(location.search).get('run');
-  setTimeout(() => {
-    const button = document.querySelector('.st-key-train button');
-    if (!button) { state.error = 'no Train button'; return; }
-    const before = run();
-    button.click();
-    state.clickAt = Date.now();
-    const timer = setInterval(() => {
-      const main = document.querySelector('[data-testid=stMainBlockContainer]');
-      const box = document.querySelector('[data-testid=stException]');
-      if (box) { state.error = 'exception: ' + box.textContent.slice(0, 300); clearInterval(timer); }
-      else if (run() && run() !== before && main && main.textContent.includes(done)) {
-        state.doneAt = Date.now(); clearInterval(timer);
-      }
-    }, 250);
-  }, Math.max(0, at - Date.now()));
-}"""
-INTERRUPTED = "it is interrupted"  # the Train page on a run whose replica died
-
-
-class Learner:
-    def __init__(self, browser, url: str, cookie: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.url, self.cookie = url, cookie
-
-    def open(self, timeout_ms: int = 120_000) -> None:
-        self.page.goto(self.url, timeout=timeout_ms)
-        wait_for_app(self.page, timeout_ms)
-
-    def replica(self) -> str | None:
-        return next((c["value"] for c in self.context.cookies() if c["name"] == self.cookie), None)
-
-    def train(self, at: float | None = None) -> None:
-        self.page.evaluate(TRAIN_AND_WATCH, {"at": (at or time.time()) * 1000, "done": DONE})
-
-    def state(self) -> dict:
-        try:
-            return self.page.evaluate("() => window.__bench || {}")
-        except Exception as e:  # noqa: BLE001 (a page mid-reconnect)
-            return {"error": None, "doneAt": None, "js": str(e)[:200]}
-
-    def text(self) -> str:
-        try:
-            return self.page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]')"
-                                      "?.innerText || ''")
-        except Exception:  # noqa: BLE001
-            return ""
-
-    def exception(self) -> str | None:
-        try:
-            return self.page.evaluate("() => document.querySelector('[data-testid=stException]')"
-                                      "?.innerText.slice(0, 300) || null")
-        except Exception:  # noqa: BLE001
-            return None
-
-
-def wait_all(learners: list[Learner], deadline: float, poll: float = 0.5) -> tuple[dict, dict]:
-    """Until every learner's last Train is done or failed (or the deadline): waits and failures by index."""
-    waits, failed = {}, {}
-    while len(waits) + len(failed) < len(learners) and time.time() < deadline:
-        time.sleep(poll)
-        for i, learner in enumerate(learners):
-            if i in waits or i in failed:
-                continue
-            s = learner.state()
-            if s.get("error"):
-                failed[i] = s["error"]
-            elif s.get("doneAt"):
-                waits[i] = (s["doneAt"] - s["clickAt"]) / 1000
-            elif learner.errors:
-                failed[i] = "JavaScript error: " + learner.errors[0][:300]
-    for i, learner in enumerate(learners):
-        if i not in waits and i not in failed:
-            shows = re.search(r"(Epoch \d+ of \d+|Getting ready[^·]{0,30}|Done: [^·]{0,30}|Waiting in line|it is \w+|"
-                              r"Connecting|Press \*?\*?Train)", learner.text())
-            failed[i] = (f"not done in time (on {learner.replica()}; the page shows "
-                         f"{shows.group(0) if shows else 'none of its statuses'}; {learner.state()})")
-    return waits, failed
-
 
 def store_rows(url: str) -> list[tuple]:
     import psycopg
