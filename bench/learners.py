@@ -60,9 +60,14 @@ class Learner:
         self._press(at)
 
     def _press(self, at: float | None = None) -> None:
-        if at is None:
-            self.page.wait_for_selector(".st-key-train button:not([disabled])", timeout=120_000)
         self.before, self.clicked = self.run_id(), at or time.time()
+        if at is None:
+            try:
+                self.page.wait_for_selector(".st-key-train button:not([disabled])", timeout=120_000)
+            except Exception:  # noqa: BLE001 (Playwright's timeout: counted as this session's failure)
+                self.page.evaluate("() => { window.__bench = {clickAt: Date.now(), doneAt: null, "
+                                   "error: 'no enabled Train button within 120 s'}; }")
+                return
         self.page.evaluate(TRAIN_AND_WATCH, {"at": (at or time.time()) * 1000, "done": DONE})
 
     def lost_click(self, after: float = 45.0) -> bool:
