@@ -13,8 +13,9 @@ from app import training_ui as ui
 from app.text import plain
 from nncore import ExperimentSpec
 from nncore.export import keras_code
-from nncore.runs import INTERRUPTED, RUNNING, Run
+from nncore.runs import INTERRUPTED, PROGRESS_EVERY, RUNNING, Run
 from nncore.spec import to_query
+from nncore.training.live import SAVE_RETRY_S
 
 
 def file_stem(spec: ExperimentSpec, run_id: str | None) -> str:
@@ -48,7 +49,8 @@ def saving_notice() -> None:
     problem = state.saving_problem()
     if problem:
         st.warning(f"Runs are not being saved: {problem}. Trainings still work; their results stay in "
-                   "this tab only.", icon=":material/database:")
+                   f"this tab, and a training that ended meanwhile is saved when the database is back (tried "
+                   f"every {PROGRESS_EVERY:.0f} s for {SAVE_RETRY_S / 60:.0f} minutes).", icon=":material/database:")
 
 
 def table(runs: list[Run]) -> None:

@@ -49,6 +49,19 @@ def address_note(note: tuple[str, str] | None):
     return None
 
 
+def follow_elsewhere(run_id: str, every: float = 3.0) -> None:
+    """A run the address opened that another server (replica) has "running": look at it again
+    every few seconds and redraw the page when it has ended there, or was found cut off (its server
+    known gone, or not saved for 15 s: state.get_run marks it interrupted)."""
+    def look() -> None:
+        run = state.get_run(run_id)[0]
+        if run is not None and run.status != "running":
+            st.rerun()
+
+    look.__qualname__ = "follow_elsewhere"
+    st.fragment(look, run_every=every)()
+
+
 def train_buttons(spec: ExperimentSpec | None, problems: list[SpecError], scope: str, prepare=None) -> None:
     """Train and Stop. `prepare(spec) -> (spec, problems, data)`: the data Train trains on when the
     page holds it (a learner's own points), called at the click."""

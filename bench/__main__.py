@@ -11,6 +11,7 @@
     python -m bench first-click [--rounds 1] [--json]     # a newcomer's first three Trains in Chromium
     python -m bench finetune [--writers 3] [--json]     # fine-tuning on one writer: their other digits, MNIST
     python -m bench sessions [--sessions 20] [--epochs 5] [--json]   # N Chromium sessions train at once
+    python -m bench cluster up|down|restart|measure ...   # PostgreSQL, N replicas, HAProxy (bench/cluster.py)
     python -m bench writers [MODEL] [--style strokes|pen8|image|both] [--pendigits PATH [--browser N]] [--ceiling]
                                                 # per digit, on writers never seen
 
@@ -37,6 +38,8 @@ SCRIPTS = {
                                    "and after"),
     "first-click": ("bench.first_click", "a fresh server's first, second and third Train, click to Done, in Chromium"),
     "sessions": ("bench.sessions", "N real Chromium sessions press Train at once: waits, failures, memory"),
+    "cluster": ("bench.cluster", "PostgreSQL, N replicas and HAProxy on this machine (up, down, restart), "
+                "and a class on them with a replica killed and the database restarted (measure)"),
 }
 
 

@@ -197,6 +197,7 @@ class RunStore:
     """What the app needs of a run store. `problem` says why runs are not being saved (None: they are)."""
 
     problem: str | None = None
+    shared: bool = False  # other servers (replicas) write to it too
     max_bytes: int = 200 * 2**20  # all stored weights together
     keep_per_session: int = 5  # the newest runs of each session that keep their weights
 

@@ -64,6 +64,8 @@ def postgres_sql(text: str) -> str:
 
 
 class PostgresRunStore(RunStore):
+    shared = True  # every replica of the app writes here
+
     def __init__(self, url: str, keep_per_session: int = 5, max_bytes: int = 200 * 2**20, timeout: float = 30.0):
         self.url = url
         self.keep_per_session = keep_per_session

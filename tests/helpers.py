@@ -12,17 +12,10 @@ NNCORE_REQUIRE_POSTGRES=1 (set by .ci/run) they fail instead.
 from __future__ import annotations
 
 import dataclasses
-import glob
 import os
-import pwd
-import random
-import secrets
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from contextlib import closing
@@ -94,98 +87,7 @@ def threads_waiting_in_line(monkeypatch) -> set:
 
 # ---- PostgreSQL ------------------------------------------------------------------------------
 
-NO_POSTGRES = ("PostgreSQL's initdb, pg_ctl and postgres were not found (apt-get install -y postgresql, or put "
-               "their folder on PATH): the PostgreSQL run-store tests are skipped")
-
-
-def postgres_bin() -> Path | None:
-    candidates = [os.environ.get("NNCORE_POSTGRES_BIN", "")]
-    if shutil.which("pg_config"):
-        candidates.append(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip())
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    if shutil.which("initdb"):
-        candidates.append(str(Path(shutil.which("initdb")).parent))
-    for folder in filter(None, candidates):
-        if all((Path(folder) / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
-            return Path(folder)
-    return None
-
-
-def port_in(first: int | None = None, last: int = 9599) -> int:
-    """A free port of this helper's range, else any free one. Each pytest worker (pytest-xdist's
-    gw0, gw1, ...) starts at its own place in the range."""
-    if first is None:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-        first = 9500 + 25 * (int(worker[2:]) % 4 if worker[2:].isdigit() else 0)
-    for port in range(first, last + 1):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Postgres:
-    """A throwaway PostgreSQL cluster: initdb, pg_ctl start on 127.0.0.1:port, pg_ctl stop."""
-
-    def __init__(self, bindir: Path):
-        self.bindir = bindir
-        self.dir = Path(tempfile.mkdtemp(prefix="nn-pg-"))
-        self.data, self.socket_dir, self.log = self.dir / "data", self.dir / "sock", self.dir / "server.log"
-        self.port = port_in()
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:
-            try:
-                owner = pwd.getpwnam("postgres")
-            except KeyError:
-                raise RuntimeError("running as root, and there is no `postgres` user to own the cluster "
-                                   "(initdb refuses root)") from None
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-            self.socket_dir.mkdir()
-            for path in (self.dir, self.socket_dir):
-                os.chown(path, owner.pw_uid, owner.pw_gid)
-        else:
-            self.socket_dir.mkdir()
-        self._run("initdb", "-D", str(self.data), "-U", "playground", "-A", "trust", "-E", "UTF8", "--no-sync")
-        for attempt in range(5):  # another process (a second pytest worker) may take the port first
-            try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
-                          f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                          f"-c max_connections=100", "start")
-                break
-            except RuntimeError:
-                if attempt == 4:
-                    raise
-                self.port = port_in(random.randint(9500, 9599))
-        self.url = f"postgresql://playground@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bindir / tool), *args], capture_output=True, text=True,
-                              timeout=120, cwd=self.dir)
-        if done.returncode:
-            log = self.log.read_text() if self.log.exists() else ""
-            raise RuntimeError(f"{tool} failed: {done.stdout}{done.stderr}{log[-2000:]}")
-
-    def new_database(self) -> str:
-        import psycopg
-
-        name = "runs_" + secrets.token_hex(4)
-        with psycopg.connect(self.url, autocommit=True) as con:
-            con.execute(f"CREATE DATABASE {name}")  # a generated name, not data
-        return f"postgresql://playground@127.0.0.1:{self.port}/{name}"
-
-    def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-m", "fast", "-w", "restart")
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+from bench.postgres import NO_POSTGRES, Postgres, port_in, postgres_bin  # noqa: E402,F401  (the cluster's, too)
 
 
 def start_postgres() -> Postgres:

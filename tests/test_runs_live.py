@@ -67,3 +67,64 @@ def test_runs_left_running_by_a_process_that_has_gone_become_interrupted(tmp_pat
     same_pid = dataclasses.replace(running(f"{host}:{SERVER.split(':')[1]}:000000"))
     store.save(same_pid)
     assert interrupt_cut_off(store) == 1 and store.get(same_pid.id).status == INTERRUPTED
+
+
+class FlakyStore(SQLiteRunStore):
+    """A store whose database is away (every save fails) until `back` is set."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.back, self.saves, self.failed = False, [], 0
+
+    def save(self, run, weights=None):
+        from nncore.runs import StoreError
+
+        if not self.back:
+            self.failed += 1
+            raise StoreError("the run database at postgresql://db cannot be reached (connection refused)")
+        self.saves.append(run.status)
+        super().save(run, weights)
+
+
+def test_a_run_that_ends_while_the_database_is_away_is_saved_once_when_it_is_back(tmp_path, small_digits,
+                                                                                  monkeypatch):
+    monkeypatch.setattr(live_module, "PROGRESS_EVERY", 0.1)
+    monkeypatch.setattr(live_module, "LINGER_S", 0.1)
+    store = FlakyStore(tmp_path / "runs.sqlite3")
+    job = TrainingJob(ExperimentSpec.from_dict({"hidden": "8:relu", "epochs": 3}), data=small_digits)
+    run = LIVE.start(LiveRun(job, new_run_id(), "a session", store=store))
+    assert job.join(120) and job.snapshot().status == DONE
+    deadline = time.time() + 30
+    while store.failed < 5 and time.time() < deadline:  # the saver keeps trying
+        time.sleep(0.05)
+    assert not run.stored and "cannot be reached" in run.error
+    tries = store.failed
+    assert run.save().status == DONE and store.failed == tries  # a page's call does not wait on the database
+    store.back = True
+    while not run.stored and time.time() < deadline:
+        time.sleep(0.05)
+    stored = store.get(run.run_id)
+    assert stored.status == DONE and stored.epochs == 3 and stored.has_weights and run.error is None
+    assert store.saves == [DONE]  # the final record once, not a "running" one after it
+    time.sleep(0.5)
+    assert store.saves == [DONE]
+
+
+def test_the_sweeper_marks_runs_a_dead_replica_left_running(tmp_path):
+    from nncore.runs import Run
+    from nncore.training.live import Sweeper
+
+    store = SQLiteRunStore(tmp_path / "runs.sqlite3")
+    old = Run(new_run_id(), ExperimentSpec(), "s", time.time() - 60, RUNNING, "Training...", 2, 1.0,
+              {"loss": (1.0, 0.8)}, updated=time.time() - 30, server="elsewhere:1:abcdef")
+    fresh = dataclasses.replace(old, id=new_run_id(), updated=time.time())
+    store.save(old)
+    store.save(fresh)
+    sweeper = Sweeper(store, every=0.05)
+    sweeper.start()
+    deadline = time.time() + 10
+    while store.get(old.id).status == RUNNING and time.time() < deadline:
+        time.sleep(0.05)
+    sweeper.stop()
+    assert store.get(old.id).status == INTERRUPTED and store.get(old.id).history["loss"] == (1.0, 0.8)
+    assert store.get(fresh.id).status == RUNNING

@@ -7,7 +7,7 @@ import os
 
 from nncore.runs import DB_SETTING, RunStore, StoreError
 from nncore.stores import open_store
-from nncore.training.live import interrupt_cut_off
+from nncore.training.live import Sweeper, interrupt_cut_off
 
 
 @functools.lru_cache(maxsize=4)
@@ -18,6 +18,8 @@ def _store_at(setting: str) -> RunStore:
             interrupt_cut_off(store)
         except StoreError:
             pass
+    if store.shared:  # N replicas: one may die (no exit hook) while nobody opens its runs
+        Sweeper(store).start()
     return store
 
 

@@ -26,6 +26,8 @@ ui.network_line(spec, problems)
 ui.train_buttons(spec, problems, state.DIGITS)
 state.put_run_in_address(state.DIGITS)
 stored = ui.address_note(note)  # a finished run the address opened (a reload, a restart): shown below
+if stored is not None and stored.status == "running":  # training on another replica, or cut off there
+    ui.follow_elsewhere(stored.id)
 
 
 # ---- live views: redrawn from the job's snapshot while it trains --------------------------
@@ -37,6 +39,8 @@ def live_view(job, s) -> None:
         st.info(f"Run {stored.id} is not training on this server now: it is **{stored.status}**. Its results "
                 "are below, and its settings in the sidebar; press **Train** to train them again.",
                 icon=":material/history:")
+        if stored.status == "interrupted":  # its server stopped or died mid-training (another replica's, too)
+            st.warning(plain(stored.message), icon=":material/power_off:")
         runs_ui.show_run(stored, links=False)
         return
     if job is None:

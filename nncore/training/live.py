@@ -12,6 +12,12 @@ finished run stays here LINGER_S seconds more (a page that reloads just then sti
 live), then only the store has it. So a restart finds every run: finished ones as they ended,
 cut-off ones still "running" with a stale `updated`, which the store marks "interrupted".
 
+When the database is away as a training ends (restarted, unreachable), the saver tries its final
+record again every PROGRESS_EVERY seconds for SAVE_RETRY_S seconds (the same record each time, so it
+is stored once); meanwhile the page has the training live, and its Runs tab says the run will be
+saved when the database is back. With a shared database (N replicas), `Sweeper` marks the runs a
+replica that died left "running" as interrupted once they are stale, whoever opens them or not.
+
 Who watches a run (`watchers`: browser session ids) decides only one thing: a run still waiting
 for a slot leaves the line as soon as none of its watchers is connected. A run that trains goes
 on to its end whoever watches: its cost is bounded by its epochs, and a reload must find it.
@@ -35,6 +41,7 @@ from ..runs import (
     INTERRUPTED_MESSAGE,
     PROGRESS_EVERY,
     RUNNING,
+    STALE_AFTER,
     Run,
     RunStore,
     StoreError,
@@ -42,6 +49,7 @@ from ..runs import (
 from .job import TrainingJob, stop_all
 
 LINGER_S = 60.0  # a finished run stays live this long after its last save
+SAVE_RETRY_S = 600.0  # a finished run the store could not take is tried again for this long
 # This server process, as the run store records who trains a run.
 SERVER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
@@ -64,6 +72,7 @@ class LiveRun:
     error: str | None = None  # why it could not be saved
     finished_at: float | None = None
     cut_off: bool = False  # the server is stopping under it: stored as interrupted
+    stored: bool = False  # the finished run is in the store (or there is no store)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self) -> Run:
@@ -82,26 +91,28 @@ class LiveRun:
                    dict(s.history), matrix, names, self.parent, self.changes,
                    s.finished and s.weights is not None, time.time(), SERVER, self.learner, self.class_id)
 
-    def save(self) -> Run:
-        """Write the run as it is now; once finished, exactly once more with its weights (the
-        saver and a page may both ask)."""
+    def save(self, retry: bool = False) -> Run:
+        """Write the run as it is now; once finished, its final record with its weights, once (the
+        saver and a page may both ask). When that write failed, only `retry` (the saver's) writes
+        the same record again: a page's rerun never waits for a database that is away."""
         with self.lock:
-            if self.run is not None:
+            if self.run is not None and (self.stored or not retry):
                 return self.run
-            run = self.record()
+            run = self.run or self.record()
             finished = run.status != RUNNING
             weights = self.job.snapshot().weights if finished else None
+            stored = False
             try:
                 if self.store is not None:
                     self.store.save(run, list(weights) if weights is not None else None)
-                self.error = None
+                self.error, stored = None, True
             except StoreError as e:
                 self.error = str(e)
             except Exception as e:  # never let a save take a page or the saver down
                 self.error = f"{type(e).__name__}: {e}"
             if finished:
-                self.run = run
-                self.finished_at = time.monotonic()
+                self.run, self.stored = run, stored
+                self.finished_at = self.finished_at or time.monotonic()
             return run
 
 
@@ -130,7 +141,11 @@ class LiveRuns:
     def _follow(self, live: LiveRun) -> None:
         while not live.job.join(PROGRESS_EVERY):
             live.save()  # even unchanged (waiting in line): `updated` says this server still has it
-        live.save()
+        live.save(retry=True)
+        give_up = time.monotonic() + SAVE_RETRY_S
+        while not live.stored and time.monotonic() < give_up:  # the database is away: try again
+            time.sleep(PROGRESS_EVERY)
+            live.save(retry=True)
         time.sleep(LINGER_S)
         with self._lock:
             if self._runs.get(live.run_id) is live:
@@ -173,6 +188,27 @@ def server_gone(server: str) -> bool:
     except OSError:  # it runs, as another user
         return False
     return False
+
+
+class Sweeper(threading.Thread):
+    """Every `every` seconds, the runs of the shared store left "running" and not saved for
+    STALE_AFTER seconds (their replica died: no exit hook ran) become interrupted. One cheap UPDATE;
+    a database away meanwhile is skipped until it is back."""
+
+    def __init__(self, store: RunStore, every: float = STALE_AFTER):
+        super().__init__(name="nncore-run-sweeper", daemon=True)
+        self.store, self.every = store, every
+        self.stopped = threading.Event()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                self.store.interrupt_stale()
+            except Exception:  # noqa: BLE001 (the database away, or anything else: try next time)
+                pass
 
 
 def interrupt_cut_off(store: RunStore, newest: int = 200) -> int:

@@ -1,0 +1,127 @@
+"""The learners of `python -m bench cluster measure` (bench/classroom.py): each a Chromium context
+(its own cookies) on the Train page through the balancer, pressing Train and noting, in the page
+itself, when its training is done."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from .serve import wait_for_app
+
+DONE = "Done: 40 epochs"  # the default preset's end
+# bench/sessions.py's CLICK_AND_WATCH, for a page that may still show an earlier training's "Done":
+# the end counts once the address carries a run other than the one it had at the click (the page
+# puts a new training's id there before its end; a busy page may draw no step in between).
+TRAIN_AND_WATCH = """({at, done}) => {
+  const state = window.__bench = {clickAt: null, doneAt: null, error: null};
+  const run = () => new URLSearchParams(location.search).get('run');
+  setTimeout(() => {
+    const button = document.querySelector('.st-key-train button');
+    if (!button) { state.error = 'no Train button'; return; }
+    const before = run();
+    button.click();
+    state.clickAt = Date.now();
+    const timer = setInterval(() => {
+      const main = document.querySelector('[data-testid=stMainBlockContainer]');
+      const box = document.querySelector('[data-testid=stException]');
+      if (box) { state.error = 'exception: ' + box.textContent.slice(0, 300); clearInterval(timer); }
+      else if (run() && run() !== before && main && main.textContent.includes(done)) {
+        state.doneAt = Date.now(); clearInterval(timer);
+      }
+    }, 250);
+  }, Math.max(0, at - Date.now()));
+}"""
+INTERRUPTED = "it is interrupted"  # the Train page on a run whose replica died
+
+
+class Learner:
+    def __init__(self, browser, url: str, cookie: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.url, self.cookie = url, cookie
+
+    def open(self, timeout_ms: int = 120_000) -> None:
+        self.page.goto(self.url, timeout=timeout_ms)
+        wait_for_app(self.page, timeout_ms)
+
+    def replica(self) -> str | None:
+        return next((c["value"] for c in self.context.cookies() if c["name"] == self.cookie), None)
+
+    def run_id(self) -> str | None:
+        found = re.search(r"[?&]run=([0-9a-f]{12})", self.page.url)
+        return found.group(1) if found else None
+
+    def train(self, at: float | None = None) -> None:
+        """Press Train at `at` (now: once the button is there and enabled)."""
+        self.tries = 0
+        self._press(at)
+
+    def _press(self, at: float | None = None) -> None:
+        self.before, self.clicked = self.run_id(), at or time.time()
+        if at is None:
+            try:
+                self.page.wait_for_selector(".st-key-train button:not([disabled])", timeout=120_000)
+            except Exception:  # noqa: BLE001 (Playwright's timeout: counted as this session's failure)
+                self.page.evaluate("() => { window.__bench = {clickAt: Date.now(), doneAt: null, "
+                                   "error: 'no enabled Train button within 120 s'}; }")
+                return
+        self.page.evaluate(TRAIN_AND_WATCH, {"at": (at or time.time()) * 1000, "done": DONE})
+
+    def lost_click(self, after: float = 45.0) -> bool:
+        """Pressed `after` seconds ago and no new run in the address: the click fell into a rerun
+        on a busy page and started nothing (the store says so too). Pressed again, at most twice."""
+        if time.time() - self.clicked < after or self.run_id() != self.before or self.tries >= 2:
+            return False
+        self.tries += 1
+        self._press()
+        return True
+
+    def state(self) -> dict:
+        try:
+            return self.page.evaluate("() => window.__bench || {}")
+        except Exception as e:  # noqa: BLE001 (a page mid-reconnect)
+            return {"error": None, "doneAt": None, "js": str(e)[:200]}
+
+    def text(self) -> str:
+        try:
+            return self.page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]')"
+                                      "?.innerText || ''")
+        except Exception:  # noqa: BLE001
+            return ""
+
+    def exception(self) -> str | None:
+        try:
+            return self.page.evaluate("() => document.querySelector('[data-testid=stException]')"
+                                      "?.innerText.slice(0, 300) || null")
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def wait_all(learners: list[Learner], deadline: float, poll: float = 0.5) -> tuple[dict, dict]:
+    """Until every learner's last Train is done or failed (or the deadline): waits and failures by index."""
+    waits, failed = {}, {}
+    while len(waits) + len(failed) < len(learners) and time.time() < deadline:
+        time.sleep(poll)
+        for i, learner in enumerate(learners):
+            if i in waits or i in failed:
+                continue
+            s = learner.state()
+            if not s.get("doneAt") and (s.get("error") == "no Train button" or not s.get("error")) \
+                    and learner.lost_click(0 if s.get("error") else 45.0):
+                continue
+            if s.get("error"):
+                failed[i] = s["error"]
+            elif s.get("doneAt"):
+                waits[i] = (s["doneAt"] - s["clickAt"]) / 1000
+            elif learner.errors:
+                failed[i] = "JavaScript error: " + learner.errors[0][:300]
+    for i, learner in enumerate(learners):
+        if i not in waits and i not in failed:
+            shows = re.search(r"(Epoch \d+ of \d+|Getting ready[^·]{0,30}|Done: [^·]{0,30}|Waiting in line|it is \w+|"
+                              r"Connecting|Press \*?\*?Train)", learner.text())
+            failed[i] = (f"not done in time (on {learner.replica()}; the page shows "
+                         f"{shows.group(0) if shows else 'none of its statuses'}; {learner.state()})")
+    return waits, failed

@@ -1,0 +1,159 @@
+"""The deployment run for real on this machine: `python -m bench cluster up` (PostgreSQL, two app
+replicas, HAProxy in front), a browser kept on its replica by the balancer's cookie, a replica
+killed (SIGKILL) and its browsers moved to the other one, then started again with `cluster restart`;
+in Chromium, a learner whose replica dies mid-training sees that training interrupted on the
+other replica within 15 s, by itself, and trains again. The balancer's settings are the Ingress's.
+
+Skipped with a hint without HAProxy (apt-get install -y haproxy) or PostgreSQL's binaries; with
+NNCORE_REQUIRE_HAPROXY=1 (set by .ci/run) a missing HAProxy fails instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.cluster import NO_HAPROXY, alive, haproxy_path, healthy
+from bench.postgres import NO_POSTGRES, postgres_bin
+from deploy.balancer import BALANCER, haproxy_config, ingress_annotations
+from helpers import ROOT, port_in, wait_until
+
+yaml = pytest.importorskip("yaml", reason="PyYAML parses the manifests: pip install -r requirements.txt")
+
+
+def test_the_ingress_says_what_the_balancer_settings_say():
+    """deploy/k8s/ingress.yaml's annotations are deploy/balancer.py's, and so is HAProxy's config."""
+    ingress = yaml.safe_load((ROOT / "deploy" / "k8s" / "ingress.yaml").read_text())
+    notes = ingress["metadata"]["annotations"]
+    assert notes == ingress_annotations(), "ingress.yaml and deploy/balancer.py disagree"
+    config = haproxy_config(8800, [("replica1", 9001), ("replica2", 9002)])
+    assert f"cookie {BALANCER['cookie']} insert" in config
+    assert f'attr "Max-Age={BALANCER["cookie_max_age_s"]}"' in config
+    assert f'attr "SameSite={BALANCER["cookie_samesite"]}"' in config
+    for timeout in ("client", "server", "tunnel"):
+        assert f"timeout {timeout} {BALANCER['read_timeout_s']}s" in config
+    assert "option redispatch" in config and BALANCER["change_on_failure"]
+    assert "server replica2 127.0.0.1:9002 cookie replica2 check" in config
+    if haproxy_path():
+        checked = subprocess.run([haproxy_path(), "-c", "-q", "-f", "/dev/stdin"], input=config, text=True,
+                                 capture_output=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench", "cluster", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """`python -m bench cluster up --replicas 2` (no preset warm-up: the test's replicas live a minute);
+    `cluster down` afterwards, whatever happened."""
+    if haproxy_path() is None:
+        if os.environ.get("NNCORE_REQUIRE_HAPROXY"):
+            pytest.fail(NO_HAPROXY)
+        pytest.skip(NO_HAPROXY)
+    if postgres_bin() is None:
+        if os.environ.get("NNCORE_REQUIRE_POSTGRES"):
+            pytest.fail(NO_POSTGRES)
+        pytest.skip(NO_POSTGRES)
+    state = tmp_path_factory.mktemp("cluster") / "cluster.json"
+    port = port_in(8800, 8899)
+    started = bench("up", "--replicas", "2", "--port", str(port), "--state", str(state), "--warm-up", "")
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield state
+    finally:
+        stopped = bench("down", "--state", str(state))
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert not state.exists() and not Path(f"{state}.private.json").exists()
+
+
+def facts(state: Path) -> dict:
+    return json.loads(state.read_text())
+
+
+def ask(url: str, replica: str | None = None) -> tuple[str, str | None]:
+    """GET url with the balancer's cookie naming `replica` (None: no cookie): (who answered, the
+    cookie's value the balancer set, if it set one)."""
+    request = urllib.request.Request(url)
+    if replica:
+        request.add_header("Cookie", f"{BALANCER['cookie']}={replica}")
+    with urllib.request.urlopen(request, timeout=10) as r:
+        r.read()
+        cookies = [c for c in r.headers.get_all("Set-Cookie") or [] if c.startswith(BALANCER["cookie"] + "=")]
+        return r.headers["X-Replica"], cookies[0].split(";")[0].split("=", 1)[1] if cookies else None
+
+
+def test_state_file_cookie_stickiness_failover_and_restart(cluster):
+    info = facts(cluster)
+    assert set(info) == {"url", "database_url", "balancer_pid", "replicas", "cookie"}
+    assert info["cookie"] == BALANCER["cookie"] and info["database_url"].startswith("postgresql://")
+    assert [r["name"] for r in info["replicas"]] == ["replica1", "replica2"]
+    assert all(set(r) == {"name", "port", "pid"} for r in info["replicas"])
+    health = info["url"] + "/_stcore/health"
+    # a new browser gets a cookie naming the replica that answered it; new browsers are spread
+    newcomers = [ask(health) for _ in range(6)]
+    assert all(answered == cookie for answered, cookie in newcomers)
+    assert {cookie for _, cookie in newcomers} == {"replica1", "replica2"}
+    # a browser with the cookie stays on its replica
+    assert [ask(health, "replica2") for _ in range(5)] == [("replica2", None)] * 5
+    # its replica killed: the same browser is answered by the other and given a new cookie, at once
+    victim = info["replicas"][1]
+    os.kill(victim["pid"], signal.SIGKILL)
+    wait_until(lambda: not alive(victim["pid"]), 10, 0.01, "the killed replica to be gone")
+    assert ask(health, "replica2") == ("replica1", "replica1")
+    # started again on its port: it rejoins, and its browsers go back to it
+    again = bench("restart", "replica2", "--state", str(cluster))
+    assert again.returncode == 0, again.stdout + again.stderr
+    renewed = facts(cluster)["replicas"][1]
+    assert renewed["port"] == victim["port"] and renewed["pid"] != victim["pid"]
+    assert healthy(f"http://127.0.0.1:{renewed['port']}")
+    wait_until(lambda: ask(health, "replica2")[0] == "replica2", 15, 0.2, "HAProxy to see replica2 up again")
+
+
+@pytest.mark.browser
+def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interrupted(cluster, chromium):
+    from browser import no_exception, open_page
+
+    info = facts(cluster)
+    page = open_page(chromium, f"{info['url']}/train?hidden=32:relu&batch_size=8&epochs=1000")
+    cookie = lambda: next(c["value"] for c in page.context.cookies() if c["name"] == info["cookie"])  # noqa: E731
+    home = cookie()
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
+    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+    run_id = re.search(r"run=([0-9a-f]{12})", page.url).group(1)
+    time.sleep(3.5)  # a progress save (every 3 s) after epoch 3
+    victim = next(r for r in info["replicas"] if r["name"] == home)
+    os.kill(victim["pid"], signal.SIGKILL)
+    killed = time.monotonic()
+    page.get_by_text("it is interrupted").wait_for(timeout=30_000)
+    reconnect = time.monotonic() - killed
+    print(f"reconnected and shown interrupted {reconnect:.1f} s after the kill")
+    assert reconnect <= 15, f"{reconnect:.1f} s"
+    assert cookie() != home  # the balancer moved it to the live replica
+    assert run_id in page.url
+    main = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert "Interrupted: the server stopped while this run was training" in main
+    recorded = re.search(r"(\d+) of 1000 epochs · interrupted", main)  # what it had saved, from PostgreSQL
+    assert recorded and int(recorded.group(1)) >= 3, main[:2000]
+    no_exception(page)
+    # Train works again, on the live replica
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function("() => /Epoch ([2-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
+    page.locator(".st-key-stop button").first.click()
+    page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+    no_exception(page)
+    page.context.close()
+    again = bench("restart", home, "--state", str(cluster))
+    assert again.returncode == 0, again.stdout + again.stderr
