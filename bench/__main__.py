@@ -10,6 +10,7 @@
     python -m bench warm [--epochs 10] [--rounds 2]       # first training, fresh processes
     python -m bench first-click [--rounds 1] [--json]     # a newcomer's first three Trains in Chromium
     python -m bench sessions [--sessions 20] [--epochs 5] [--json]   # N Chromium sessions train at once
+    python -m bench palette [--classes 10] [--json]    # class colours apart: normal, deutan, protan vs the old
     python -m bench writers [MODEL] [--style strokes|pen8|image|both] [--pendigits PATH [--browser N]] [--ceiling]
                                                 # per digit, on writers never seen
 
@@ -33,6 +34,7 @@ SCRIPTS = {
     "queue": ("bench.queue", "the training queue's estimated wait against the actual wait"),
     "warm": ("bench.warm", "a first training from a fresh process against a plain model.fit's"),
     "first-click": ("bench.first_click", "a fresh server's first, second and third Train, click to Done, in Chromium"),
+    "palette": ("bench.palette", "the class colours' closest pair, normal and simulated deutan and protan vision, vs the old"),
     "sessions": ("bench.sessions", "N real Chromium sessions press Train at once: waits, failures, memory"),
 }
 
