@@ -1,0 +1,176 @@
+"""Every learner (issue 27), in real headless Chromium: axe-core on every page in the light and the
+dark theme, idle and after a training; the keyboard alone trains and stops; a phone trains, reads
+a finger-drawn digit and reaches every page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from axe import PAGES, describe, run_axe
+from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_drawn
+from strokes import stroke_digits, to_canvas
+
+pytestmark = pytest.mark.browser
+
+PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2)
+
+
+def seven():
+    return next(d for d in stroke_digits(n_per_digit=6, seed=11) if d.label == 7 and "normal" in d.style)
+
+
+def axe_both_themes(page, where: str) -> dict[str, list]:
+    """axe in the light theme, then in the dark one (the page follows the browser's setting, switched
+    live), then light again; the violations of each."""
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_function("(dark) => { const bg = getComputedStyle(document.querySelector('[data-testid=stApp]'))"
+                               ".backgroundColor.match(/\\d+/g).map(Number);"
+                               " return (bg[0] + bg[1] + bg[2] < 300) === dark; }", arg=scheme == "dark")
+        found[f"{scheme} {where}"] = run_axe(page)
+    page.emulate_media(color_scheme="light")
+    return found
+
+
+def train_small(page, epochs: int = 2) -> None:
+    set_number(page, "units_0", 8)
+    set_number(page, "units_1", 8)
+    set_number(page, "epochs", epochs)
+    page.locator(".st-key-train button").first.click()
+    page.get_by_text(f"Done: {epochs} epochs").wait_for(timeout=180_000)
+    expect(page.locator(".st-key-train button").first).to_be_enabled(timeout=30_000)
+    wait_drawn(page)
+
+
+def test_axe_finds_no_serious_violation_on_any_page_light_or_dark(browser, server):
+    """Each page idle in both themes; then Train, Draw and Runs with what a training and a drawing
+    put there (curves, confusion matrix, digits, plane; the answer's bars; the run's table)."""
+    page = open_page(browser, height=1000)
+    found = {}
+    for path in PAGES:
+        page.goto(server.url + path)
+        wait_drawn(page)
+        found.update(axe_both_themes(page, path))
+    page.goto(server.url + "/")
+    wait_drawn(page)
+    train_small(page)
+    assert page.locator(".st-key-loss_chart_text").inner_text().startswith("Loss chart: training loss")
+    found.update(axe_both_themes(page, "/ after training"))
+    page.goto(server.url + "/draw")
+    wait_drawn(page)
+    canvas = page.locator(".st-key-canvas canvas").last
+    box = canvas.bounding_box()
+    for stroke in to_canvas(seven(), box["width"], box["height"], 0.0):
+        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.up()
+    expect(page.locator(".st-key-prediction")).to_contain_text("Prediction:", timeout=30_000)
+    wait_drawn(page)
+    found.update(axe_both_themes(page, "/draw after drawing"))
+    page.goto(server.url + "/runs")
+    wait_drawn(page)
+    found.update(axe_both_themes(page, "/runs after training"))
+    no_exception(page)
+    page.context.close()
+    bad = {where: describe(v) for where, v in found.items() if v}
+    assert not bad, "\n".join(f"{where}:\n{text}" for where, text in bad.items())
+
+
+def test_keyboard_alone_reaches_train_starts_it_and_stops_it(browser, server):
+    """Tab from the top of the Train page to Train (focus visible on it), Enter starts a training;
+    Tab on to Stop, Enter stops it."""
+    page = open_page(browser, server.url, height=1000)
+    set_number(page, "epochs", 300)
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    page.locator("body").focus()
+    inside = "(key) => !!document.activeElement && !!document.activeElement.closest('.st-key-' + key)"
+    for presses in range(1, 201):
+        page.keyboard.press("Tab")
+        if page.evaluate(inside, "train"):
+            break
+    else:
+        pytest.fail("200 Tabs from the top of the page never reached Train")
+    ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
+                         " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert ring[0] != "none" and ring[1] >= 2, f"no visible focus on Train: {ring}"
+    page.keyboard.press("Enter")
+    expect(page.locator(".st-key-stop button").first).to_be_enabled(timeout=60_000)  # it trains
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(inside, "stop"):
+            break
+    if not page.evaluate(inside, "stop"):  # a rerun redrew the buttons and took the focus: from Train again
+        page.locator(".st-key-train button").first.focus()
+        page.keyboard.press("Tab")
+    assert page.evaluate(inside, "stop")
+    page.keyboard.press("Enter")
+    try:
+        page.get_by_text("Stopped ").first.wait_for(timeout=60_000)
+    except Exception:
+        page.screenshot(path="/tmp/keyboard-stop.png", full_page=True)
+        raise
+    print(f"Train is {presses} Tabs from the top of the page")
+    no_exception(page)
+    page.context.close()
+
+
+def touch_stroke(cdp, points) -> None:
+    """One finger stroke through `points` (page coordinates): touch events, not the mouse's."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+    for x, y in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def no_sideways_scrolling(page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1] + 1, f"the page scrolls sideways: {widths[0]} px wide in a {widths[1]} px screen"
+
+
+def test_phone_trains_reads_a_finger_drawn_seven_and_reaches_every_page(browser, server):
+    page = open_page(browser, server.url, **PHONE)
+    page.set_viewport_size(PHONE["viewport"])
+    wait_drawn(page)
+    set_number(page, "epochs", 2)
+    page.locator(".st-key-train button").locator("visible=true").first.tap()
+    page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
+    page.wait_for_function(f"() => ({PLOTLY_POINTS})('loss_chart') >= 4", timeout=30_000)
+    wait_drawn(page)
+    no_sideways_scrolling(page)
+    chart = page.locator(".st-key-loss_chart .js-plotly-plot").first
+    assert chart.bounding_box()["width"] <= PHONE["viewport"]["width"]
+
+    # the navigation, on a phone: behind the menu button at the top left, every page a link in it (the
+    # last few behind "View more"); a finger on one opens it
+    page.locator("[data-testid=stExpandSidebarButton]").tap()
+    more = page.locator("[data-testid=stSidebarNavViewButton]")
+    if more.count() and "more" in more.inner_text().lower():
+        more.tap()
+    nav = page.locator("[data-testid=stSidebarNav] a[href]").locator("visible=true")
+    expect(nav.first).to_be_visible()
+    reached = {"/" + href.split("/", 3)[-1].strip("/") for href in nav.evaluate_all("(as) => as.map(a => a.href)")}
+    missing = [p for p in PAGES if p not in reached]
+    assert not missing, f"pages not in the phone's navigation: {missing}"
+    page.locator("[data-testid=stSidebarNav] a[href$='/draw']").tap()
+    page.wait_for_url("**/draw")
+    wait_drawn(page)
+    collapse = page.get_by_role("button", name="Collapse sidebar")
+    if collapse.is_visible():  # the menu stays over the page until closed
+        collapse.tap()
+        expect(collapse).to_be_hidden()
+    no_sideways_scrolling(page)
+    canvas = page.locator(".st-key-canvas canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    for stroke in to_canvas(seven(), box["width"], box["height"], 0.0):
+        touch_stroke(cdp, [(box["x"] + x, box["y"] + y) for x, y in stroke])
+        page.wait_for_timeout(30)
+    expect(page.locator(".st-key-prediction")).to_have_text("Prediction: 7", timeout=30_000)
+    assert page.locator(".st-key-draw_probabilities_text").inner_text().startswith("The network is most sure it is a 7")
+    no_exception(page)
+    page.context.close()
