@@ -104,6 +104,10 @@ def test_every_page_passes_axe_light_and_dark_and_the_keyboard_alone_trains(brow
     page.goto(server.url + "/runs")
     wait_drawn(page)
     found.update(axe_both_themes(page, "/runs after training"))
+    # the switch: the browser says light, the menu (top right) says Dark
+    page.locator("[data-testid=stMainMenu]").click()
+    page.get_by_role("menuitem", name="Dark").or_(page.get_by_text("Dark", exact=True)).first.click()
+    page.wait_for_function(SETTLED, arg=True)
     no_exception(page)
     page.context.close()
     print(f"Train is {presses} Tabs from the top; seconds a page (load, axe light and dark): "

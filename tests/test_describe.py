@@ -66,6 +66,8 @@ def test_any_figure_from_its_own_traces():
     fig = charts.layout(go.Figure([go.Scatter(x=[1, 2, 3], y=[3.0, 2.0, 1.0], name="cost"),
                                    go.Bar(x=["a", "b"], y=[0.2, 0.8], name="share")]), "A lesson", "x", "y")
     assert d.figure(fig) == "A lesson. cost: from 3.00 to 1.00; share: highest 0.80 at b."
+    bars = charts.layout(go.Figure(go.Bar(x=["z0", "z1"], y=[1.0, 4.0])), "Logits z", "unit", "z")
+    assert d.figure(bars) == "Logits z. highest 4.00 at z1."
 
 
 def test_every_chart_on_every_page_goes_through_chart_ui_with_its_words():

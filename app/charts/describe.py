@@ -186,15 +186,15 @@ def figure(fig: go.Figure, at_most: int = 4) -> str:
         values = np.asarray([v for v in np.asarray(y, dtype=object).ravel() if v is not None], dtype=float)
         if not len(values) or not np.isfinite(values).any():
             continue
-        name = trace.name or ("bars" if trace.type == "bar" else "line")
+        name = f"{trace.name}: " if trace.name else ""
         if trace.type == "bar":
             x = list(trace.x) if trace.x is not None else list(range(len(values)))
             i = int(np.nanargmax(values))
-            parts.append(f"{name}: highest {number(values[i])} at {x[i]}")
+            parts.append(f"{name}highest {number(values[i])} at {x[i]}")
         elif len(values) == 1:
-            parts.append(f"{name}: {number(values[0])}")
+            parts.append(f"{name}{number(values[0])}")
         else:
-            parts.append(f"{name}: from {number(values[0])} to {number(values[-1])}")
+            parts.append(f"{name}from {number(values[0])} to {number(values[-1])}")
     text = _title(fig) + "."
     if parts:
         text += " " + "; ".join(parts[:at_most]) + (f"; {len(parts) - at_most} more" if len(parts) > at_most else "") + "."
