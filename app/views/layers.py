@@ -124,7 +124,8 @@ if view.kind == "Conv2D":
     chart_ui.plot(charts.filter_image(view.weights, f"Filter {unit}'s {k}x{k} weights"
                                             + (f" ({view.weights.shape[2]} input channels)"
                                                if view.weights.shape[2] > 1 else "")), "layers_filter", where=middle)
-    chart_ui.plot(charts.feature_map(view.feature_map, row, col, f"Filter {unit}'s feature map over {label}"), "layers_feature_map", where=right)
+    chart_ui.plot(charts.feature_map(view.feature_map, row, col, f"Filter {unit}'s feature map over {label}"),
+                  "layers_feature_map", where=right)
     st.markdown(f"**Unit ({row}, {col}) of filter {unit} in {layer}** reads a window of **{f.pixels} of the "
                 f"{f.image[0] * f.image[1]} pixels** ({f.share:.0%}) of {label}: rows {f.top}-{f.bottom}, columns "
                 f"{f.left}-{f.right}. Its filter is {k}x{k}x{view.weights.shape[2]} = {view.fan_in} weights and 1 "
@@ -135,7 +136,8 @@ if view.kind == "Conv2D":
         st.caption(f"Its window in the pixels is larger than {k}x{k}: it reads {k}x{k} units of the layer below, "
                    "and each of those reads a window of its own (and pooling layers widen them).")
 else:
-    chart_ui.plot(charts.digit_with_field(x, f, f"Unit {unit} of {layer} reads all {f.pixels} pixels"), "layers_digit", where=left)
+    chart_ui.plot(charts.digit_with_field(x, f, f"Unit {unit} of {layer} reads all {f.pixels} pixels"), "layers_digit",
+                  where=left)
     if view.reads_pixels:
         chart_ui.plot(charts.filter_image(view.weights, f"Unit {unit}'s 784 weights, one per pixel",
                                                 x="pixel column", y="pixel row"), "layers_filter", where=middle)
