@@ -106,7 +106,7 @@ def test_every_page_passes_axe_light_and_dark_and_the_keyboard_alone_trains(brow
     found.update(axe_both_themes(page, "/runs after training"))
     # the switch: the browser says light, the menu (top right) says Dark
     page.locator("[data-testid=stMainMenu]").click()
-    page.get_by_role("menuitem", name="Dark").or_(page.get_by_text("Dark", exact=True)).first.click()
+    page.locator("[data-testid=stMainMenuItem-theme-Dark]").click()
     page.wait_for_function(SETTLED, arg=True)
     no_exception(page)
     page.context.close()
