@@ -60,7 +60,8 @@ def kept_note(strokes) -> None:
 def _thumbnails(indices, captions) -> None:
     s = kept.finetune_state()
     if len(indices):
-        st.image([1.0 - np.clip(s.inputs[i], 0, 1) for i in indices], caption=captions, width=56, clamp=True)
+        st.image([1.0 - np.clip(s.inputs[i], 0, 1) for i in indices], caption=captions, width=56, clamp=True,
+                 alt=[f"Your example {c}" for c in captions])
 
 
 def _delete(indices: list[int]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.charts import BLUE, RED
+from app.charts import BLUE, ORANGE, RED
 from app.charts.base import _figure
 
 
@@ -65,7 +65,7 @@ def network_diagram(params, weights, chosen: str | None = None) -> go.Figure:
         if chosen in keyed:
             x, y = keyed[chosen]
             traces.append(go.Scatter(x=[x], y=[y], mode="markers", name="chosen", hoverinfo="skip",
-                                     marker=dict(size=34, color="rgba(0,0,0,0)", line=dict(color="#ff7f0e", width=3))))
+                                     marker=dict(size=34, color="rgba(0,0,0,0)", line=dict(color=ORANGE, width=3))))
     top = max(sizes.values())
     fig = _figure(traces, "Your network: click a connection (its weight) or a unit (its bias)", "layer", "unit",
                   height=120 + 70 * top,

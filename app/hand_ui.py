@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app import chart_ui
 from app import builder, charts, hand_charts, state
 from app.state.hand import hand_weights
 from nncore import ExperimentSpec
@@ -128,8 +129,8 @@ def section(spec: ExperimentSpec | None, problems, data, scope: str, training: b
         st.button("Train from here", key="train_from_here", type="primary", icon=":material/play_arrow:",
                   disabled=training, on_click=_train_from_here, args=(scope, prepare),
                   help="Train with the settings in the sidebar, starting from these weights.")
-    right.plotly_chart(hand_charts.network_diagram(params, h.weights, ss.get("weight_choice")), key="weights_diagram",
-                       on_select=lambda: _clicked(spec), selection_mode="points")
+    chart_ui.plot(hand_charts.network_diagram(params, h.weights, ss.get("weight_choice")), "weights_diagram", where=right,
+                  on_select=lambda: _clicked(spec), selection_mode="points")
     if data is None:
         from nncore.data import load_dataset
 
@@ -141,7 +142,7 @@ def section(spec: ExperimentSpec | None, problems, data, scope: str, training: b
         b.metric("Training accuracy", f"{view.accuracy:.1%}")
         c.metric("Validation loss", "–" if view.val_loss is None else f"{view.val_loss:.4f}")
     boundary, x_train, _, axes = original_units(data, view.boundary) if original_units else (view.boundary, data.x_train, None, ("x1", "x2"))
-    st.plotly_chart(charts.boundary_figure(boundary, x_train, data.y_train, title="The decision boundary of your weights",
-                                           class_names=list(data.class_names), axis_names=axes),
-                    key="hand_boundary_chart")
-    st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes), key="hand_units_chart")
+    chart_ui.plot(charts.boundary_figure(boundary, x_train, data.y_train, title="The decision boundary of your weights",
+                                           class_names=list(data.class_names), axis_names=axes), "hand_boundary_chart",
+                  text=charts.describe.boundary_text(boundary.predicted, boundary.confidence, list(data.class_names)))
+    chart_ui.plot(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes), "hand_units_chart")

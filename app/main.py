@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from app import theme  # noqa: E402
 from app.streamlit_private import keep_keras_between_runs  # noqa: E402
 
 # After every script run Streamlit calls keras.backend.clear_session() (and closes
@@ -24,9 +25,9 @@ keep_keras_between_runs()
 
 st.set_page_config(page_title="Neural network playground", page_icon="🧠",
                    layout="wide")
-# A progress bar that glides to each new value repaints at 60 frames a second; while a training
-# updates it that costs the browser as much as a chart. Jump instead.
-st.html("<style>[data-testid=stProgress] * { transition: none !important; }</style>")
+# Contrast mends for both themes, a visible focus ring, and a progress bar that jumps to each new
+# value instead of gliding (a glide repaints at 60 frames a second while a training updates it).
+theme.apply()
 
 
 WARM_UP_SETTING = "NNCORE_WARM_UP"  # presets to warm up, comma-separated ("": none, TensorFlow only); unset: the pages' presets

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import streamlit as st
 
+from app import chart_ui
 from app import charts, runs_ui, state
 from app.state import learner as me
 from app.state import pages
@@ -164,15 +165,16 @@ def teacher_tables(report: ClassReport, chosen: list[str]) -> None:
     series = [(r.name, best_runs[r.best_run].history) for r in picked if r.best_run in best_runs]
     if series:
         metric = "accuracy" if "accuracy" in target.metric else "loss"
-        st.plotly_chart(charts.compare_curves(series, metric, f"Best run of each chosen learner: {metric}", metric,
-                                              percent=metric == "accuracy"), key="teacher_curves")
+        chart_ui.plot(charts.compare_curves(series, metric, f"Best run of each chosen learner: {metric}", metric,
+                                              percent=metric == "accuracy"), "teacher_curves",
+                      text=charts.describe.compare_text(series, metric, percent_=metric == "accuracy"))
         matrices = [(r.name, best_runs[r.best_run]) for r in picked
                     if r.best_run in best_runs and best_runs[r.best_run].confusion is not None]
         for col, (name, run) in zip(st.columns(max(1, len(matrices[:4]))), matrices[:4]):
-            col.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names,
+            chart_ui.plot(charts.confusion_matrix(np.array(run.confusion), run.class_names,
                                                      title=f"{name[:30]}: run {run.id}",
-                                                     noun=charts.label_noun(run.spec)),
-                             key=f"teacher_confusion_{run.id}")
+                                                     noun=charts.label_noun(run.spec)), f"teacher_confusion_{run.id}", where=col,
+                          text=charts.describe.confusion_text(run.confusion, run.class_names, charts.label_noun(run.spec)))
     elif chosen:
         st.caption("The chosen learners have no run that counts for the target yet.")
     st.subheader("Leaderboard")

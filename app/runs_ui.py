@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
+from app import chart_ui
 from app import charts, models, state, step_charts
 from app import training_ui as ui
 from app.text import plain
@@ -149,14 +150,17 @@ def show_run(run: Run, links: bool = True) -> None:
                 f"Changed from the run before: {plain(run.changes or '–')}")
     ui.metrics(run)  # the same four numbers as a live training's
     if "step_loss" in run.history and not run.history.get("loss"):  # a series of steps (Step), not epochs
-        st.plotly_chart(step_charts.series_loss(run.history), key="run_loss_chart")
+        chart_ui.plot(step_charts.series_loss(run.history), "run_loss_chart")
     else:
         left, right = st.columns(2)
-        left.plotly_chart(charts.loss_curve(run.history, (), run.spec.epochs), key="run_loss_chart")
-        right.plotly_chart(charts.accuracy_curve(run.history, run.spec.epochs), key="run_accuracy_chart")
+        chart_ui.plot(charts.loss_curve(run.history, (), run.spec.epochs), "run_loss_chart", where=left,
+                      text=charts.describe.loss_text(run.history, run.spec.epochs))
+        chart_ui.plot(charts.accuracy_curve(run.history, run.spec.epochs), "run_accuracy_chart", where=right,
+                      text=charts.describe.accuracy_text(run.history, run.spec.epochs))
     if run.confusion is not None:
-        st.plotly_chart(charts.confusion_matrix(np.array(run.confusion), run.class_names,
-                                                noun=charts.label_noun(run.spec)), key="run_confusion")
+        noun = charts.label_noun(run.spec)
+        chart_ui.plot(charts.confusion_matrix(np.array(run.confusion), run.class_names, noun=noun), "run_confusion",
+                      text=charts.describe.confusion_text(run.confusion, run.class_names, noun))
     shown = [f"[Open these settings to train]({spec_link(run.spec)})"] if links else []
     if run.has_weights and run.spec.shape.image == (28, 28):
         shown.append(f"[Draw a digit for this network](/draw?run={run.id})")

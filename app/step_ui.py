@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import chart_ui
 from app import step_charts
 from app import training_ui as ui
 from nncore.training.snapshot import Snapshot, Status
@@ -46,11 +47,11 @@ def panel(job: StepJob, s: Snapshot) -> None:
     st.caption(f"Keras' train_step reported {r.keras_loss:.4f} for this step: the loss it computed on the batch"
                f"{'es' if r.batches > 1 else ''} on the way to the gradient, at the weights before "
                f"{'each batch' if r.batches > 1 else 'the step'}. Press **Train** to go on from here.")
-    st.plotly_chart(step_charts.layer_changes(r.layers), key="step_layers_chart")
+    chart_ui.plot(step_charts.layer_changes(r.layers), "step_layers_chart")
     rows = [{"layer": c.name, "|dJ/d(w, b)|": round(c.gradient_size, 6), "|Δ(w, b)|": round(c.change_size, 6),
              "|(w, b)| before": round(float((c.weights ** 2).sum() ** 0.5), 6),
              "change / size": round(c.change_size / max(float((c.weights ** 2).sum() ** 0.5), 1e-12), 6)}
             for c in r.layers]
     st.dataframe(rows, hide_index=True, key="step_layers_table")
     if r.steps_taken > 1:
-        st.plotly_chart(step_charts.series_loss(s.history), key="step_series_chart")
+        chart_ui.plot(step_charts.series_loss(s.history), "step_series_chart")

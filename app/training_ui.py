@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import chart_ui
 from app import builder, charts, state
 from app.state import learner
 from app.text import plain
@@ -154,8 +155,10 @@ def metrics(s) -> None:
 
 def curves(s: Snapshot, suffix: str = "") -> None:
     left, right = st.columns(2)
-    left.plotly_chart(charts.loss_curve(s.history, s.batch_loss, s.epochs), key=f"loss_chart{suffix}")
-    right.plotly_chart(charts.accuracy_curve(s.history, s.epochs), key=f"accuracy_chart{suffix}")
+    chart_ui.plot(charts.loss_curve(s.history, s.batch_loss, s.epochs), f"loss_chart{suffix}", where=left,
+                  text=charts.describe.loss_text(s.history, s.epochs))
+    chart_ui.plot(charts.accuracy_curve(s.history, s.epochs), f"accuracy_chart{suffix}", where=right,
+                  text=charts.describe.accuracy_text(s.history, s.epochs))
 
 
 def live(view, scope: str, every: float = 0.5, name: str = "") -> None:

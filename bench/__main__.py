@@ -12,6 +12,7 @@
     python -m bench finetune [--writers 3] [--json]     # fine-tuning on one writer: their other digits, MNIST
     python -m bench sessions [--sessions 20] [--epochs 5] [--json]   # N Chromium sessions train at once
     python -m bench cluster up|down|restart|measure ...   # PostgreSQL, N replicas, HAProxy (bench/cluster.py)
+    python -m bench palette [--classes 10] [--json]    # class colours apart: normal, deutan, protan vs the old
     python -m bench writers [MODEL] [--style strokes|pen8|image|both] [--pendigits PATH [--browser N]] [--ceiling]
                                                 # per digit, on writers never seen
 
@@ -37,6 +38,7 @@ SCRIPTS = {
     "finetune": ("bench.finetune", "fine-tuning on one writer's examples: their other digits and MNIST, before "
                                    "and after"),
     "first-click": ("bench.first_click", "a fresh server's first, second and third Train, click to Done, in Chromium"),
+    "palette": ("bench.palette", "the class colours' closest pair, normal and simulated deutan and protan vision, vs the old"),
     "sessions": ("bench.sessions", "N real Chromium sessions press Train at once: waits, failures, memory"),
     "cluster": ("bench.cluster", "PostgreSQL, N replicas and HAProxy on this machine (up, down, restart), "
                 "and a class on them with a replica killed and the database restarted (measure)"),

@@ -237,17 +237,19 @@ LOSSES: Registry[Loss] = Registry("loss", [
          label_example="y = [2.0, 0.5, 1.3]", takes_logits=False),
 ])
 
+# Each optimizer's colour in the race: four of Okabe and Ito's (app/charts/base.py PALETTE, told apart with
+# deuteranopia and protanopia too); nncore does not import app, so they are written out here.
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", [
     Optimizer("adam", "Adam", "Adaptive moment estimation: a learning rate per parameter that "
               "grows when steps agree and shrinks when they oscillate.", keras_class="Adam",
-              color="#d62728", surface_rates=(("valley", 0.5), ("bowl", 0.3))),
+              color="#D55E00", surface_rates=(("valley", 0.5), ("bowl", 0.3))),
     Optimizer("sgd", "Gradient descent (SGD)", "w = w - alpha * dJ/dw on each mini-batch.", keras_class="SGD",
-              race_name="gd", color="#1f77b4", surface_rates=(("valley", 0.003), ("bowl", 0.019))),
+              race_name="gd", color="#0072B2", surface_rates=(("valley", 0.003), ("bowl", 0.019))),
     Optimizer("momentum", "SGD with momentum", "Gradient descent that keeps 90% of its last step: "
               "it speeds up along consistent directions.", keras_class="SGD", args=(("momentum", 0.9),),
-              color="#2ca02c", surface_rates=(("valley", 0.003), ("bowl", 0.01))),
+              color="#009E73", surface_rates=(("valley", 0.003), ("bowl", 0.01))),
     Optimizer("rmsprop", "RMSprop", "Divides each step by a running average of the gradient's size.",
-              keras_class="RMSprop", color="#9467bd", surface_rates=(("valley", 0.3), ("bowl", 0.1))),
+              keras_class="RMSprop", color="#CC79A7", surface_rates=(("valley", 0.3), ("bowl", 0.1))),
 ])
 
 _DIGITS = Shape(784, 10, (28, 28))

@@ -39,7 +39,8 @@ def serve(store: str | None = None, **env: str | None) -> StreamlitServer:
 def open_page(browser, url: str | None = None, height: int = 1600, **context_options):
     """A page in a new browser context that records the page's JavaScript errors in
     `page.errors`; opened at `url` (and waited for) when given. Close it with page.context.close()."""
-    context = browser.new_context(viewport={"width": 1400, "height": height}, **context_options)
+    context_options.setdefault("viewport", {"width": 1400, "height": height})  # a phone's: pass viewport=
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))

@@ -7,13 +7,20 @@ import numpy as np
 import plotly.graph_objects as go
 
 # The one palette: whatever is drawn in a colour of its own (a class, a run, a layer kind) takes it
-# from here. Plotly's (and D3's) ten category colours, then ten darker and lighter relatives for a
-# learner's own points (up to 20 classes).
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf",
-           "#0b3d91", "#b35806", "#1b7837", "#8e0152", "#542788", "#e6ab02", "#66c2a5", "#000000", "#fb9a99",
-           "#80b1d3")
-BLUE, ORANGE, GREEN, RED, PURPLE = PALETTE[:5]
+# from here. Okabe and Ito's eight colours (told apart with the common colour-vision deficiencies:
+# deuteranopia, protanopia), black last, then Paul Tol's wine and dark brown: ten for the ten digits,
+# each at least 14 CAM02-UCS units from every other in normal, deuteranopic and protanopic vision
+# (`python -m bench palette`; tests/test_palette.py). Then ten of Tol's muted colours for a learner's
+# own points (up to 20 classes), less distinct: there the marker shapes (SYMBOLS) tell classes apart.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#882255",
+           "#661100",
+           "#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#CC6677", "#AA4499", "#999933", "#999999",
+           "#6699CC")
+# Each class its marker shape as well as its colour (a filled shape; "-open" for a second set of points).
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "triangle-down", "star", "pentagon", "hexagram",
+           "triangle-left", "triangle-right", "hourglass", "bowtie", "star-diamond", "diamond-tall", "hexagon",
+           "octagon", "star-square", "diamond-wide")
+BLUE, ORANGE, GREEN, RED, PURPLE = PALETTE[:5]  # RED: Okabe-Ito's vermillion; PURPLE: its reddish purple
 TRAIN_COLOR, VAL_COLOR = BLUE, ORANGE
 WRONG_COLOR, RIGHT_COLOR = RED, GREEN
 

@@ -11,9 +11,18 @@ import plotly.graph_objects as go
 from PIL import Image
 from plotly.subplots import make_subplots
 
-from .base import PALETTE, _figure, layout
+from .base import PALETTE, SYMBOLS, _figure, layout
 
 CLASS_COLORS = PALETTE  # class c is PALETTE[c]: twenty, for a learner's own points
+
+
+def class_marker(c: int, open_: bool = False, size: int = 7) -> dict:
+    """Class c's marker: its colour and its shape (filled, with a thin dark edge that keeps the
+    yellow and the sky blue visible on a pale region; `open_`: the shape's outline only)."""
+    color = CLASS_COLORS[c % len(CLASS_COLORS)]
+    symbol = SYMBOLS[c % len(SYMBOLS)] + ("-open" if open_ else "")
+    edge = dict(color=color, width=1.5) if open_ else dict(color="rgba(0,0,0,0.55)", width=0.8)
+    return dict(color=color, symbol=symbol, size=size, line=edge)
 
 
 def _rgb(hex_color: str) -> np.ndarray:
@@ -46,17 +55,16 @@ def boundary_figure(boundary, x_train, y_train, x_val=None, y_val=None, title: s
     fig = go.Figure(go.Image(source=region_image(boundary.predicted, boundary.confidence),
                              x0=float(x1[0]), dx=dx, y0=float(x2[0]), dy=dy, hoverinfo="skip"))
     names = class_names or [str(c) for c in range(int(max(y_train.max(), boundary.predicted.max())) + 1)]
-    sets = [(points_name, x_train, y_train, "circle")]
+    sets = [(points_name, x_train, y_train, False)]
     if x_val is not None:
-        sets.append(("validation", x_val, y_val, "diamond-open"))
-    for label, x, y, symbol in sets:
+        sets.append(("validation", x_val, y_val, True))  # the same shapes, outlined
+    for label, x, y, hollow in sets:
         for c in np.unique(y):
             pick = y == c
             fig.add_trace(go.Scatter(
                 x=np.round(x[pick, 0], 3), y=np.round(x[pick, 1], 3), mode="markers",
                 name=f"{label}: class {names[c]}",
-                marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], symbol=symbol, size=6 if label == points_name else 8,
-                            line=dict(color="white" if label == points_name else CLASS_COLORS[c % len(CLASS_COLORS)], width=1)),
+                marker=class_marker(int(c), hollow, 8 if hollow else 7),
                 hovertemplate=f"{label}, class {names[c]}<br>({axis_names[0]} %{{x}}, {axis_names[1]} %{{y}})<extra></extra>"))
     fig.update_xaxes(range=[float(x1[0]), float(x1[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(x2[0]), float(x2[-1])], autorange=False, showgrid=False, zeroline=False)
@@ -125,7 +133,7 @@ def points_editor(x: np.ndarray, y: np.ndarray, class_names, columns=("x1", "x2"
         pick = shown[y[shown] == c]
         traces.append(go.Scatter(
             x=np.round(x[pick, 0], 4), y=np.round(x[pick, 1], 4), mode="markers", name=f"class {name}",
-            marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=8, line=dict(color="white", width=1)),
+            marker=class_marker(c, size=9),
             hovertemplate=f"class {name}<br>({columns[0]} %{{x}}, {columns[1]} %{{y}})<extra></extra>"))
     title = "Your points: click the plane to add one of the chosen class"
     if len(y) > len(shown):

@@ -4,6 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts
 from app import training_ui as ui
 from nncore.lessons import activations as lessons
@@ -29,7 +30,7 @@ else:
     for col, what, title, ylabel in ((left, "y", "g(z): the activation", "g(z)"),
                                      (right, "dy", "g'(z): its slope (from tf.GradientTape)", "g'(z)")):
         fig = go.Figure([go.Scatter(x=x, y=data[n][what], mode="lines", name=n) for n in names])
-        col.plotly_chart(charts.layout(fig, title, "z", ylabel, height=340), key=f"act_{what}")
+        chart_ui.plot(charts.layout(fig, title, "z", ylabel, height=340), f"act_{what}", where=col)
     st.caption("Both curves are Keras' own: `keras.activations.get(name)` and its gradient taken by "
                "TensorFlow, so what you see is exactly what a Dense layer computes.")
 
@@ -68,11 +69,11 @@ for i in range(3):
                              line=dict(dash="dot", color=charts.CLASS_COLORS[i])))
     fig.add_trace(go.Scatter(x=x, y=units["a"][i], mode="lines", name=f"a{i} = ReLU(z{i})",
                              line=dict(color=charts.CLASS_COLORS[i])))
-c1.plotly_chart(charts.layout(fig, "Each unit: z and ReLU(z)", "x", "value", height=360), key="relu_units")
+chart_ui.plot(charts.layout(fig, "Each unit: z and ReLU(z)", "x", "value", height=360), "relu_units", where=c1)
 fig = go.Figure([go.Scatter(x=x, y=target, mode="lines", name="target", line=dict(color="black", width=4)),
                  go.Scatter(x=x, y=units["output"], mode="lines", name="a0 + a1 + a2",
                             line=dict(color=charts.VAL_COLOR, width=2))])
-c2.plotly_chart(charts.layout(fig, "Output against the target", "x", "y", height=360), key="relu_output")
+chart_ui.plot(charts.layout(fig, "Output against the target", "x", "y", height=360), "relu_output", where=c2)
 with st.container(key="relu_error"):
     if error["max_abs_error"] < 1e-9:
         st.success(f"Exact match: the largest error is {error['max_abs_error']:.1e}.")
@@ -105,12 +106,12 @@ def relu_fit_view(jobs) -> None:
                                 line=dict(color="black", width=4)),
                      go.Scatter(x=fit.x, y=fit.output, mode="lines", name="Keras' fit",
                                 line=dict(color=charts.TRAIN_COLOR))])
-    c1.plotly_chart(charts.layout(fig, "What Keras learned", "x", "y", height=320), key="relu_fit_chart")
+    chart_ui.plot(charts.layout(fig, "What Keras learned", "x", "y", height=320), "relu_fit_chart", where=c1)
     if fit.history:
         fig = go.Figure(go.Scatter(x=list(range(1, len(fit.history) + 1)), y=fit.history, mode="lines"))
         fig.update_yaxes(type="log")
-        c2.plotly_chart(charts.layout(fig, "Mean squared error per epoch", "epoch", "MSE (log scale)",
-                                      height=320), key="relu_fit_loss")
+        chart_ui.plot(charts.layout(fig, "Mean squared error per epoch", "epoch", "MSE (log scale)",
+                                      height=320), "relu_fit_loss", where=c2)
 
 
 ui.lesson_live("relu", relu_fit_view)

@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts
 from app.state import lessons as lesson_state
 from app.text import plain
@@ -215,7 +216,7 @@ fig = go.Figure(go.Bar(
 charts.layout(fig, f"All P derivatives, on a batch of {cost.batch} digits", "way", "time (ms, log scale)", 340)
 low, high = cost.backward_seconds * 1000, cost.nudge_all_seconds * 1000
 fig.update_yaxes(type="log", range=[np.log10(low) - 1, np.log10(high) + 0.6], exponentformat="power")
-st.plotly_chart(fig, key="bp_cost_chart")
+chart_ui.plot(fig, "bp_cost_chart")
 st.markdown(f"Measured here: one backward pass gives all {cost.params:,} derivatives in "
             f"**{cost.backward_seconds * 1000:.2f} ms**. One nudge (add 0.001 to one weight, compute J "
             f"again, take it off) takes **{cost.nudge_seconds * 1000:.2f} ms**; {cost.sampled} weights "

@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
+from app import chart_ui
 from app.text import plain
 from app import builder, charts, hand_ui, runs_ui, state, step_charts, step_ui
 from app.state.points import your_points as held_state
@@ -122,8 +123,8 @@ def your_points() -> str | None:
                   disabled=training or not clicks, icon=":material/backspace:")
         st.button("Clear all points", key="clear_points", on_click=clear, args=(True,),
                   disabled=training or not len(points), icon=":material/delete:")
-    st.plotly_chart(charts.points_editor(points.x, points.y, points.class_names, points.columns),
-                    key=f"points_editor_{mine.edits}", on_select=clicked, selection_mode="points")
+    chart_ui.plot(charts.points_editor(points.x, points.y, points.class_names, points.columns), f"points_editor_{mine.edits}",
+                  on_select=clicked, selection_mode="points")
     counts = ", ".join(f"{n}: {c:,}" for n, c in points.counts().items())
     st.caption(f"{len(points):,} points ({counts or 'none yet'}); {clicks} of them clicked." if len(points) else
                "No points yet: upload a CSV, or pick a class and click the plane.")
@@ -212,10 +213,12 @@ def show_stored(run) -> None:
     elif weights is not None:
         boundary, data = stored_boundary(run.id, run.spec.to_json(), weights, run.epochs)
         x_train, y_train = sample(data.x_train, data.y_train, MAX_SHOWN)
-        st.plotly_chart(charts.boundary_figure(
+        chart_ui.plot(charts.boundary_figure(
             boundary, x_train, y_train, title=f"Decision boundary of run {run.id} after epoch {run.epochs} "
-            "(drawn again from its stored weights)", class_names=list(data.class_names)), key="stored_boundary_chart")
-        st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2), key="stored_units_chart")
+            "(drawn again from its stored weights)", class_names=list(data.class_names)), "stored_boundary_chart",
+            text=charts.describe.boundary_text(boundary.predicted, boundary.confidence, list(data.class_names),
+                                               run.epochs))
+        chart_ui.plot(charts.unit_views(boundary.units, boundary.x1, boundary.x2), "stored_units_chart")
     runs_ui.show_run(run, links=False)
 
 
@@ -251,9 +254,9 @@ def live_view(job, s) -> None:
             class_names=list(data.class_names), axis_names=axes, square=not isinstance(data, PointsDataset))
         if before is not None:
             step_charts.with_boundary_before(figure, before, boundary)
-        st.plotly_chart(figure, key="boundary_chart")
-        st.plotly_chart(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes),
-                        key="units_chart")
+        chart_ui.plot(figure, "boundary_chart", text=charts.describe.boundary_text(
+            boundary.predicted, boundary.confidence, list(data.class_names), boundary.epoch))
+        chart_ui.plot(charts.unit_views(boundary.units, boundary.x1, boundary.x2, axis_names=axes), "units_chart")
     if not stepped:
         ui.curves(s, suffix="_points")
 

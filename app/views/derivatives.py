@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts
 from app.state import lessons as lesson_state
 from app.text import plain
@@ -72,8 +73,8 @@ with left:
         go.Scatter(x=[d.w, d.w + d.epsilon], y=[d.J, d.J_nudged], mode="markers", name="w and w + ε",
                    marker=dict(color=charts.WRONG_COLOR, size=9)),
     ])
-    st.plotly_chart(charts.layout(fig, f"J(w) = {d.expression} and its tangent at w = {d.w:g}", "w", "J(w)",
-                                  height=360), key="d_tangent")
+    chart_ui.plot(charts.layout(fig, f"J(w) = {d.expression} and its tangent at w = {d.w:g}", "w", "J(w)",
+                                  height=360), "d_tangent")
 with right:
     s = epsilon_sweep(text, w, d.exact)
     fig = go.Figure([
@@ -86,7 +87,7 @@ with right:
                   height=360)
     fig.update_xaxes(type="log", autorange="reversed", exponentformat="power")
     fig.update_yaxes(type="log", exponentformat="power")
-    st.plotly_chart(fig, key="d_sweep")
+    chart_ui.plot(fig, "d_sweep")
 
 st.markdown(
     f"Going right, ε shrinks and k closes in on the exact {d.exact:.6g}: J(w + ε) − J(w) is a "

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+from app import chart_ui
 from app import charts, finetune_ui, models, state
 from app.text import plain
 from nncore.inference import photo, preprocess
@@ -76,8 +77,8 @@ def answer(answerer: models.Answerer, x: np.ndarray) -> None:
     with st.container(key="prediction"):
         st.markdown(f"## Prediction: {digit}")
     st.caption(f"Answered by {answerer.title}; {probs[digit]:.0%} sure.")
-    st.plotly_chart(charts.probability_bars(probs, title="Softmax probabilities (they sum to 1)"),
-                    key="draw_probabilities")
+    chart_ui.plot(charts.probability_bars(probs, title="Softmax probabilities (they sum to 1)"), "draw_probabilities",
+                  text=charts.describe.probabilities_text(probs))
 
     from_logits = answerer.spec.from_logits
     loss = LOSSES[answerer.spec.loss].code(from_logits).removeprefix("keras.losses.")
@@ -86,7 +87,8 @@ def answer(answerer: models.Answerer, x: np.ndarray) -> None:
             st.markdown("**The output layer gives logits z**: any real numbers, not probabilities.")
         else:
             st.markdown("**The output layer gives probabilities a**: the softmax is inside the model.")
-        st.plotly_chart(charts.raw_output_bars(raw, from_logits), key="draw_raw_output")
+        chart_ui.plot(charts.raw_output_bars(raw, from_logits), "draw_raw_output",
+                      text=charts.describe.raw_output_text(raw, from_logits))
         st.caption("Raw output: " + "  ".join(f"{d}: {v:.3f}" for d, v in enumerate(raw)))
         if from_logits:
             st.code("logits = model(x)\nprobabilities = keras.ops.softmax(logits)  # or tf.nn.softmax",
@@ -98,8 +100,8 @@ def answer(answerer: models.Answerer, x: np.ndarray) -> None:
 
     questions = models.properties_predictor()
     answers = questions.probabilities(x)[0]
-    st.plotly_chart(charts.question_bars(list(PROPERTIES), answers, probs.sum()),
-                    key="draw_properties")
+    chart_ui.plot(charts.question_bars(list(PROPERTIES), answers, probs.sum()), "draw_properties",
+                  text=charts.describe.questions_text(list(PROPERTIES), answers))
 
 
 def read_photo(upload) -> photo.PhotoSteps | str:
@@ -120,23 +122,24 @@ def show_images(shown: list[tuple[np.ndarray, str]], invert: tuple[bool, ...]) -
     for col, (image, caption), dark in zip(st.columns(len(shown)), shown, invert):
         k = max(1, 140 // max(image.shape))  # enlarge small images with sharp pixels
         big = np.repeat(np.repeat(image, k, axis=0), k, axis=1)
-        col.image(1.0 - np.clip(big, 0, 1) if dark else np.clip(big, 0, 1), caption=caption,
+        col.image(1.0 - np.clip(big, 0, 1) if dark else np.clip(big, 0, 1), caption=caption, alt=caption,
                   clamp=True, width=140)
 
 
 def draw_and_answer() -> None:
     left, right = st.columns([1, 1.4], gap="large")
     with left:
-        st.space("medium")  # room for the canvas's own toolbar, which floats above it
+        # The canvas is a picture drawn with a pointer: said here, before it, where a keyboard or a
+        # screen reader reaches it, with the way that needs no pointer (the photo upload below it).
+        st.container(key="pointer_note").caption(
+            "Drawing needs a mouse, a pen or a finger. With a keyboard or a screen reader, upload a photo of a "
+            "digit instead: **Browse files**, just below the drawing box.")
+        st.space("small")  # room for the canvas's own toolbar, which floats above it
         opening = canvas_opening(CANVAS_KEY in ss)  # back on the page: the drawing is there again
         drawing = st_canvas(stroke_width=BRUSH, stroke_color="#000000", background_color="#ffffff",
                             width=CANVAS, height=CANVAS, drawing_mode="freedraw", key=CANVAS_KEY,
                             initial_drawing=opening)
         st.button("Clear", key="clear", icon=":material/delete:", on_click=clear_canvas)
-        with st.container(key="taught_habits"):
-            st.caption(TAUGHT_NOTE)
-            st.image([1.0 - preprocess.from_strokes(strokes).centered for strokes in TAUGHT.values()],
-                     caption=list(TAUGHT), width=76, clamp=True)
         upload = st.file_uploader(
             "Or a photo of one digit written on paper (PNG, JPEG or WebP, up to 20 MB)",
             type=["png", "jpg", "jpeg", "webp"],
@@ -146,6 +149,11 @@ def draw_and_answer() -> None:
         if st.toggle("Take the photo with the camera", persist_state="session", key="use_camera",
                      help="Where the browser allows it (https or this computer), with your permission."):
             camera = st.camera_input("Hold one digit up to the camera", key="camera_digit")
+        with st.container(key="taught_habits"):
+            st.caption(TAUGHT_NOTE)
+            st.image([1.0 - preprocess.from_strokes(strokes).centered for strokes in TAUGHT.values()],
+                     caption=list(TAUGHT), alt=[f"A drawing of {name}" for name in TAUGHT],
+                     width=76, clamp=True)
 
     strokes = preprocess.strokes_from_fabric(drawing.json_data)
     steps = preprocess.from_strokes(strokes, (CANVAS, CANVAS), BRUSH)

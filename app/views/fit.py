@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts
 from app import training_ui as ui
 from nncore.lessons import fit as lesson
@@ -99,8 +100,7 @@ def unroll_view(jobs) -> None:
     fig = go.Figure([go.Scatter(x=steps, y=r.fit_losses, mode="lines+markers", name="fit (its history)"),
                      go.Scatter(x=steps, y=r.tape_losses, mode="lines", name="the loop",
                                 line=dict(dash="dash", width=3))])
-    st.plotly_chart(charts.layout(fig, "The cost at each step, before its update", "step", "cost J"),
-                    key="unroll_chart")
+    chart_ui.plot(charts.layout(fig, "The cost at each step, before its update", "step", "cost J"), "unroll_chart")
     st.dataframe([{"weights": name, "largest |fit − loop|": d} for name, d in r.layers], hide_index=True,
                  key="unroll_layers")
     st.subheader("Mini-batches: an epoch is one pass through the data")
@@ -148,8 +148,8 @@ def seed_view(jobs) -> None:
     digits = np.arange(10)
     fig = go.Figure([go.Bar(x=digits, y=sigmoid.outputs[0], name="ten sigmoid units"),
                      go.Bar(x=digits, y=softmax.outputs[0], name="softmax")])
-    st.plotly_chart(charts.layout(fig, f"The ten outputs for validation digit #0 (a {int(truth[0])})", "digit",
-                                  "output (probability)"), key="seed_outputs")
+    chart_ui.plot(charts.layout(fig, f"The ten outputs for validation digit #0 (a {int(truth[0])})", "digit",
+                                  "output (probability)"), "seed_outputs")
     st.caption("The losses are of different functions (ten binary cross-entropies averaged, or one categorical "
                "cross-entropy), so compare the accuracies, and the sums: the sigmoids' are anything from 0 to 10.")
 

@@ -3,6 +3,7 @@ network, and its claims measured on digits."""
 
 import streamlit as st
 
+from app import chart_ui
 from app import layers_charts as charts
 from app import state
 from app.state.draw import last_input as last_drawing
@@ -118,13 +119,13 @@ f = view.field
 left, middle, right = st.columns(3)
 if view.kind == "Conv2D":
     k = planned.kwargs["kernel_size"]
-    left.plotly_chart(charts.digit_with_field(x, f, f"Unit ({row}, {col}) of {layer} reads rows {f.top}-{f.bottom}, "
-                                              f"columns {f.left}-{f.right}"), key="layers_digit")
-    middle.plotly_chart(charts.filter_image(view.weights, f"Filter {unit}'s {k}x{k} weights"
+    chart_ui.plot(charts.digit_with_field(x, f, f"Unit ({row}, {col}) of {layer} reads rows {f.top}-{f.bottom}, "
+                                              f"columns {f.left}-{f.right}"), "layers_digit", where=left)
+    chart_ui.plot(charts.filter_image(view.weights, f"Filter {unit}'s {k}x{k} weights"
                                             + (f" ({view.weights.shape[2]} input channels)"
-                                               if view.weights.shape[2] > 1 else "")), key="layers_filter")
-    right.plotly_chart(charts.feature_map(view.feature_map, row, col, f"Filter {unit}'s feature map over {label}"),
-                       key="layers_feature_map")
+                                               if view.weights.shape[2] > 1 else "")), "layers_filter", where=middle)
+    chart_ui.plot(charts.feature_map(view.feature_map, row, col, f"Filter {unit}'s feature map over {label}"),
+                  "layers_feature_map", where=right)
     st.markdown(f"**Unit ({row}, {col}) of filter {unit} in {layer}** reads a window of **{f.pixels} of the "
                 f"{f.image[0] * f.image[1]} pixels** ({f.share:.0%}) of {label}: rows {f.top}-{f.bottom}, columns "
                 f"{f.left}-{f.right}. Its filter is {k}x{k}x{view.weights.shape[2]} = {view.fan_in} weights and 1 "
@@ -135,11 +136,11 @@ if view.kind == "Conv2D":
         st.caption(f"Its window in the pixels is larger than {k}x{k}: it reads {k}x{k} units of the layer below, "
                    "and each of those reads a window of its own (and pooling layers widen them).")
 else:
-    left.plotly_chart(charts.digit_with_field(x, f, f"Unit {unit} of {layer} reads all {f.pixels} pixels"),
-                      key="layers_digit")
+    chart_ui.plot(charts.digit_with_field(x, f, f"Unit {unit} of {layer} reads all {f.pixels} pixels"), "layers_digit",
+                  where=left)
     if view.reads_pixels:
-        middle.plotly_chart(charts.filter_image(view.weights, f"Unit {unit}'s 784 weights, one per pixel",
-                                                x="pixel column", y="pixel row"), key="layers_filter")
+        chart_ui.plot(charts.filter_image(view.weights, f"Unit {unit}'s 784 weights, one per pixel",
+                                                x="pixel column", y="pixel row"), "layers_filter", where=middle)
     right.metric(f"Unit {unit}'s activation", f"{view.value:.3f}")
     st.markdown(f"**Unit {unit} of {layer}** (Dense) reads **every one of the {view.fan_in} values** of the layer "
                 f"before it{' (every pixel)' if view.reads_pixels else ''}: {view.fan_in} weights of its own and 1 "
@@ -166,11 +167,11 @@ highlight = c1.selectbox("Highlight the window of", range(9), format_func=lambda
 series = int(c1.number_input(f"Series (0 to {len(sig.x) - 1})", 0, len(sig.x) - 1, 0, persist_state="session", key="ekg_series"))
 c1.markdown(f"**Real, labelled**: {sig.name}, label "
             f"**{sig.classes[sig.y[series]]}**")
-c2.plotly_chart(charts.ekg_network(net, highlight, sig.x[series]), key="ekg_network")
+chart_ui.plot(charts.ekg_network(net, highlight, sig.x[series]), "ekg_network", where=c2)
 st.info(f"The signal: {sig.source}. Real measurements with real labels (gun-draw or point); the lecture's EKG "
         "has the same shape of problem: 100 numbers in a row, one yes/no answer.", icon=":material/show_chart:")
-st.plotly_chart(charts.signal_windows(sig.x[series], net, f"Layer 1's 9 windows of 20 samples, stride 10, over "
-                                      f"{sig.name} series {series}"), key="ekg_signal")
+chart_ui.plot(charts.signal_windows(sig.x[series], net, f"Layer 1's 9 windows of 20 samples, stride 10, over "
+                                      f"{sig.name} series {series}"), "ekg_signal")
 rows = [{"layer": "layer 1", "windows": ", ".join(f"x{a}-x{b}" for a, b in l1.windows[:2]) + ", ..., "
          + f"x{l1.windows[-1][0]}-x{l1.windows[-1][1]}", "lecture: every unit its own weights":
          f"9 x (20 + 1) = {l1.lecture_params}", "Keras Conv1D(1, kernel_size=20, strides=10)": l1.keras_params},
@@ -262,7 +263,7 @@ def experiment_view(jobs) -> None:
             st.warning(f"**{r.arm} at {r.train_size:,} digits**: {r.message}", icon=":material/warning:")
     figs = charts.experiment_figures(rows)
     for column, fig, key in zip(st.columns(3), figs, ("layers_accuracy", "layers_gap", "layers_speed")):
-        column.plotly_chart(fig, key=key)
+        chart_ui.plot(fig, key, where=column)
     if all(job.snapshot().finished for job in jobs):
         for line in lx.findings(rows):
             st.markdown("- " + line)

@@ -4,6 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts
 from app import training_ui as ui
 from nncore.lessons import losses as lessons
@@ -58,7 +59,7 @@ def binary_view(jobs) -> None:
     epochs_ = list(range(1, len(h["loss"]) + 1))
     fig = go.Figure([go.Scatter(x=epochs_, y=h["loss"], mode="lines+markers", name="training"),
                      go.Scatter(x=epochs_, y=h["val_loss"], mode="lines+markers", name="validation")])
-    st.plotly_chart(charts.layout(fig, "BinaryCrossentropy", "epoch", "loss", height=300), key="binary_loss")
+    chart_ui.plot(charts.layout(fig, "BinaryCrossentropy", "epoch", "loss", height=300), "binary_loss")
     if s.finished and s.val_probabilities is not None:
         result = lessons.binary_result(jobs[0])
         st.success(f"Held-out 0s and 1s: {result.val_accuracy:.1%} right after {len(h['loss'])} epochs "

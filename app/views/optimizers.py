@@ -4,6 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts, state
 from app.state import lessons as lesson_state
 from app.text import plain
@@ -184,8 +185,8 @@ def race_view(jobs) -> None:
         if note:
             st.info(note, icon=":material/tune:")
     left, right = st.columns(2)
-    left.plotly_chart(race_loss(runs, target), key="race_loss")
-    right.plotly_chart(race_accuracy(runs), key="race_accuracy")
+    chart_ui.plot(race_loss(runs, target), "race_loss", where=left)
+    chart_ui.plot(race_accuracy(runs), "race_accuracy", where=right)
 
 
 ui.lesson_live("race", race_view, every=1.0)
@@ -261,12 +262,12 @@ if not walks:
     st.info("Pick at least one optimizer to walk the surface.")
 else:
     c1, c2 = st.columns([3, 2])
-    c1.plotly_chart(contour_figure(), key="contour")
+    chart_ui.plot(contour_figure(), "contour", where=c1)
     with c2:
         steps_of = st.pills("Step sizes of", list(walks), selection_mode="multi", persist_state="session", key="steps_of",
                             default=[n for n in ("gd", "adam") if n in walks] or list(walks)[:1]) or []
-        st.plotly_chart(steps_figure("step"), key="step_sizes")
-        st.plotly_chart(steps_figure("rate"), key="effective_rates")
+        chart_ui.plot(steps_figure("step"), "step_sizes")
+        chart_ui.plot(steps_figure("rate"), "effective_rates")
     for name, w in walks.items():
         if w.diverged:
             st.error(f"**{name} α={w.learning_rate:g}** {w.diverged}.", icon=":material/trending_up:")

@@ -5,6 +5,7 @@ import time
 import numpy as np
 import streamlit as st
 
+from app import chart_ui
 from app import charts, people_ui, runs_ui, state
 from app.state import pages
 from app.text import plain
@@ -74,15 +75,16 @@ def compare(runs: list[Run]) -> None:
         st.caption("A run's loss is far above the others: its curve leaves the chart at the top (▲ marks "
                    "each epoch up there, its value in the hover). The log scale shows all of it.")
     left, right = st.columns(2)
-    left.plotly_chart(charts.compare_curves(series, "loss", "Loss of each run", "loss", log=log), key="compare_loss")
-    right.plotly_chart(charts.compare_curves(series, "accuracy", "Accuracy of each run", "accuracy", percent=True),
-                       key="compare_accuracy")
+    chart_ui.plot(charts.compare_curves(series, "loss", "Loss of each run", "loss", log=log), "compare_loss", where=left,
+                  text=charts.describe.compare_text(series, "loss"))
+    chart_ui.plot(charts.compare_curves(series, "accuracy", "Accuracy of each run", "accuracy", percent=True),
+                  "compare_accuracy", where=right, text=charts.describe.compare_text(series, "accuracy", percent_=True))
     with_matrix = [r for r in picked if r.confusion is not None]
     if with_matrix:
         for col, r in zip(st.columns(len(with_matrix[:4])), with_matrix[:4]):
-            col.plotly_chart(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}",
-                                                   noun=charts.label_noun(r.spec)),
-                             key=f"compare_confusion_{r.id}")
+            chart_ui.plot(charts.confusion_matrix(np.array(r.confusion), r.class_names, title=f"Run {r.id}",
+                                                   noun=charts.label_noun(r.spec)), f"compare_confusion_{r.id}", where=col,
+                          text=charts.describe.confusion_text(r.confusion, r.class_names, charts.label_noun(r.spec)))
 
 
 run_id = st.query_params.get("run")

@@ -4,6 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import chart_ui
 from app import charts
 from nncore.lessons import softmax as lessons
 
@@ -16,11 +17,11 @@ cols = st.columns(4)
 z = np.array([col.slider(f"z{j}", 0.1, 10.0, defaults[j], 0.1, persist_state="session", key=f"z{j}") for j, col in enumerate(cols)])
 mine, theirs = lessons.my_softmax(z), lessons.tf_softmax(z)
 left, right = st.columns(2)
-left.plotly_chart(charts.layout(go.Figure(go.Bar(x=[f"z{j}" for j in range(4)], y=z, marker_color=charts.TRAIN_COLOR)),
-                                "Logits z", "output unit", "z", height=300), key="softmax_z")
-right.plotly_chart(charts.layout(go.Figure(go.Bar(x=[f"a{j}" for j in range(4)], y=mine, marker_color=charts.VAL_COLOR,
+chart_ui.plot(charts.layout(go.Figure(go.Bar(x=[f"z{j}" for j in range(4)], y=z, marker_color=charts.TRAIN_COLOR)),
+                                "Logits z", "output unit", "z", height=300), "softmax_z", where=left)
+chart_ui.plot(charts.layout(go.Figure(go.Bar(x=[f"a{j}" for j in range(4)], y=mine, marker_color=charts.VAL_COLOR,
                                                   text=[f"{v:.4f}" for v in mine], textposition="outside")),
-                                 "Probabilities a = softmax(z)", "output unit", "a", height=300), key="softmax_a")
+                                 "Probabilities a = softmax(z)", "output unit", "a", height=300), "softmax_a", where=right)
 with st.container(key="softmax_values"):
     st.dataframe({"z": z, "my_softmax (NumPy)": np.round(mine, 6), "tf.nn.softmax": np.round(theirs, 6)},
                  hide_index=True)

@@ -10,6 +10,7 @@ st.caption("Choose layers, activations, the output, the loss and the optimizer i
 
 import numpy as np  # noqa: E402
 
+from app import chart_ui
 from app.text import plain  # noqa: E402
 from app import builder, charts, runs_ui, state, step_ui  # noqa: E402
 from app import training_ui as ui  # noqa: E402
@@ -67,17 +68,17 @@ def details_view(job, s) -> None:
         probs = s.val_probabilities
         predicted = probs.argmax(-1)
         left_col, right_col = st.columns([2, 3])
-        left_col.plotly_chart(charts.confusion_matrix(
-            confusion(data.y_val, probs, data.n_classes), data.class_names, noun=charts.label_noun(job.spec)),
-            key="confusion_chart")
+        cm, noun = confusion(data.y_val, probs, data.n_classes), charts.label_noun(job.spec)
+        chart_ui.plot(charts.confusion_matrix(cm, data.class_names, noun=noun), "confusion_chart", where=left_col,
+                      text=charts.describe.confusion_text(cm, data.class_names, noun))
         with right_col:
             only_errors = st.toggle("Show only mistakes", persist_state="session", key="only_errors")
             chosen = np.flatnonzero(predicted != data.y_val) if only_errors else np.arange(len(predicted))
             chosen = chosen[:32]
             if len(chosen):
                 images = data.x_val[chosen].reshape(-1, *data.image_shape)
-                st.plotly_chart(charts.digit_grid(images, data.y_val[chosen], predicted[chosen]),
-                                key="grid_chart")
+                chart_ui.plot(charts.digit_grid(images, data.y_val[chosen], predicted[chosen]), "grid_chart",
+                              text=charts.describe.grid_text(data.y_val[chosen], predicted[chosen]))
             else:
                 st.success("No mistakes on the validation digits.")
 
@@ -87,20 +88,22 @@ def details_view(job, s) -> None:
             i = st.number_input("Validation digit number", min_value=0, max_value=len(probs) - 1,
                                 step=1, persist_state="session", key="digit_index")
             st.image(data.x_val[i].reshape(data.image_shape), width=140, clamp=True,
-                     caption=f"true label {data.y_val[i]}")
+                     caption=f"true label {data.y_val[i]}", alt=f"Validation digit #{i}, a handwritten {data.y_val[i]}")
         how = ("softmax applied to the logits" if job.spec.from_logits else "the softmax layer's output")
-        c2.plotly_chart(charts.probability_bars(
-            probs[i], int(data.y_val[i]), title=f"Probabilities for digit #{i} ({how})"),
-            key="probability_chart")
+        chart_ui.plot(charts.probability_bars(
+            probs[i], int(data.y_val[i]), title=f"Probabilities for digit #{i} ({how})"), "probability_chart", where=c2,
+            text=f"Validation digit #{i}: " + charts.describe.probabilities_text(probs[i], true_label=int(data.y_val[i])))
 
     if s.plane is not None:
         st.subheader("The digits in a plane")
         plane = s.plane
-        st.plotly_chart(charts.boundary_figure(
+        chart_ui.plot(charts.boundary_figure(
             plane.boundary, plane.points, plane.labels, class_names=list(job.data.class_names),
             axis_names=("principal component 1", "principal component 2"), points_name="validation",
             title=f"Validation digits by PCA, and the network's regions there (epoch {plane.boundary.epoch}); "
-                  f"the plane keeps {plane.explained:.0%} of the pixels' variance"), key="plane_chart")
+                  f"the plane keeps {plane.explained:.0%} of the pixels' variance"), "plane_chart",
+            text=charts.describe.boundary_text(plane.boundary.predicted, plane.boundary.confidence,
+                                               list(job.data.class_names), plane.boundary.epoch))
         st.caption("Each point is a validation digit, placed by the first two principal components "
                    "of the pixels (scikit-learn's PCA); the colours are what the network answers for "
                    "the image each place in the plane stands for.")

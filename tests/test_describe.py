@@ -1,0 +1,77 @@
+"""Each chart in words (app/charts/describe.py): what a screen reader hears beside each chart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app import charts
+from app.charts import describe as d
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_loss_says_where_it_started_and_ended_and_the_validation_loss():
+    history = {"loss": list(np.linspace(2.30, 0.05, 40)), "val_loss": [0.3] * 30 + [0.12] * 10}
+    assert d.loss_text(history, 40) == ("Loss chart: training loss fell from 2.30 to 0.05 in 40 epochs; "
+                                        "validation loss 0.12.")
+    assert d.loss_text({"loss": [2.3, 2.5]}, 10) == "Loss chart: training loss rose from 2.30 to 2.50 in 2 of 10 epochs."
+    assert "lowest 0.10 after epoch 2" in d.loss_text({"loss": [1, 0.5, 0.4], "val_loss": [1, 0.1, 0.2]})
+    assert d.loss_text({}) == "Loss chart: no epoch finished yet."
+    assert "not a number" in d.loss_text({"loss": [2.3, float("nan")]})
+
+
+def test_accuracy_says_the_validation_accuracy_now():
+    history = {"accuracy": [0.5, 0.97], "val_accuracy": [0.4, 0.931]}
+    assert d.accuracy_text(history, 40) == "Accuracy chart: validation accuracy 93 % after 2 of 40 epochs (training 97 %)."
+
+
+def test_confusion_names_the_largest_confusions():
+    cm = np.diag([100] * 10)
+    cm[4, 9], cm[7, 1], cm[3, 5], cm[2, 8] = 12, 8, 6, 1
+    text = d.confusion_text(cm, range(10))
+    assert text.startswith("Confusion matrix: 1,000 of 1,027 digits right (97 %).")
+    assert text.endswith("Most confused: digit 4 read as 9 (12 times), 7 as 1 (8), 3 as 5 (6).")
+    assert d.confusion_text(np.diag([5, 5]), ["a", "b"], "class").endswith("No confusions.")
+
+
+def test_probabilities_say_what_the_network_is_most_sure_of():
+    p = np.full(10, 0.01)
+    p[7], p[1] = 0.91, 0.0
+    assert d.probabilities_text(p).startswith("The network is most sure it is a 7 (91 %); next 0 (1 %).")
+    assert d.probabilities_text([0.2, 0.8], true_label=0).endswith("The true digit is 0: wrong.")
+
+
+def test_grid_boundary_raw_and_questions():
+    assert d.grid_text([1, 2, 3], [1, 2, 5]) == "3 validation digits with their predictions, 1 wrong: a 3 read as 5."
+    text = d.boundary_text(np.array([[0, 1], [1, 1]]), np.array([[0.95, 0.5], [0.99, 0.6]]), ["cat", "dog"], 3)
+    assert text == ("Decision regions after epoch 3: the plane is shared by class dog 75 %, class cat 25 %; "
+                    "the network is over 90 % sure on 50 % of it.")
+    assert d.raw_output_text([-2.0, 3.0, 0.5], True) == "Raw output, logits: highest 3.00 for digit 1, lowest -2.00 for digit 0."
+    assert d.questions_text(["is even"], [0.93]) == "Multi-label answers: is even: yes (93 %)."
+
+
+def test_runs_compared_best_first():
+    series = [("sgd", {"val_loss": [1.0, 0.3]}), ("adam", {"val_loss": [1.0, 0.2]})]
+    assert d.compare_text(series) == ("Loss of 2 runs, best first: adam: validation 0.20 after 2 epochs; "
+                                      "sgd: validation 0.30 after 2 epochs.")
+    accuracy = [("sgd", {"val_accuracy": [0.9]}), ("adam", {"val_accuracy": [0.8]})]
+    assert d.compare_text(accuracy, "accuracy", percent_=True).startswith("Accuracy of 2 runs, best first: sgd: validation 90 %")
+
+
+def test_any_figure_from_its_own_traces():
+    fig = charts.layout(go.Figure([go.Scatter(x=[1, 2, 3], y=[3.0, 2.0, 1.0], name="cost"),
+                                   go.Bar(x=["a", "b"], y=[0.2, 0.8], name="share")]), "A lesson", "x", "y")
+    assert d.figure(fig) == "A lesson. cost: from 3.00 to 1.00; share: highest 0.80 at b."
+    bars = charts.layout(go.Figure(go.Bar(x=["z0", "z1"], y=[1.0, 4.0])), "Logits z", "unit", "z")
+    assert d.figure(bars) == "Logits z. highest 4.00 at z1."
+
+
+def test_every_chart_on_every_page_goes_through_chart_ui_with_its_words():
+    """No page draws a Plotly chart without a caption beside it: chart_ui.plot is the only way."""
+    direct = [f"{p.relative_to(ROOT)}:{i}" for p in (ROOT / "app").rglob("*.py") if p.name != "chart_ui.py"
+              for i, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"\.plotly_chart\(", line)]
+    assert direct == []
