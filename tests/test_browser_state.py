@@ -25,6 +25,7 @@ def go(page, section: str, title: str) -> None:
 
 def ink(page) -> int:
     """Dark pixels on the Draw page's canvas (the drawing the learner sees)."""
+    page.locator(".st-key-canvas canvas").last.wait_for(timeout=60_000)
     return max(page.locator(".st-key-canvas canvas").evaluate_all("""cs => cs.map(c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128 && d[i + 3] > 0) n++; return n; })"""))

