@@ -182,7 +182,8 @@ def accuracy(outputs: np.ndarray, y: np.ndarray) -> float | None:
 class Start:
     """What is fine-tuned: a network of `spec` with `weights`, its own training data (`data`: the
     replay, and the MNIST validation digits), and how the learner met it (`answer`: its outputs for
-    rows of inputs; `mnist`: its validation accuracy on data.x_val)."""
+    rows of inputs; `mnist`: its validation accuracy on data.x_val; `first_mnist`: that of the network
+    that learns, measured once here, not at each fine-tune)."""
 
     name: str
     spec: Any
@@ -190,6 +191,7 @@ class Start:
     data: Any
     answer: Callable[[np.ndarray], np.ndarray]
     mnist: float
+    first_mnist: float
 
 
 def default_start(predictor=None) -> Start:
@@ -200,8 +202,12 @@ def default_start(predictor=None) -> Start:
     predictor = predictor or load_predictor(ASSETS / DEFAULT_MODELS["logits"])
     spec = predictor.spec
     data = load_dataset(spec)  # the split the default CNN was measured on: its validation digits
+    from ..training.pool import POOL
+
     mnist = accuracy(predictor.outputs(data.x_val), data.y_val)
-    return Start("the default CNN", spec, list(predictor.members[0].get_weights()), data, predictor.outputs, mnist)
+    first = list(predictor.members[0].get_weights())
+    first_mnist = accuracy(POOL.forward(spec, data.shape, first, data.x_val), data.y_val)
+    return Start("the default CNN", spec, first, data, predictor.outputs, mnist, first_mnist)
 
 
 def job_start(job) -> Start:
@@ -211,8 +217,8 @@ def job_start(job) -> Start:
         raise ValueError("that network was not trained on 28x28 digits")
     data = job.data
     weights = [np.asarray(w) for w in s.weights]
-    return Start("your Train-page network", job.spec, weights, data, job.outputs,
-                 accuracy(job.outputs(data.x_val), data.y_val))
+    mnist = accuracy(job.outputs(data.x_val), data.y_val)
+    return Start("your Train-page network", job.spec, weights, data, job.outputs, mnist, mnist)
 
 
 @dataclass
@@ -252,9 +258,8 @@ class FineTune:
                        y_train=np.concatenate([own_y, start.data.y_train[replay]]))
         spec = start.spec.replace(epochs=int(epochs), learning_rate=LEARNING_RATE, train_size=None).validate()
         start_outputs = POOL.forward(spec, data.shape, start.weights, x)
-        start_mnist = accuracy(POOL.forward(spec, data.shape, start.weights, data.x_val), data.y_val)
         return cls(start, examples, x, y, held, spec, data, np.asarray(start.answer(x)), start_outputs,
-                   start_mnist, seed)
+                   start.first_mnist, seed)
 
     @property
     def trained(self) -> int:
