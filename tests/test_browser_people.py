@@ -1,6 +1,9 @@
 """Who is who, in real headless Chromium: two browsers as two learners, a class made headless, both
-joining by its link, the teacher's report; a server restart keeps all of it. On SQLite and on a
-real PostgreSQL (the session's, started by conftest.py)."""
+joining by its link, the teacher's report; a server restart keeps all of it. On a real PostgreSQL
+(the session's, started by conftest.py), the deployment's store. The same store behaviour on SQLite
+(learners by token across restarts, each sees only their own runs, joining, the teacher's report and
+its CLI, a run outside the class left out) is asserted by test_people.py, whose `db` fixture runs each
+test on both stores; a browser against a SQLite store across a restart is test_browser_runs.py's."""
 
 from __future__ import annotations
 
@@ -15,11 +18,9 @@ from helpers import nncore
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def store(request, tmp_path_factory):
-    """The run store of the server and the CLI: a SQLite file, or a database on the session's PostgreSQL."""
-    if request.param == "sqlite":
-        return str(tmp_path_factory.mktemp("people") / "runs.sqlite3")
+@pytest.fixture(scope="module", params=["postgresql"])
+def store(request):
+    """The run store of the server and the CLI: a database on the session's PostgreSQL."""
     return request.getfixturevalue("postgres").new_database()
 
 
