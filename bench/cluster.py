@@ -110,6 +110,33 @@ def wait_healthy(urls: list[str], pids: list[int], seconds: float) -> None:
         time.sleep(0.25)
 
 
+def answered_by(url: str, name: str, cookie: str, timeout: float = 2.0) -> str | None:
+    """Which replica answers a browser whose affinity cookie names `name` (the balancer's X-Replica)."""
+    request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": f"{cookie}={name}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            r.read()
+            return r.headers.get("X-Replica")
+    except OSError:
+        return None
+
+
+def wait_in_rotation(url: str, names: list[str], cookie: str, pids: list[int], seconds: float) -> None:
+    """Until the balancer sends each of `names` its own browsers: a replica answers its health check
+    a moment before HAProxy's own checks (2 in a row) count it as up, and until then new browsers all
+    go to the others."""
+    deadline = time.time() + seconds
+    waiting = list(names)
+    while waiting:
+        if time.time() > deadline:
+            raise RuntimeError(f"not taken in by the balancer within {seconds:.0f} s: {', '.join(waiting)}")
+        for pid in pids:
+            if not alive(pid):
+                raise RuntimeError(f"process {pid} exited while starting")
+        waiting = [n for n in waiting if answered_by(url, n, cookie) != n]
+        time.sleep(0.25)
+
+
 def private_path(state: str | Path) -> Path:
     return Path(f"{state}.private.json")
 
@@ -163,6 +190,7 @@ def up(replicas: int, port: int, state: str | Path, env: dict | None = None, tim
         save(state, public, private)
         pids = [r["pid"] for r in public["replicas"]] + [public["balancer_pid"]]
         wait_healthy([f"http://127.0.0.1:{r['port']}" for r in public["replicas"]] + [public["url"]], pids, timeout)
+        wait_in_rotation(public["url"], [r["name"] for r in public["replicas"]], public["cookie"], pids, timeout)
         log(f"{replicas} replicas healthy behind {public['url']} (HAProxy pid {public['balancer_pid']}); "
             f"state in {state}")
         return public
@@ -204,6 +232,7 @@ def restart(name: str, state: str | Path, timeout: float = 240.0, log=print) -> 
     replica["pid"] = start_replica(name, replica["port"], private)
     save(state, public, private)
     wait_healthy([f"http://127.0.0.1:{replica['port']}"], [replica["pid"]], timeout)
+    wait_in_rotation(public["url"], [name], public["cookie"], [replica["pid"]], timeout)
     log(f"{name} healthy again on port {replica['port']} (pid {replica['pid']})")
     return replica
 

@@ -133,7 +133,12 @@ def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interr
     page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
     page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
     run_id = re.search(r"run=([0-9a-f]{12})", page.url).group(1)
-    time.sleep(3.5)  # a progress save (every 3 s) after epoch 3
+    from nncore.stores import open_store
+
+    store = open_store(info["database_url"])
+    stored = lambda: getattr(store.get(run_id), "epochs", 0)  # noqa: E731
+    # a progress save (every 3 s) that has epoch 3 or later, read from PostgreSQL
+    wait_until(lambda: stored() >= 3, 30, 0.2, "a progress save with 3 epochs in the store")
     victim = next(r for r in info["replicas"] if r["name"] == home)
     os.kill(victim["pid"], signal.SIGKILL)
     killed = time.monotonic()
