@@ -127,7 +127,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
     try:
         page = open_page(chromium, f"{server.url}/runs?run={cut_off}")
         page.get_by_text("Interrupted: the server stopped while this run was training").wait_for(timeout=30_000)
-        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=90_000)
         text = page.locator("[data-testid=stMainBlockContainer]").inner_text()
         assert "interrupted" in text and "of 1000 epochs" in text
         done_epochs = int(re.search(r"(\d+) of 1000 epochs", text).group(1))
@@ -138,7 +138,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
 
         page = open_page(chromium, f"{server.url}/runs?run={finished}")
         page.get_by_text(f"Run {finished}").first.wait_for(timeout=30_000)
-        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=90_000)
         assert "2 of 2 epochs · **done**" not in page.locator("body").inner_text()  # rendered, not raw
         assert "2 of 2 epochs" in page.locator("body").inner_text()
         no_exception(page)
@@ -147,7 +147,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
         # the Train page with the finished run's own address, after the restart: its results again
         page = open_page(chromium, f"{server.url}/train?{spec}&run={finished}")
         page.get_by_text(f"Run {finished} is not training on this server now").wait_for(timeout=30_000)
-        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        page.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=90_000)
         assert "2 of 2 epochs" in page.locator("[data-testid=stMainBlockContainer]").inner_text()
         assert page.locator(".st-key-epochs input").input_value() == "2"
         no_exception(page)

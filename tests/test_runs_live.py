@@ -16,6 +16,7 @@ from nncore.runs_sqlite import SQLiteRunStore
 from nncore.training import live as live_module
 from nncore.training.job import DONE, TrainingJob
 from nncore.training.live import LIVE, SERVER, LiveRun, interrupt_cut_off, server_gone
+from helpers import wait_until
 
 
 def test_a_run_is_stored_running_then_done_and_found_by_id_meanwhile(tmp_path, small_digits, monkeypatch):
@@ -58,6 +59,17 @@ def test_runs_left_running_by_a_process_that_has_gone_become_interrupted(tmp_pat
     for r in (dead, other_machine, this_process):
         store.save(r)
     assert server_gone(dead.server) and not server_gone(other_machine.server) and not server_gone(SERVER)
+    # a replica killed (SIGKILL) whose parent has not collected it yet (a zombie): gone too
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert not server_gone(f"{host}:{child.pid}:abcdef")  # it runs
+        child.kill()
+        wait_until(lambda: open(f"/proc/{child.pid}/stat").read().rpartition(")")[2].split()[0] == "Z", 10, 0.01,
+                   "the killed child to become a zombie")
+        assert server_gone(f"{host}:{child.pid}:abcdef")
+    finally:
+        child.kill()
+        child.wait()
     assert interrupt_cut_off(store) == 1
     got = store.get(dead.id)
     assert got.status == INTERRUPTED and got.history == {"loss": (1.0, 0.8, 0.7)} and got.epochs == 3

@@ -40,7 +40,7 @@ def test_a_run_trained_on_one_replica_opens_on_the_other(chromium, database_url)
 
         other = open_page(chromium, f"{b.url}/runs?run={finished}")
         other.get_by_text(f"Run {finished}").first.wait_for(timeout=60_000)
-        other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=30_000)
+        other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=90_000)
         assert "2 of 2 epochs" in other.locator("[data-testid=stMainBlockContainer]").inner_text()
         no_exception(other)
         other.context.close()

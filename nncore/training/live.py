@@ -33,6 +33,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..metrics import confusion
 from ..registry import CLASSES, DATASETS
@@ -187,7 +188,18 @@ def server_gone(server: str) -> bool:
         return True
     except OSError:  # it runs, as another user
         return False
-    return False
+    return _zombie(int(pid))
+
+
+def _zombie(pid: int) -> bool:
+    """Has process `pid` ended, with no parent yet to collect its exit status (a killed replica
+    whose supervisor has not reaped it)? It still answers a signal 0, but runs nothing. Linux's
+    /proc says so (state Z, or X while it goes); elsewhere: not known (False)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])
 
 
 class Sweeper(threading.Thread):
