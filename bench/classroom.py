@@ -11,9 +11,10 @@ the balancer and trains the default preset (practice-lab, 40 epochs). Three acts
    and each replica's memory (RSS) idle and after.
 2. A replica lost: every session presses Train again; once the victim's sessions train, the
    victim (the replica with the most sessions) is killed with SIGKILL. Its sessions' pages must
-   show their training as interrupted on a live replica by themselves (the time from the kill is
-   the reconnect time), with the balancer's cookie now naming that replica, and Train again to the
-   end; the other sessions' trainings must finish. The replica is started again and new browsers
+   show their training as interrupted on a live replica by themselves (the reconnect time: from the
+   kill to the moment the page's own text first shows it, noted in the page), with the balancer's
+   cookie now naming that replica, and Train again to the end; the other sessions' trainings must
+   finish. The replica is started again and new browsers
    must reach it (and train there).
 3. The database lost: every session presses Train; PostgreSQL is stopped (fast: connections cut)
    for --db-down seconds while they train, then started again. No page may show an exception;
@@ -38,10 +39,13 @@ import time
 
 from .cluster import down, restart, up
 from .postgres import Postgres
-from .learners import INTERRUPTED, Learner, wait_all
+from .learners import Learner, wait_all
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path, free_port
 from .common import rss_mb
 from .sessions import cpu_seconds
+
+BACK = "is not training on this server now"  # a page back on a live replica, on the run of its address
+
 
 def store_rows(url: str) -> list[tuple]:
     import psycopg
@@ -154,32 +158,41 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     clicked = time.time()
     for learner in learners:
         learner.train()
-    # kill it once its trainings run (the store has them "running", from that process) and one of
-    # them has saved its progress (every 3 s), so there is something recorded
+    # kill it once its trainings run (the store has them "running", from that process: as many as
+    # its two training slots take, or one for 5 s) and one of them has saved its progress (every
+    # 3 s), so there is something recorded
     victim_pid, until, seen, rows = f":{pids[victim]}:", time.time() + 120, None, []
     while time.time() < until:
         rows = [r for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]]
         seen = seen or (time.time() if rows else None)
-        if rows and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 2.0):
+        if rows and (len(rows) >= min(len(mine), 2) or time.time() - seen > 5.0) \
+                and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 3.0):
             break
         time.sleep(0.1)
     cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}
+    for i in mine:
+        learners[i].watch_for(BACK)
     os.kill(pids[victim], signal.SIGKILL)
     killed = time.time()
-    log(f"{victim} killed (SIGKILL) while {len(cut_runs)} of its {len(mine)} sessions' trainings ran")
+    log(f"{victim} killed (SIGKILL) while {len(cut_runs)} of its {len(mine)} sessions' trainings ran "
+        f"({', '.join(sorted(cut_runs))}); its pages showed: " + "; ".join(learners[i].status() for i in mine))
     # each of its pages must come back by itself: a new session on a live replica runs the page,
     # which shows the run of its address as "not training on this server now" (interrupted if cut)
     reconnect, moved_to, shown = {}, {}, {}
     while len(reconnect) < len(mine) and time.time() < min(deadline, killed + 90):
         for i in mine:
-            text = learners[i].text() if i not in reconnect else ""
-            if "is not training on this server now" in text:
-                reconnect[i] = round(time.time() - killed, 1)
+            seen = learners[i].seen() if i not in reconnect else None
+            if seen is not None:
+                reconnect[i] = round(seen[0] - killed, 1)
                 moved_to[i] = learners[i].replica()
                 run = re.search(r"[?&]run=([0-9a-f]{12})", learners[i].page.url)
-                shown[i] = (run.group(1) if run else None, INTERRUPTED in text)
+                shown[i] = (run.group(1) if run else None, seen[1])
         time.sleep(0.2)
     log(f"its sessions came back after {sorted(reconnect.values())} s, on {moved_to}")
+    for i in set(mine) - set(reconnect):
+        shot = os.path.join(os.path.dirname(state), f"session-{i + 1}-not-back.png")
+        learners[i].page.screenshot(path=shot, full_page=True)
+        log(f"session {i + 1} not back: its page shows {learners[i].status()} ({shot})")
     others = [learners[i] for i in range(len(learners)) if i not in mine]
     other_waits, other_failed = wait_all(others, min(deadline, time.time() + 300))
     again = [learners[i] for i in mine if i in reconnect]

@@ -32,7 +32,23 @@ TRAIN_AND_WATCH = """({at, done}) => {
     }, 250);
   }, Math.max(0, at - Date.now()));
 }"""
+STATUS = (r"(Epoch \d+ of \d+|Getting ready[^·]{0,30}|Done: [^·]{0,30}|Waiting in line|it is \w+|Connecting|"
+          r"Press \*?\*?Train)")
 INTERRUPTED = "it is interrupted"  # the Train page on a run whose replica died
+# notes, in the page itself, the moment its text first holds `text` (a DOM change that shows it) and
+# whether it says INTERRUPTED then: read afterwards, so a busy bench polling many pages adds no delay
+WATCH_FOR = """({text, interrupted}) => {
+  const seen = window.__seen = {at: null, interrupted: null};
+  const look = () => {
+    const main = document.querySelector('[data-testid=stMainBlockContainer]');
+    const shown = main ? main.textContent : '';
+    if (shown.includes(text)) {
+      seen.at = Date.now(); seen.interrupted = shown.includes(interrupted); observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(look);
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
 
 
 class Learner:
@@ -79,6 +95,19 @@ class Learner:
         self._press()
         return True
 
+    def watch_for(self, text: str) -> None:
+        """From now on, the page notes when it first shows `text` (see `seen`)."""
+        self.page.evaluate(WATCH_FOR, {"text": text, "interrupted": INTERRUPTED})
+
+    def seen(self) -> tuple[float, bool] | None:
+        """When (epoch seconds, by the page's clock: this machine's) the page first showed the
+        watched text, and whether it said INTERRUPTED then; None before."""
+        try:
+            seen = self.page.evaluate("() => window.__seen || {}")
+        except Exception:  # noqa: BLE001 (a page mid-reconnect)
+            return None
+        return (seen["at"] / 1000, bool(seen["interrupted"])) if seen.get("at") else None
+
     def state(self) -> dict:
         try:
             return self.page.evaluate("() => window.__bench || {}")
@@ -91,6 +120,11 @@ class Learner:
                                       "?.innerText || ''")
         except Exception:  # noqa: BLE001
             return ""
+
+    def status(self) -> str:
+        """What the page says of its training now, in a few words, and the run of its address."""
+        shows = re.search(STATUS, self.text())
+        return f"{shows.group(0) if shows else 'none of its statuses'} (run {self.run_id()})"
 
     def exception(self) -> str | None:
         try:
@@ -120,8 +154,5 @@ def wait_all(learners: list[Learner], deadline: float, poll: float = 0.5) -> tup
                 failed[i] = "JavaScript error: " + learner.errors[0][:300]
     for i, learner in enumerate(learners):
         if i not in waits and i not in failed:
-            shows = re.search(r"(Epoch \d+ of \d+|Getting ready[^·]{0,30}|Done: [^·]{0,30}|Waiting in line|it is \w+|"
-                              r"Connecting|Press \*?\*?Train)", learner.text())
-            failed[i] = (f"not done in time (on {learner.replica()}; the page shows "
-                         f"{shows.group(0) if shows else 'none of its statuses'}; {learner.state()})")
+            failed[i] = f"not done in time (on {learner.replica()}; the page shows {learner.status()}; {learner.state()})"
     return waits, failed

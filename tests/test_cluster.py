@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.classroom import BACK
 from bench.cluster import NO_HAPROXY, alive, haproxy_path, healthy
+from bench.learners import INTERRUPTED, WATCH_FOR
 from bench.postgres import NO_POSTGRES, postgres_bin
 from deploy.balancer import BALANCER, haproxy_config, ingress_annotations
 from helpers import ROOT, port_in, wait_until
@@ -140,10 +142,13 @@ def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interr
     # a progress save (every 3 s) that has epoch 3 or later, read from PostgreSQL
     wait_until(lambda: stored() >= 3, 30, 0.2, "a progress save with 3 epochs in the store")
     victim = next(r for r in info["replicas"] if r["name"] == home)
+    page.evaluate(WATCH_FOR, {"text": BACK, "interrupted": INTERRUPTED})  # the class bench's own watch
     os.kill(victim["pid"], signal.SIGKILL)
-    killed = time.monotonic()
+    killed = time.time()
     page.get_by_text("it is interrupted").wait_for(timeout=30_000)
-    reconnect = time.monotonic() - killed
+    seen = page.evaluate("() => window.__seen")  # noted by the page the moment its text showed it
+    assert seen["at"] and seen["interrupted"], seen  # interrupted from the first moment it is back
+    reconnect = seen["at"] / 1000 - killed
     print(f"reconnected and shown interrupted {reconnect:.1f} s after the kill")
     assert reconnect <= 15, f"{reconnect:.1f} s"
     assert cookie() != home  # the balancer moved it to the live replica
