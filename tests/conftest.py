@@ -22,7 +22,7 @@ from nncore.data import Dataset, load_dataset  # noqa: E402
 
 # The longest test files first (minutes in all, each on one worker: pytest.ini's --dist loadfile),
 # so that the two workers end together rather than one finishing a long file alone.
-LONG_FIRST = ["test_browser_people.py", "test_browser_a11y.py", "test_browser_runs.py", "test_infer.py", "test_runs_pg_replicas.py",
+LONG_FIRST = ["test_browser_people.py", "test_browser_a11y.py", "test_browser_runs.py", "test_infer.py", "test_cluster.py",
               "test_bench_sessions.py", "test_browser_points.py", "test_export.py", "test_deploy.py",
               "test_browser_optimizers.py", "test_boundaries_page.py", "test_browser_state.py", "test_browser_step.py",
               "test_browser_draw.py", "test_finetune.py", "test_browser_finetune.py"]

@@ -2,7 +2,9 @@
 replicas, HAProxy in front), a browser kept on its replica by the balancer's cookie, a replica
 killed (SIGKILL) and its browsers moved to the other one, then started again with `cluster restart`;
 in Chromium, a learner whose replica dies mid-training sees that training interrupted on the
-other replica within 15 s, by itself, and trains again. The balancer's settings are the Ingress's.
+other replica within 15 s, by itself, and trains again; a run trained on one replica opens by its
+address on the other (each opened directly), finished or still training. The balancer's settings
+are the Ingress's.
 
 Skipped with a hint without HAProxy (apt-get install -y haproxy) or PostgreSQL's binaries; with
 NNCORE_REQUIRE_HAPROXY=1 (set by .ci/run) a missing HAProxy fails instead.
@@ -167,3 +169,55 @@ def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interr
     page.context.close()
     again = bench("restart", home, "--state", str(cluster))
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+SLOW = "hidden=32:relu&batch_size=8"  # ~0.2 s an epoch, 1,000 epochs: still training when B looks
+
+
+def run_id_in(url: str) -> str:
+    match = re.search(r"[?&]run=([0-9a-f]{12})", url)
+    assert match, url
+    return match.group(1)
+
+
+def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
+    """Each replica opened directly (not through the balancer), one PostgreSQL store: a run trained on
+    one opens by its address on the other, finished or still training there."""
+    from browser import no_exception, open_page
+    from nncore.stores import open_store
+
+    info = facts(cluster)
+    a, b = (f"http://127.0.0.1:{r['port']}" for r in info["replicas"])
+    page = open_page(chromium, f"{a}/train?hidden=16:relu&epochs=2")
+    page.locator(".st-key-train button").first.click()
+    page.get_by_text("Done: 2 epochs").wait_for(timeout=180_000)
+    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+    finished = run_id_in(page.url)
+    no_exception(page)
+
+    other = open_page(chromium, f"{b}/runs?run={finished}")
+    other.get_by_text(f"Run {finished}").first.wait_for(timeout=60_000)
+    other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=90_000)
+    assert "2 of 2 epochs" in other.locator("[data-testid=stMainBlockContainer]").inner_text()
+    no_exception(other)
+    other.context.close()
+
+    # still training on A: B shows what A has recorded so far, and says where it trains
+    page.goto(f"{a}/train?{SLOW}&epochs=1000")
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
+    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+    running = run_id_in(page.url)
+    assert running != finished
+    stored = open_store(info["database_url"])  # a save of its progress (every 3 s) since epoch 3
+    wait_until(lambda: (run := stored.get(running)) is not None and run.epochs >= 3, 60, 0.2,
+               "a save of the run's third epoch")
+    stored.close()
+    other = open_page(chromium, f"{b}/runs?run={running}")
+    other.get_by_text("This run is training on another server of this app").wait_for(timeout=60_000)
+    no_exception(other)
+    other.screenshot(path="/tmp/issue17-deploy-replica.png", full_page=True)
+    other.context.close()
+    page.locator(".st-key-stop button").first.click()
+    page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+    page.context.close()
