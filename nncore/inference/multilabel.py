@@ -30,12 +30,13 @@ def property_labels(digits: np.ndarray) -> np.ndarray:
     return np.array([[d in yes for yes in PROPERTIES.values()] for d in digits], dtype=np.float32)
 
 
-def properties_spec(seed: int = 0, epochs: int = 30) -> ExperimentSpec:
-    """The trunk the draw page's models use; the head is swapped for 3 sigmoid units."""
-    return ExperimentSpec.from_preset("draw-cnn").replace(seed=seed, epochs=epochs)
+def properties_spec(seed: int = 0, epochs: int = 30, train_size: int | None = None) -> ExperimentSpec:
+    """The trunk the draw page's models use; the head is swapped for 3 sigmoid units. `train_size`:
+    that many of the training digits (all unless given)."""
+    return ExperimentSpec.from_preset("draw-cnn").replace(seed=seed, epochs=epochs, train_size=train_size)
 
 
-def train_properties_model(seed: int = 0, epochs: int = 30, data=None):
+def train_properties_model(seed: int = 0, epochs: int = 30, data=None, train_size: int | None = None):
     """Train the multi-label model on the offline digits (the draw-cnn spec's split: its validation
     digits are held out); returns (model, spec, metrics). An offline tool (`python -m nncore
     assets`), so it uses `fit` in the calling thread."""
@@ -44,7 +45,7 @@ def train_properties_model(seed: int = 0, epochs: int = 30, data=None):
     keras = import_keras()
     import tensorflow as tf
 
-    spec = properties_spec(seed, epochs)
+    spec = properties_spec(seed, epochs, train_size)
     data = data or load_dataset(spec)
     trunk = build_model(spec)
     with_head = keras.Sequential(

@@ -328,19 +328,19 @@ def build_assets(out: str | Path = ASSETS, epochs: int | None = None, seed: int 
                          f"with the writers' habits, Adam {HABIT_RATE:g} (teach_habits)"}
     save_model(model, spec, out / name, metrics)
     report[name] = metrics
-    report[PROPERTIES_MODEL] = build_properties(out, seed, epochs, copies)
+    report[PROPERTIES_MODEL] = build_properties(out, seed, epochs, copies, train_size)
     return report
 
 
 def build_properties(out: str | Path = ASSETS, seed: int | None = None, epochs: int | None = None,
-                     copies: int = DRAW_COPIES) -> dict[str, Any]:
+                     copies: int = DRAW_COPIES, train_size: int | None = None) -> dict[str, Any]:
     """Train and save the yes/no questions' model (multilabel.py); its metrics. It learns from the same
     kinds of new writings as the digit models: on pendigits' 14 test writers all three answers right
     for 92.1 % of the digits, 85.4 % when trained on MNIST's digits alone."""
     from .multilabel import PROPERTIES, properties_spec, train_properties_model
 
-    spec = properties_spec(seed or 0, epochs or 30)
-    model, spec, metrics = train_properties_model(seed=spec.seed, epochs=spec.epochs,
+    spec = properties_spec(seed or 0, epochs or 30, train_size)
+    model, spec, metrics = train_properties_model(seed=spec.seed, epochs=spec.epochs, train_size=train_size,
                                                   data=draw_training_data(spec, copies))
     metrics["new_writings_per_digit"] = copies
     save_model(model, spec, Path(out) / PROPERTIES_MODEL, metrics, questions=list(PROPERTIES))
