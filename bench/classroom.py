@@ -14,8 +14,7 @@ the balancer and trains the default preset (practice-lab, 40 epochs). Three acts
    show their training as interrupted on a live replica by themselves (the reconnect time: from the
    kill to the moment the page's own text first shows it, noted in the page), with the balancer's
    cookie now naming that replica, and Train again to the end; the other sessions' trainings must
-   finish. The replica is started again and new browsers
-   must reach it (and train there).
+   finish. The replica is started again and new browsers must reach it (and train there).
 3. The database lost: every session presses Train; PostgreSQL is stopped (fast: connections cut)
    for --db-down seconds while they train, then started again. No page may show an exception;
    every run must be in the store, finished, once the saves have been retried.
@@ -170,12 +169,13 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
             break
         time.sleep(0.1)
     cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}
+    showed = "; ".join(learners[i].status() for i in mine)
     for i in mine:
         learners[i].watch_for(BACK)
     os.kill(pids[victim], signal.SIGKILL)
     killed = time.time()
     log(f"{victim} killed (SIGKILL) while {len(cut_runs)} of its {len(mine)} sessions' trainings ran "
-        f"({', '.join(sorted(cut_runs))}); its pages showed: " + "; ".join(learners[i].status() for i in mine))
+        f"({', '.join(sorted(cut_runs))}); its pages showed just before: {showed}")
     # each of its pages must come back by itself: a new session on a live replica runs the page,
     # which shows the run of its address as "not training on this server now" (interrupted if cut)
     reconnect, moved_to, shown = {}, {}, {}

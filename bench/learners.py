@@ -32,7 +32,7 @@ TRAIN_AND_WATCH = """({at, done}) => {
     }, 250);
   }, Math.max(0, at - Date.now()));
 }"""
-STATUS = (r"(Epoch \d+ of \d+|Getting ready[^·]{0,30}|Done: [^·]{0,30}|Waiting in line|it is \w+|Connecting|"
+STATUS = (r"(Epoch \d+ of \d+|Getting ready[^·\n]{0,30}|Done: [^·\n]{0,30}|Waiting in line|it is \w+|Connecting|"
           r"Press \*?\*?Train)")
 INTERRUPTED = "it is interrupted"  # the Train page on a run whose replica died
 # notes, in the page itself, the moment its text first holds `text` (a DOM change that shows it) and
