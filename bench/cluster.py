@@ -33,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from deploy.balancer import BALANCER, REPLICA_ENV, haproxy_config
+
 from .postgres import NO_POSTGRES, Postgres, postgres_bin
 from .serve import ROOT, free_port
 
@@ -87,7 +89,7 @@ def replica_command(port: int) -> list[str]:
 
 def start_replica(name: str, port: int, private: dict) -> int:
     """`streamlit run` for one replica, in its own session (it outlives `up`); its pid."""
-    env = {**os.environ, "NNCORE_DATABASE_URL": private["database_url"],
+    env = {**os.environ, **REPLICA_ENV, "NNCORE_DATABASE_URL": private["database_url"],
            "STREAMLIT_SERVER_COOKIE_SECRET": private["cookie_secret"], **private["env"]}
     env.pop("NNCORE_RUNS_DB", None)  # a file there would win over the database URL
     log = open(Path(private["dir"]) / f"{name}.log", "a")
@@ -153,7 +155,6 @@ def save(state: str | Path, public: dict, private: dict) -> None:
 def up(replicas: int, port: int, state: str | Path, env: dict | None = None, timeout: float = 240.0,
        log=print) -> dict:
     """Start the cluster (see the module's text) and write `state`; its public facts."""
-    from deploy.balancer import BALANCER, haproxy_config
 
     if not 1 <= replicas <= 8:
         raise ValueError(f"--replicas must be 1 to 8, not {replicas}")

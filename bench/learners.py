@@ -122,9 +122,15 @@ class Learner:
             return ""
 
     def status(self) -> str:
-        """What the page says of its training now, in a few words, and the run of its address."""
+        """What the page says of its training now, in a few words, and the run of its address (and
+        any dialog over it, such as Streamlit's "Connection error")."""
         shows = re.search(STATUS, self.text())
-        return f"{shows.group(0) if shows else 'none of its statuses'} (run {self.run_id()})"
+        try:
+            dialog = self.page.evaluate("() => document.querySelector('[role=dialog]')?.innerText.slice(0, 200) || ''")
+        except Exception:  # noqa: BLE001 (a page mid-reconnect)
+            dialog = ""
+        return (f"{shows.group(0) if shows else 'none of its statuses'} (run {self.run_id()})"
+                + (f" under a dialog: {' '.join(dialog.split())}" if dialog else ""))
 
     def exception(self) -> str | None:
         try:

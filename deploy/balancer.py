@@ -23,6 +23,18 @@ BALANCER = {
     "change_on_failure": True,  # a dead replica's browsers move to a live one
 }
 
+# What every replica behind the balancer runs with, beyond the app's own .streamlit/config.toml
+# (deploy/k8s/deployment.yaml's env, and `python -m bench cluster`'s replicas; tests/test_cluster.py
+# checks that they agree). A page whose replica dies reconnects to another one and sends the hashes
+# of the big messages it holds from the dead one; Streamlit then sends mere references to those
+# messages, and a page that has dropped one meanwhile stops with "Cached ForwardMsg MISS" (a
+# connection error that no click mends: seen in the class bench, 1 page of 4). With the smallest
+# cached message set at 1 TB no message is cached, so every one is sent whole: a little more traffic
+# when a click reruns a page (the live views redraw charts that changed anyway).
+REPLICA_ENV = {
+    "STREAMLIT_GLOBAL_MIN_CACHED_MESSAGE_SIZE": "1e12",
+}
+
 NGINX = "nginx.ingress.kubernetes.io/"
 
 

@@ -28,10 +28,25 @@ from bench.classroom import BACK
 from bench.cluster import NO_HAPROXY, alive, haproxy_path, healthy
 from bench.learners import INTERRUPTED, WATCH_FOR
 from bench.postgres import NO_POSTGRES, postgres_bin
-from deploy.balancer import BALANCER, haproxy_config, ingress_annotations
+from deploy.balancer import BALANCER, REPLICA_ENV, haproxy_config, ingress_annotations
 from helpers import ROOT, port_in, wait_until
 
 yaml = pytest.importorskip("yaml", reason="PyYAML parses the manifests: pip install -r requirements.txt")
+
+
+def test_the_deployment_gives_its_replicas_what_the_local_cluster_gives_them():
+    """deploy/k8s/deployment.yaml's container env holds deploy/balancer.py's REPLICA_ENV, value for
+    value, as `bench cluster`'s replicas do (start_replica); a value no message reaches (none is cached,
+    so none is sent as a mere reference), under a name that `streamlit run` reads."""
+    deployment = yaml.safe_load((ROOT / "deploy" / "k8s" / "deployment.yaml").read_text())
+    env = {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert {k: env.get(k) for k in REPLICA_ENV} == REPLICA_ENV
+    assert int(float(REPLICA_ENV["STREAMLIT_GLOBAL_MIN_CACHED_MESSAGE_SIZE"])) >= 2**30
+    # `streamlit run` still takes it from the environment (its help names each option's variable)
+    told = subprocess.run([sys.executable, "-m", "streamlit", "run", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    listed = " ".join(told.stdout.split())
+    assert "--global.minCachedMessageSize FLOAT" in listed and "STREAMLIT_GLOBAL_MIN_CACHED_MESSAGE_SIZE" in listed
 
 
 def test_the_ingress_says_what_the_balancer_settings_say():
