@@ -202,6 +202,8 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     log(f"the others: {len(other_waits)} finished, {len(other_failed)} failed; "
         f"the victim's sessions trained again: {len(again_waits)} finished")
     victim_runs = [r for r in store_rows(public["database_url"]) if victim_pid in r[4] and r[2] >= clicked - 1]
+    log("the victim's runs since the click, as stored now: "
+        + ", ".join(f"{r[0]} {r[1]}{' (cut)' if r[0] in cut_runs else ''}" for r in victim_runs))
     restarted_at = time.time()
     restart(victim, state, log=log)
     restart_s = round(time.time() - restarted_at, 1)
