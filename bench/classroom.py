@@ -9,12 +9,13 @@ the balancer and trains the default preset (practice-lab, 40 epochs). Three acts
    balancer's cookie names it), the slowest and median wait from click to "Done", trainings per
    minute per core of the replicas' own CPU time (all replicas' user + system time, from /proc),
    and each replica's memory (RSS) idle and after.
-2. A replica lost: every session presses Train again; once the victim's sessions train, the
-   victim (the replica with the most sessions) is killed with SIGKILL. Its sessions' pages must
-   show their training as interrupted on a live replica by themselves (the reconnect time: from the
-   kill to the moment the page's own text first shows it, noted in the page), with the balancer's
-   cookie now naming that replica, and Train again to the end; the other sessions' trainings must
-   finish. The replica is started again and new browsers must reach it (and train there).
+2. A replica lost: every session presses Train again (the victim's sessions a 400-epoch training,
+   so that it is still going on); once the victim's sessions train, the victim (the replica with
+   the most sessions) is killed with SIGKILL. Its sessions' pages must show their training as
+   interrupted on a live replica by themselves (the reconnect time: from the kill to the moment the
+   page's own text first shows it, noted in the page), with the balancer's cookie now naming that
+   replica, and Train again to the end; the other sessions' trainings must finish. The replica is
+   started again and new browsers must reach it (and train there).
 3. The database lost: every session presses Train; PostgreSQL is stopped (fast: connections cut)
    for --db-down seconds while they train, then started again. No page may show an exception;
    every run must be in the store, finished, once the saves have been retried.
@@ -43,6 +44,7 @@ from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path, free_port
 from .common import rss_mb
 from .sessions import cpu_seconds
 
+LONGER = 400  # epochs of the victim's sessions' trainings in act two
 BACK = "is not training on this server now"  # a page back on a live replica, on the run of its address
 
 
@@ -154,18 +156,20 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
         share.setdefault(learner.replica(), []).append(i)
     victim = max(pids, key=lambda name: len(share.get(name, [])))
     mine = share.get(victim, [])
+    for i in mine:  # a default preset's training ends in 2-5 s on a quiet replica: the victim's train
+        learners[i].longer(LONGER)  # longer, so that the kill finds them training
     clicked = time.time()
     for learner in learners:
         learner.train()
-    # kill it once its trainings run (the store has them "running", from that process) and one of
-    # them has saved its progress (every 3 s), so there is something recorded; no later: a default
-    # preset's training takes 2-5 s on an idle replica (waiting longer for both of its training
-    # slots to fill, the trainings were over before the kill)
+    # kill it once its trainings run (the store has them "running", from that process: as many as
+    # its two training slots take, or one for 5 s) and one of them has saved its progress (every
+    # 3 s), so there is something recorded
     victim_pid, until, seen, rows = f":{pids[victim]}:", time.time() + 120, None, []
     while time.time() < until:
         rows = [r for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]]
         seen = seen or (time.time() if rows else None)
-        if rows and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 2.0):
+        if rows and (len(rows) >= min(len(mine), 2) or time.time() - seen > 5.0) \
+                and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 3.0):
             break
         time.sleep(0.1)
     cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}

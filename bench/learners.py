@@ -58,6 +58,13 @@ class Learner:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.url, self.cookie = url, cookie
+        self.done = DONE  # what the page says when its training ends
+
+    def longer(self, epochs: int) -> None:
+        """The same page, its network to train `epochs` epochs (the address says so) instead of 40."""
+        self.page.goto(f"{self.url}/train?epochs={epochs}", timeout=120_000)
+        wait_for_app(self.page, 120_000)
+        self.done = f"Done: {epochs} epochs"
 
     def open(self, timeout_ms: int = 120_000) -> None:
         self.page.goto(self.url, timeout=timeout_ms)
@@ -84,7 +91,7 @@ class Learner:
                 self.page.evaluate("() => { window.__bench = {clickAt: Date.now(), doneAt: null, "
                                    "error: 'no enabled Train button within 120 s'}; }")
                 return
-        self.page.evaluate(TRAIN_AND_WATCH, {"at": (at or time.time()) * 1000, "done": DONE})
+        self.page.evaluate(TRAIN_AND_WATCH, {"at": (at or time.time()) * 1000, "done": self.done})
 
     def lost_click(self, after: float = 45.0) -> bool:
         """Pressed `after` seconds ago and no new run in the address: the click fell into a rerun
