@@ -172,12 +172,13 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
                 and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 3.0):
             break
         time.sleep(0.1)
-    cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}
     showed = "; ".join(learners[i].status() for i in mine)
     for i in mine:
         learners[i].watch_for(BACK)
     os.kill(pids[victim], signal.SIGKILL)
     killed = time.time()
+    # what it left "running" once dead (read before the kill, a run that started meanwhile was missed)
+    cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}
     log(f"{victim} killed (SIGKILL) while {len(cut_runs)} of its {len(mine)} sessions' trainings ran "
         f"({', '.join(sorted(cut_runs))}); its pages showed just before: {showed}")
     # each of its pages must come back by itself: a new session on a live replica runs the page,
