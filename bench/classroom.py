@@ -157,7 +157,7 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     victim = max(pids, key=lambda name: len(share.get(name, [])))
     mine = share.get(victim, [])
     for i in mine:  # a default preset's training ends in 2-5 s on a quiet replica: the victim's train
-        learners[i].longer(LONGER)  # longer, so that the kill finds them training
+        learners[i].train_for(LONGER)  # longer, so that the kill finds them training
     clicked = time.time()
     for learner in learners:
         learner.train()
@@ -204,6 +204,8 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     for learner in again:
         learner.train()
     again_waits, again_failed = wait_all(again, min(deadline, time.time() + 300))
+    for i in mine:  # the default preset again, for the acts after this one
+        learners[i].train_for(40)
     log(f"the others: {len(other_waits)} finished, {len(other_failed)} failed; "
         f"the victim's sessions trained again: {len(again_waits)} finished")
     victim_runs = [r for r in store_rows(public["database_url"]) if victim_pid in r[4] and r[2] >= clicked - 1]

@@ -60,8 +60,8 @@ class Learner:
         self.url, self.cookie = url, cookie
         self.done = DONE  # what the page says when its training ends
 
-    def longer(self, epochs: int) -> None:
-        """The same page, its network to train `epochs` epochs (the address says so) instead of 40."""
+    def train_for(self, epochs: int) -> None:
+        """The same page opened again with its network to train `epochs` epochs (the address says so)."""
         self.page.goto(f"{self.url}/train?epochs={epochs}", timeout=120_000)
         wait_for_app(self.page, 120_000)
         self.done = f"Done: {epochs} epochs"
