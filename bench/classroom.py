@@ -48,6 +48,12 @@ LONGER = 400  # epochs of the victim's sessions' trainings in act two
 BACK = "is not training on this server now"  # a page back on a live replica, on the run of its address
 
 
+def running_on(url: str, server_pid: int) -> list[tuple]:
+    """The store's rows left "running" by the server process `server_pid` (its `server` field holds
+    host:pid:token)."""
+    return [r for r in store_rows(url) if r[1] == "running" and f":{server_pid}:" in r[4]]
+
+
 def store_rows(url: str) -> list[tuple]:
     import psycopg
 
@@ -166,7 +172,7 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     # 3 s), so there is something recorded
     victim_pid, until, seen, rows = f":{pids[victim]}:", time.time() + 120, None, []
     while time.time() < until:
-        rows = [r for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]]
+        rows = running_on(public["database_url"], pids[victim])
         seen = seen or (time.time() if rows else None)
         if rows and (len(rows) >= min(len(mine), 2) or time.time() - seen > 5.0) \
                 and (any(r[3] - r[2] > 2.5 for r in rows) or time.time() - seen > 3.0):
@@ -178,7 +184,7 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     os.kill(pids[victim], signal.SIGKILL)
     killed = time.time()
     # what it left "running" once dead (read before the kill, a run that started meanwhile was missed)
-    cut_runs = {r[0] for r in store_rows(public["database_url"]) if r[1] == "running" and victim_pid in r[4]}
+    cut_runs = {r[0] for r in running_on(public["database_url"], pids[victim])}
     log(f"{victim} killed (SIGKILL) while {len(cut_runs)} of its {len(mine)} sessions' trainings ran "
         f"({', '.join(sorted(cut_runs))}); its pages showed just before: {showed}")
     # each of its pages must come back by itself: a new session on a live replica runs the page,
@@ -190,8 +196,7 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
             if seen is not None:
                 reconnect[i] = round(seen[0] - killed, 1)
                 moved_to[i] = learners[i].replica()
-                run = re.search(r"[?&]run=([0-9a-f]{12})", learners[i].page.url)
-                shown[i] = (run.group(1) if run else None, seen[1])
+                shown[i] = (learners[i].run_id(), seen[1])
         time.sleep(0.2)
     log(f"its sessions came back after {sorted(reconnect.values())} s, on {moved_to}")
     for i in set(mine) - set(reconnect):

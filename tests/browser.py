@@ -3,8 +3,21 @@ benchmark uses them too)."""
 
 from __future__ import annotations
 
+import re
+
 from bench.serve import (CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, after_rerun,  # noqa: F401
                          chromium_path, free_port, set_number, wait_for_app)
+
+# A training that is still going on when a test looks, reloads and stops it: ~0.2 s an epoch, for
+# 1,000 epochs (a small network: a big one took both cores from the browser and the server)
+SLOW = "hidden=32:relu&batch_size=8"
+
+
+def run_id_in(url: str) -> str:
+    """The run id in a page's address (`?run=` or `&run=`); fails the test when there is none."""
+    match = re.search(r"[?&]run=([0-9a-f]{12})", url)
+    assert match, url
+    return match.group(1)
 
 # Points in the traces of the Plotly chart inside the element with key `key`. NumPy arrays
 # reach Plotly.js as typed arrays in base64 ({dtype, bdata}); plain lists as arrays. Count either.

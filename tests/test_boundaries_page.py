@@ -7,7 +7,7 @@ import json
 import pytest
 
 from apptest import open_app, wait_until_finished, job_of, training_of
-from browser import no_exception, open_page, set_number, wait_for_app
+from browser import no_exception, open_page, run_id_in, set_number, wait_for_app
 
 
 @pytest.fixture
@@ -249,7 +249,7 @@ def test_a_reload_finds_the_boundaries_run_again_in_chromium(browser, server, tm
     set_number(page, "p_epochs", 5)
     page.locator(".st-key-train_points button").first.click()
     page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=60_000)
-    run_id = re.search(r"run=([0-9a-f]{12})", page.url).group(1)
+    run_id = run_id_in(page.url)
     page.wait_for_function(f"() => ({TITLE})('boundary_chart')?.includes('Decision boundary after epoch 5')",
                            timeout=120_000)
     # a reload: the same run, found by the id in the address, its boundary and the builder's settings

@@ -8,11 +8,10 @@ test on both stores; a browser against a SQLite store across a restart is test_b
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
-from browser import no_exception, open_page, serve, wait_for_app
+from browser import no_exception, open_page, run_id_in, serve, wait_for_app
 from helpers import nncore
 
 pytestmark = pytest.mark.browser
@@ -33,7 +32,7 @@ def train(page, url: str) -> str:
     # the browser keeps who it is once the page's script has reached its end (the cookie's element is
     # drawn last): a tab opened before that is a newcomer, as it would be for a person that quick
     page.wait_for_function("() => document.cookie.includes('nnp_learner=')", timeout=30_000)
-    return re.search(r"run=([0-9a-f]{12})", page.url).group(1)
+    return run_id_in(page.url)
 
 
 def runs_listed(context, url: str) -> str:

@@ -11,15 +11,12 @@ import re
 
 import pytest
 
-from browser import no_exception, open_page, serve, wait_for_app
+from browser import SLOW, no_exception, open_page, run_id_in, serve, wait_for_app
 from helpers import wait_until
 from nncore.stores import open_store
 
 pytestmark = pytest.mark.browser
 
-# ~0.2 s an epoch here, for 1,000 epochs: still training when the test reloads, looks and stops
-# (a small network: a big one took both cores from the browser and the server while they worked)
-SLOW = "hidden=32:relu&batch_size=8"
 EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
 
 
@@ -29,12 +26,6 @@ def epoch_shown(page, timeout_ms: int = 120_000, at_least: int = 1) -> int:
         "(n) => { const m = document.body.innerText.match(/Epoch (\\d+) of \\d+/); return m && +m[1] >= n; }",
         arg=at_least, timeout=timeout_ms)
     return int(EPOCH.search(page.locator("body").inner_text()).group(1))
-
-
-def run_id_in(url: str) -> str:
-    match = re.search(r"[?&]run=([0-9a-f]{12})", url)
-    assert match, url
-    return match.group(1)
 
 
 def test_a_reload_reattaches_and_stop_from_another_tab_stops_it(chromium, server):
@@ -97,7 +88,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
         no_exception(page)
         assert "hidden=64" in page.url and "learning_rate=0.005" in page.url  # still the spec after training
         link = page.locator("code", has_text="/runs?run=").first.inner_text().strip()
-        finished = re.search(r"run=([0-9a-f]{12})", link).group(1)
+        finished = run_id_in(link)
         page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
         assert run_id_in(page.url) == finished  # the share link is this run
         page.screenshot(path=str(tmp_path / "trained.png"), full_page=True)

@@ -142,7 +142,7 @@ def test_state_file_cookie_stickiness_failover_and_restart(cluster):
 
 @pytest.mark.browser
 def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interrupted(cluster, chromium):
-    from browser import no_exception, open_page
+    from browser import no_exception, open_page, run_id_in
 
     info = facts(cluster)
     page = open_page(chromium, f"{info['url']}/train?hidden=32:relu&batch_size=8&epochs=1000")
@@ -151,7 +151,7 @@ def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interr
     page.locator(".st-key-train button").first.click()
     page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
     page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
-    run_id = re.search(r"run=([0-9a-f]{12})", page.url).group(1)
+    run_id = run_id_in(page.url)
     from nncore.stores import open_store
 
     store = open_store(info["database_url"])
@@ -186,19 +186,10 @@ def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interr
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-SLOW = "hidden=32:relu&batch_size=8"  # ~0.2 s an epoch, 1,000 epochs: still training when B looks
-
-
-def run_id_in(url: str) -> str:
-    match = re.search(r"[?&]run=([0-9a-f]{12})", url)
-    assert match, url
-    return match.group(1)
-
-
 def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
     """Each replica opened directly (not through the balancer), one PostgreSQL store: a run trained on
     one opens by its address on the other, finished or still training there."""
-    from browser import no_exception, open_page
+    from browser import SLOW, no_exception, open_page, run_id_in
     from nncore.stores import open_store
 
     info = facts(cluster)
