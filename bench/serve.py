@@ -39,7 +39,11 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`streamlit run SCRIPT` (run from the repository, so it reads .streamlit/config.toml)."""
+    """`streamlit run SCRIPT` (run from the repository, so it reads .streamlit/config.toml).
+    `StreamlitServer.live`: the servers this process started and has not stopped (a failed test
+    prints their logs: tests/conftest.py)."""
+
+    live: list["StreamlitServer"] = []
 
     def __init__(self, script: str | Path = "app/main.py", cpus: set[int] | None = None,
                  env: dict[str, str | None] | None = None):
@@ -57,6 +61,7 @@ class StreamlitServer:
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
             env={k: v for k, v in environ.items() if v is not None},
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+        StreamlitServer.live.append(self)
 
     def healthy(self) -> bool:
         try:
@@ -81,6 +86,8 @@ class StreamlitServer:
         return self.log.read()[-4000:]
 
     def stop(self) -> None:
+        if self in StreamlitServer.live:
+            StreamlitServer.live.remove(self)
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)

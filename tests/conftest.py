@@ -33,6 +33,37 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))  # stable: the rest as collected
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails: what each of its open pages showed (address, exception boxes,
+    JavaScript errors, the end of its text) and the end of each running server's log, in the
+    report, so that a failure on CI says what the page was doing."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    browser = item.funcargs.get("chromium")
+    if browser is not None:
+        for c, context in enumerate(browser.contexts):
+            for p, page in enumerate(context.pages):
+                report.sections.append((f"page {c}.{p} when the test failed", _page_state(page)))
+    from bench.serve import StreamlitServer
+
+    for server in StreamlitServer.live:
+        report.sections.append((f"server {server.url} log (its end)", server.output()[-2500:]))
+
+
+def _page_state(page) -> str:
+    try:
+        boxes = page.locator("[data-testid=stException]")
+        exceptions = [boxes.nth(i).inner_text(timeout=2_000) for i in range(boxes.count())]
+        text = page.locator("body").inner_text(timeout=5_000)
+        return "\n".join([f"url: {page.url}", f"exception boxes: {exceptions}",
+                          f"JavaScript errors: {getattr(page, 'errors', [])}", "text (its end):", text[-2500:]])
+    except Exception as e:  # a page closing or hung: say so rather than fail the report
+        return f"url: {page.url}; could not read it: {e!r}"
+
+
 @pytest.fixture(scope="session")
 def digits() -> Dataset:
     """The real 5,000 offline digits, split 80/20 with seed 0."""

@@ -192,3 +192,35 @@ def test_the_confusion_matrix_names_digits_for_digits_and_classes_otherwise():
     assert charts.label_noun(ExperimentSpec()) == "digit"  # the digits
     assert charts.label_noun(ExperimentSpec.from_preset("multiclass-lab")) == "class"  # the blobs
     assert charts.label_noun(ExperimentSpec.from_preset("multiclass-lab").replace(dataset="spiral")) == "class"
+
+
+RACE = """
+import importlib.abc, sys, threading, time
+
+class SlowSeries(importlib.abc.MetaPathFinder):  # pandas half-imported for 2 s, in another thread
+    def find_spec(self, name, path, target=None):
+        if name == "pandas.core.series" and threading.current_thread() is not threading.main_thread():
+            time.sleep(2)
+        return None
+
+sys.meta_path.insert(0, SlowSeries())
+threading.Thread(target=lambda: __import__("pandas")).start()
+while "pandas" not in sys.modules:
+    time.sleep(0.005)
+from app import charts
+print(len(charts.loss_curve({"loss": (1.0, 0.5), "val_loss": (1.1, 0.6)}, (), 2).data))
+"""
+
+
+def test_a_chart_built_while_another_thread_is_importing_pandas_waits_for_it():
+    """Plotly looks at pandas with sys.modules.get, without importing it: a chart built while a second
+    session's thread is importing pandas met a half-made module and failed (a busy server's first
+    pages, CI). Here another thread is inside pandas's import when the charts are built."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["2"]

@@ -4,7 +4,13 @@ the legend on top, the learner's zoom kept while it redraws)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas  # noqa: F401  (imported whole here, before any figure: see below)
 import plotly.graph_objects as go
+
+# Plotly checks each value against pandas with `sys.modules.get("pandas")`, never importing it: while
+# another thread of the server (a second session, Streamlit itself) is still importing pandas, that
+# is a half-made module without `Series`, and the chart failed with an AttributeError (seen on a busy
+# server's first pages). The import statement above waits for pandas to be whole.
 
 # The one palette: whatever is drawn in a colour of its own (a class, a run, a layer kind) takes it
 # from here. Okabe and Ito's eight colours (told apart with the common colour-vision deficiencies:
