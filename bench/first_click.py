@@ -25,16 +25,17 @@ from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, 
 MAIN = "[data-testid=stMainBlockContainer]"
 SHOWS_DONE = f"() => document.querySelector('{MAIN}')?.innerText.includes('Done: ')"
 TRAIN = ".st-key-train button"
+SCRIPT = "app/main.py"  # what the README's start command runs
 
 
 def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
-           cpus: set[int] | None = None) -> dict[str, Any]:
+           cpus: set[int] | None = None, script: str = SCRIPT) -> dict[str, Any]:
     """One fresh server, one new browser context: `count` clicks of Train on the Train page's
     default preset. Returns the seconds of each (click to Done), what the page said while the
     first one waited, and when the first click happened (seconds after `streamlit run`)."""
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "runs.db")
-        with StreamlitServer(env={"NNCORE_RUNS_DB": store, "NNCORE_WARM_UP_LOG": "1", **(env or {})},
+        with StreamlitServer(script, env={"NNCORE_RUNS_DB": store, "NNCORE_WARM_UP_LOG": "1", **(env or {})},
                              cpus=cpus) as server:
             server.wait_healthy(120, poll=0.02)
             healthy = time.perf_counter() - server.started
@@ -74,7 +75,7 @@ def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
 
 
 def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None = None,
-            split: bool = False) -> dict[str, Any]:
+            split: bool = False, script: str = SCRIPT) -> dict[str, Any]:
     """`split`: the server on core 0 and Chromium on core 1, as when the learner's browser runs on
     their own machine (otherwise both share all the cores)."""
     import os
@@ -95,7 +96,7 @@ def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None =
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
             try:
                 for _ in range(rounds):
-                    runs.append(clicks(browser, count, env, cpus={0} if split else None))
+                    runs.append(clicks(browser, count, env, cpus={0} if split else None, script=script))
             finally:
                 browser.close()
     finally:
@@ -117,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", action="store_true",
                         help="the server on core 0, Chromium on core 1 (a learner's browser runs on their machine)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--script", default=SCRIPT, help=f"what `streamlit run` runs (default {SCRIPT})")
     args = parser.parse_args(argv)
-    result = measure(args.rounds, split=args.split)
+    result = measure(args.rounds, split=args.split, script=args.script)
     if args.json:
         print(json.dumps(result))
         return 0
