@@ -40,7 +40,7 @@ def test_steps_are_trains_batches_bit_for_bit_adam_state_included(blobs):
     first = stepped.history["step_loss"][0]
     # the first step's loss is the loss of the initial weights on Train's first batch
     from nncore.model import build_model
-    from nncore.training.job import epoch_order
+    from nncore.training.batches import epoch_order
 
     model = build_model(spec, data.shape)
     rows = epoch_order(spec.seed, 0, len(data.x_train))[:spec.batch_size]

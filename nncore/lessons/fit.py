@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..spec import ExperimentSpec
-from ..training.job import TrainingJob, loss_labels
+from ..training.batches import loss_labels
+from ..training.job import TrainingJob
 from ..training.pool import POOL
 
 DEFAULT_STEPS = 20

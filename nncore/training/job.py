@@ -7,7 +7,7 @@
     job.release()                # nobody needs it any more (its network is back in the pool)
 
 A job waits for a slot in the server's training queue (nncore.training.queue: first come, first
-served, its place and an estimate in the snapshot's message while it waits), then borrows a compiled network from the pool and runs chunks of batches through it
+served, its place and an estimate in the snapshot's message while it waits), then borrows a compiled network from the pool and runs chunks of batches (nncore.training.batches) through it
 (each chunk one traced call of Keras' own train_step). It tells its `Recorder`
 (nncore.training.recorder) what happened after each call and each epoch; the recorder alone
 writes the Snapshots a page reads, checks the stop flag and catches a loss that becomes NaN
@@ -29,12 +29,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..augment import make_augmenter
 from ..data import Dataset, DatasetUnavailable, load_dataset
-from ..model import build_model, macs_per_example
+from ..model import build_model
 from ..outputs import to_probabilities
-from ..registry import CLASSES
 from ..spec import ExperimentSpec
+from .batches import call_chunks, loss_labels, steps_per_call
 from .pool import POOL
 from .queue import MAX_RUNNING_JOBS, QUEUE, Ticket  # noqa: F401 (MAX_RUNNING_JOBS: for pages and tests)
 from .recorder import Recorder
@@ -45,15 +44,6 @@ QUEUED, RUNNING, DONE, STOPPED, DIVERGED, FAILED = (Status.QUEUED, Status.RUNNIN
                                                     Status.STOPPED, Status.DIVERGED, Status.FAILED)
 
 WAIT_POLL = 0.2  # seconds between two looks at the line (place, stop, a session gone) while waiting
-
-# Many batches run in one call of the network's traced train function (nncore.training.pool):
-# going back to Python after every batch costs more than a small network's batch itself.
-# One call covers about CALL_SECONDS of work, estimated from the network's size, so the page
-# still gets several updates a second and Stop answers within that time. A batch costs about
-# BATCH_OVERHEAD_S plus its forward multiply-adds at MACS_PER_SECOND (fitted on a 2-core machine).
-CALL_SECONDS = 0.15
-BATCH_OVERHEAD_S = 3e-4
-MACS_PER_SECOND = 2.2e10
 
 _IDS = itertools.count(1)
 _RUNNING: "weakref.WeakSet[TrainingJob]" = weakref.WeakSet()  # jobs whose loop may be running now
@@ -73,61 +63,6 @@ def stop_all(reason: str = "The server stopped", timeout: float = 10.0) -> None:
 
 
 atexit.register(stop_all)
-
-
-def steps_per_call(spec: ExperimentSpec, data: Dataset) -> int:
-    """Batches per call of the network's train function: about CALL_SECONDS of work, at most an epoch."""
-    steps = math.ceil(len(data.x_train) / spec.batch_size)
-    macs = macs_per_example(spec, data.shape)
-    per_batch = BATCH_OVERHEAD_S + spec.batch_size * macs / MACS_PER_SECOND
-    return max(1, min(steps, int(CALL_SECONDS / per_batch)))
-
-
-def loss_labels(spec: ExperimentSpec, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """(y_train, y_val) as the spec's loss takes them: integers, one-hot rows, or float rows."""
-    y_train, y_val = data.y_train, data.y_val
-    if spec.label_format == "one-hot":
-        return np.eye(data.n_classes, dtype=np.float32)[y_train], np.eye(data.n_classes, dtype=np.float32)[y_val]
-    if data.labels != CLASSES:  # 0/1 answers and numbers: float rows, one per output unit
-        return (np.asarray(y_train, np.float32).reshape(len(y_train), -1),
-                np.asarray(y_val, np.float32).reshape(len(y_val), -1))
-    return y_train, y_val
-
-
-def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
-    """The order of the training rows in epoch `epoch` (from 0) without augmentation: a shuffle
-    seeded by the spec's seed and the epoch alone. Train's batches, and Step's, are runs of it."""
-    return np.random.default_rng([seed, epoch]).permutation(n)
-
-
-def _chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
-    """Runs of `size` examples for the train function, epoch after epoch: each epoch in a new
-    order (a shuffle seeded by the spec's seed and the epoch alone: the same on every run,
-    whatever else the process does). Without augmentation, plain NumPy: a tf.data pipeline
-    traces its functions anew for every training, which costs a first training more than its
-    epochs. Augmented, through tf.data, prepared a call ahead in its threads."""
-    if not spec.augment:
-        def plain():
-            for epoch in range(spec.epochs):
-                order = epoch_order(spec.seed, epoch, len(x))
-                for start in range(0, len(x), size):
-                    rows = order[start:start + size]
-                    yield x[rows], y[rows]
-
-        return plain()
-    import tensorflow as tf
-
-    n, seed = len(x), tf.constant(spec.seed, tf.int64)
-    xs, ys = tf.constant(x), tf.constant(y)
-
-    def order(epoch):
-        return tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), seed=tf.stack([seed, epoch]))
-
-    chunks = (tf.data.Dataset.range(spec.epochs).map(order)
-              .flat_map(lambda indices: tf.data.Dataset.from_tensor_slices(indices).batch(size))
-              .map(lambda i: (tf.gather(xs, i), tf.gather(ys, i))))
-
-    return iter(chunks.map(make_augmenter(spec.seed)).prefetch(2))
 
 
 class TrainingJob:
@@ -378,7 +313,7 @@ class TrainingJob:
         net = self._borrow(spec, data)
         per_call = steps_per_call(spec, data)
         calls = math.ceil(steps / per_call)  # calls of the train function per epoch
-        chunks = _chunks(data.x_train, y_train, spec, per_call * spec.batch_size)
+        chunks = call_chunks(data.x_train, y_train, spec, per_call * spec.batch_size)
         recorder.begin(net, data, y_val, steps, self.views, y_train)
         for epoch in range(spec.epochs):
             started = time.perf_counter()

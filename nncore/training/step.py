@@ -30,7 +30,8 @@ import numpy as np
 from ..data import Dataset
 from ..outputs import accuracy, to_probabilities
 from ..spec import ExperimentSpec
-from .job import TrainingJob, epoch_order, loss_labels, steps_per_call
+from .batches import epoch_order, loss_labels, steps_per_call
+from .job import TrainingJob
 from .snapshot import Status
 
 MODES = {"batch": "one batch", "epoch": "one epoch"}
