@@ -24,7 +24,8 @@ from app.text import plain
 from nncore import ExperimentSpec, SpecError
 from nncore.registry import ACTIVATIONS, DATASETS, LAYER_KINDS, LOSSES, OPTIMIZERS, OUTPUTS, PRESETS, is_point_set
 from nncore.layer import CONV_KERNEL, CONV_STRIDE, MAX_KERNEL, POOL_SIZE
-from nncore.spec import LIMITS, MAX_HIDDEN_LAYERS, from_query, same_settings, to_query
+from nncore.address import from_query, same_settings, to_query
+from nncore.spec import LIMITS, MAX_HIDDEN_LAYERS
 
 CUSTOM = "custom"
 FIELDS = ("output", "loss", "optimizer", "learning_rate", "batch_size", "epochs", "validation_split",

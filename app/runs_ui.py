@@ -15,7 +15,7 @@ from app.text import plain
 from nncore import ExperimentSpec
 from nncore.export import keras_code
 from nncore.runs import INTERRUPTED, PROGRESS_EVERY, RUNNING, Run
-from nncore.spec import to_query
+from nncore.address import to_query
 from nncore.training.live import SAVE_RETRY_S
 
 

@@ -40,7 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .spec import ExperimentSpec, differences
+from .address import differences
+from .spec import ExperimentSpec
 
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
 SCHEMA_VERSION = 4

@@ -21,7 +21,7 @@ from nncore import ExperimentSpec
 from nncore.runs import (INTERRUPTED, MIGRATIONS, RUNNING, SCHEMA_VERSION, STALE_AFTER, Run, StoreError,
                          describe_changes, new_run_id, valid_run_id)
 from nncore.runs_sqlite import SQLiteRunStore
-from nncore.spec import from_query, to_query
+from nncore.address import from_query, to_query
 from nncore.stores import open_store
 
 

@@ -101,7 +101,7 @@ def test_registries_have_labels_and_help():
 
 
 def test_a_point_sets_own_defaults_are_no_difference_and_stay_out_of_the_address():
-    from nncore.spec import differences, from_query, same_settings, to_query
+    from nncore.address import differences, from_query, same_settings, to_query
 
     base = ExperimentSpec.from_preset("multiclass-lab")  # the blobs: points 100 given, noise left unset
     assert (base.points, base.noise) == (100, None)

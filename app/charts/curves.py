@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from nncore.spec import FIELD_NAMES, differences, field_text
+from nncore.address import FIELD_NAMES, differences, field_text
 
 from .base import PALETTE, TRAIN_COLOR, VAL_COLOR, _figure, _series
 

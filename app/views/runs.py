@@ -12,7 +12,7 @@ from app.text import plain
 from nncore import SpecError
 from nncore.model import build_model
 from nncore.runs import Run
-from nncore.spec import FIELD_NAMES
+from nncore.address import FIELD_NAMES
 
 st.title("Runs")
 runs_ui.saving_notice()

@@ -17,7 +17,7 @@ from app import training_ui as ui  # noqa: E402
 from nncore.metrics import confusion  # noqa: E402
 from nncore.export import keras_code  # noqa: E402
 from nncore.model import count_params, summary_rows  # noqa: E402
-from nncore.spec import differences  # noqa: E402
+from nncore.address import differences  # noqa: E402
 
 note = state.follow_address(state.DIGITS)  # ?run=<id>: a reload or another tab finds its training again
 training = state.is_training()

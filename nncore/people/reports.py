@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..runs import Run, RunStore, Sql
-from ..spec import ExperimentSpec, differences
+from ..address import differences
+from ..spec import ExperimentSpec
 from .classes import CLASS_COLUMNS, ClassInfo, TeacherClass, class_from_row, require_teacher
 from .learners import Learner
 from .targets import Target

@@ -45,7 +45,7 @@ def race_from_query(params: dict, networks) -> tuple[RaceSettings, list[RaceErro
     value); a bad parameter keeps the default race's value, the good ones are used. `networks`:
     the names the page offers (presets, and TRAIN_NETWORK when the session has a Train network).
     Never raises."""
-    from ...spec import MAX_QUERY_VALUE
+    from ...address import MAX_QUERY_VALUE
 
     default, errors, values = RaceSettings(), [], {}
     for key, value in params.items():
