@@ -57,9 +57,11 @@ def _page_state(page) -> str:
     try:
         boxes = page.locator("[data-testid=stException]")
         exceptions = [boxes.nth(i).inner_text(timeout=2_000) for i in range(boxes.count())]
-        text = page.locator("body").inner_text(timeout=5_000)
+        main = page.locator("[data-testid=stMainBlockContainer]")
+        text = (main.first if main.count() else page.locator("body")).inner_text(timeout=5_000)
         return "\n".join([f"url: {page.url}", f"exception boxes: {exceptions}",
-                          f"JavaScript errors: {getattr(page, 'errors', [])}", "text (its end):", text[-2500:]])
+                          f"JavaScript errors: {getattr(page, 'errors', [])}",
+                          "the page's main part (its first and last lines):", text[:1200], "...", text[-1800:]])
     except Exception as e:  # a page closing or hung: say so rather than fail the report
         return f"url: {page.url}; could not read it: {e!r}"
 

@@ -39,8 +39,10 @@ def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):
     # training and validation loss for both epochs, plus the points within the epochs
     page.wait_for_function(f"() => ({LOSS_POINTS})() >= 2 + 2 + 8", timeout=30_000)
     no_exception(page)
-    assert page.locator(".st-key-confusion_chart .js-plotly-plot").count() >= 1
+    # the confusion matrix is redrawn every 5 s while it trains, and once more with the finished run
+    page.locator(".st-key-confusion_chart .js-plotly-plot").first.wait_for(timeout=60_000)
     expect(page.locator(".st-key-train button").first).to_be_enabled(timeout=15_000)
+    no_exception(page)
     page.screenshot(path=str(tmp_path / "trained.png"), full_page=True)
 
 
