@@ -17,7 +17,7 @@ from typing import Any
 
 from .common import rss_mb, train_here
 from .first_click import MAIN, SHOWS_DONE, clicks
-from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, set_number, wait_for_app
+from .serve import APP, CHROMIUM_FLAGS, NO_CHROMIUM, ROOT, StreamlitServer, chromium_path, set_number, wait_for_app
 
 TITLE = "[data-testid=stMainBlockContainer] h1"
 DONE = re.compile(r"Done: (\d+) epochs in ([\d.]+) s")
@@ -44,7 +44,7 @@ def cold_start(browser, rounds: int = 3) -> dict[str, Any]:
         app, one_line = [], []
         for _ in range(rounds):
             one_line.append(first_paint(browser, hello))
-            app.append(first_paint(browser, "app/main.py"))
+            app.append(first_paint(browser, APP))
     a, b = statistics.median(app), statistics.median(one_line)
     return {"rounds": rounds, "app_paint_s": a, "hello_paint_s": b, "cold_start_ratio": a / b,
             "app_paint_runs": app, "hello_paint_runs": one_line}

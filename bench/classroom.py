@@ -39,7 +39,7 @@ import time
 
 from .cluster import down, restart, up
 from .postgres import Postgres
-from .learners import Learner, wait_all
+from .learners import DEFAULT_EPOCHS, Learner, wait_all
 from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path, free_port
 from .common import rss_mb
 from .sessions import cpu_seconds
@@ -48,10 +48,15 @@ LONGER = 400  # epochs of the victim's sessions' trainings in act two
 BACK = "is not training on this server now"  # a page back on a live replica, on the run of its address
 
 
-def running_on(url: str, server_pid: int) -> list[tuple]:
-    """The store's rows left "running" by the server process `server_pid` (its `server` field holds
+def rows_of(url: str, server_pid: int) -> list[tuple]:
+    """The store's rows written by the server process `server_pid` (its `server` field holds
     host:pid:token)."""
-    return [r for r in store_rows(url) if r[1] == "running" and f":{server_pid}:" in r[4]]
+    return [r for r in store_rows(url) if f":{server_pid}:" in r[4]]
+
+
+def running_on(url: str, server_pid: int) -> list[tuple]:
+    """The store's rows left "running" by the server process `server_pid`."""
+    return [r for r in rows_of(url, server_pid) if r[1] == "running"]
 
 
 def store_rows(url: str) -> list[tuple]:
@@ -170,7 +175,7 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
     # kill it once its trainings run (the store has them "running", from that process: as many as
     # its two training slots take, or one for 5 s) and one of them has saved its progress (every
     # 3 s), so there is something recorded
-    victim_pid, until, seen, rows = f":{pids[victim]}:", time.time() + 120, None, []
+    until, seen, rows = time.time() + 120, None, []
     while time.time() < until:
         rows = running_on(public["database_url"], pids[victim])
         seen = seen or (time.time() if rows else None)
@@ -210,10 +215,10 @@ def act_two(browser, public, state, pids, learners, deadline, log) -> dict:
         learner.train()
     again_waits, again_failed = wait_all(again, min(deadline, time.time() + 300))
     for i in mine:  # the default preset again, for the acts after this one
-        learners[i].train_for(40)
+        learners[i].train_for(DEFAULT_EPOCHS)
     log(f"the others: {len(other_waits)} finished, {len(other_failed)} failed; "
         f"the victim's sessions trained again: {len(again_waits)} finished")
-    victim_runs = [r for r in store_rows(public["database_url"]) if victim_pid in r[4] and r[2] >= clicked - 1]
+    victim_runs = [r for r in rows_of(public["database_url"], pids[victim]) if r[2] >= clicked - 1]
     log("the victim's runs since the click, as stored now: "
         + ", ".join(f"{r[0]} {r[1]}{' (cut)' if r[0] in cut_runs else ''}" for r in victim_runs))
     restarted_at = time.time()

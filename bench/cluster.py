@@ -36,7 +36,7 @@ from pathlib import Path
 from deploy.balancer import BALANCER, REPLICA_ENV, haproxy_config
 
 from .postgres import NO_POSTGRES, Postgres, postgres_bin
-from .serve import ROOT, free_port
+from .serve import APP, ROOT, free_port
 
 NO_HAPROXY = "HAProxy was not found: install Debian's package (apt-get install -y haproxy)"
 
@@ -83,7 +83,7 @@ def stop_pid(pid: int, marker: str, grace: float = 15.0) -> None:
 
 
 def replica_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
+    return [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
 
 
@@ -155,7 +155,6 @@ def save(state: str | Path, public: dict, private: dict) -> None:
 def up(replicas: int, port: int, state: str | Path, env: dict | None = None, timeout: float = 240.0,
        log=print) -> dict:
     """Start the cluster (see the module's text) and write `state`; its public facts."""
-
     if not 1 <= replicas <= 8:
         raise ValueError(f"--replicas must be 1 to 8, not {replicas}")
     haproxy, bindir = haproxy_path(), postgres_bin()

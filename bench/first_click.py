@@ -20,16 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .serve import CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, wait_for_app
+from .serve import APP, CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_path, wait_for_app
 
 MAIN = "[data-testid=stMainBlockContainer]"
 SHOWS_DONE = f"() => document.querySelector('{MAIN}')?.innerText.includes('Done: ')"
 TRAIN = ".st-key-train button"
-SCRIPT = "app/main.py"  # what the README's start command runs
 
 
 def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
-           cpus: set[int] | None = None, script: str = SCRIPT) -> dict[str, Any]:
+           cpus: set[int] | None = None, script: str = APP) -> dict[str, Any]:
     """One fresh server, one new browser context: `count` clicks of Train on the Train page's
     default preset. Returns the seconds of each (click to Done), what the page said while the
     first one waited, and when the first click happened (seconds after `streamlit run`)."""
@@ -75,7 +74,7 @@ def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
 
 
 def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None = None,
-            split: bool = False, script: str = SCRIPT) -> dict[str, Any]:
+            split: bool = False, script: str = APP) -> dict[str, Any]:
     """`split`: the server on core 0 and Chromium on core 1, as when the learner's browser runs on
     their own machine (otherwise both share all the cores)."""
     import os
@@ -118,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", action="store_true",
                         help="the server on core 0, Chromium on core 1 (a learner's browser runs on their machine)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--script", default=SCRIPT, help=f"what `streamlit run` runs (default {SCRIPT})")
+    parser.add_argument("--script", default=APP, help=f"what `streamlit run` runs (default {APP})")
     args = parser.parse_args(argv)
     result = measure(args.rounds, split=args.split, script=args.script)
     if args.json:

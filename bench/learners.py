@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 import time
 
+from nncore import ExperimentSpec
+
 from .serve import wait_for_app
 
-DONE = "Done: 40 epochs"  # the default preset's end
+DEFAULT_EPOCHS = ExperimentSpec().epochs  # the Train page's default (the practice lab)
+DONE = f"Done: {DEFAULT_EPOCHS} epochs"  # its end
 # bench/sessions.py's CLICK_AND_WATCH, for a page that may still show an earlier training's "Done":
 # the end counts once the address carries a run other than the one it had at the click (the page
 # puts a new training's id there before its end; a busy page may draw no step in between).

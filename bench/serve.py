@@ -38,6 +38,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+APP = "app/main.py"  # the playground's script, as the README's start command runs it
+
+
 class StreamlitServer:
     """`streamlit run SCRIPT` (run from the repository, so it reads .streamlit/config.toml).
     `StreamlitServer.live`: the servers this process started and has not stopped (a failed test
@@ -45,7 +48,7 @@ class StreamlitServer:
 
     live: list["StreamlitServer"] = []
 
-    def __init__(self, script: str | Path = "app/main.py", cpus: set[int] | None = None,
+    def __init__(self, script: str | Path = APP, cpus: set[int] | None = None,
                  env: dict[str, str | None] | None = None):
         """`cpus`: run the server on these cores only (the benchmark keeps it off the browser's).
         `env`: the server's environment is this process's with these changes (None: unset)."""
