@@ -19,15 +19,6 @@ def page(browser, server):
     page.context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/train"])
-def test_every_page_opens_without_exception(browser, server, path, tmp_path):
-    page = open_page(browser, server.url + path, height=1000)
-    assert page.locator("h1").first.inner_text().startswith("Train a network")
-    no_exception(page)
-    page.screenshot(path=str(tmp_path / "page.png"))
-    page.context.close()
-
-
 def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):
     set_number(page, "units_0", 16)
     set_number(page, "units_1", 8)

@@ -55,18 +55,36 @@ def tab_to(page, key: str, at_most: int) -> int:
 INSIDE = "(key) => !!document.activeElement && !!document.activeElement.closest('.st-key-' + key)"
 
 
+# Each address a learner may share, and the title its page opens with ("/train" switches to "/").
+TITLES = {"/": "Train a network", "/train": "Train a network", "/draw": "Draw a digit", "/boundaries": "Decision boundaries",
+          "/runs": "Runs", "/class": "Class", "/activations": "Activation functions", "/softmax": "Softmax",
+          "/losses": "Losses and labels", "/derivatives": "Derivatives", "/backprop": "Backpropagation",
+          "/fit": "What fit does", "/optimizers": "Optimizers", "/layers": "Other layer types"}
+
+
+def opens_as_itself(page, path: str) -> None:
+    """The page at `path` has its own title, no "Page not found", no exception box, no JavaScript error."""
+    assert page.get_by_text("Page not found").count() == 0, path
+    assert page.locator("h1").first.inner_text().startswith(TITLES[path]), (path, page.locator("h1").first.inner_text())
+    no_exception(page)
+
+
 def test_every_page_passes_axe_light_and_dark_and_the_keyboard_alone_trains(browser, server):
-    """One session: each page idle, axe in both themes; then, on the Train page, Tab from the top to
+    """One session: each page opens as itself (its title, no exception, no JavaScript error; the
+    /train address too) and, idle, passes axe in both themes; then, on the Train page, Tab from the top to
     Train (its focus ring visible), Enter starts a training, Tab to Stop, Enter stops it after its first
     epoch; axe on what the training left (curves, confusion matrix, digits, plane); then the Draw page
     with a drawing answered and the Runs page with the run."""
     page = open_page(browser, height=1000)
     found, seconds = {}, {}
-    for path in PAGES:
+    assert set(TITLES) == {*PAGES, "/train"}
+    for path in [*PAGES, "/train"]:
         start = time.perf_counter()
         page.goto(server.url + path)
-        wait_drawn(page)
-        found.update(axe_both_themes(page, path))
+        wait_drawn(page)  # charts and components drawn: their JavaScript errors, if any, are in
+        opens_as_itself(page, path)
+        if path in PAGES:  # "/train" is the "/" page
+            found.update(axe_both_themes(page, path))
         seconds[path] = time.perf_counter() - start
 
     # the default network for 1,000 epochs (from the address): Tab to Stop and Enter come long before

@@ -60,9 +60,13 @@ def test_shipped_models_classify_the_validation_digits(digits, logits_model, sof
     from nncore.data import load_dataset
 
     data = load_dataset(logits_model.spec)
-    for p in (logits_model, softmax_model):
-        acc = np.mean(p.probabilities(data.x_val).argmax(1) == data.y_val)
-        assert acc == pytest.approx(p.metrics["val_accuracy"], abs=0.002)
+    answers = logits_model.probabilities(data.x_val).argmax(1)
+    assert np.mean(answers == data.y_val) == pytest.approx(logits_model.metrics["val_accuracy"], abs=0.002)
+    # the softmax model is the same four networks (the test above): the same answers, so the same
+    # accuracy, shown on a fifth of them rather than paying for all of them twice
+    assert softmax_model.metrics["val_accuracy"] == logits_model.metrics["val_accuracy"]
+    some = slice(0, len(data.x_val) // 5)
+    assert np.array_equal(softmax_model.probabilities(data.x_val[some]).argmax(1), answers[some])
 
 
 def test_raw_outputs_logits_versus_probabilities(digits, logits_model, softmax_model):
@@ -102,8 +106,8 @@ def test_shipped_default_reads_drawn_strokes(logits_model):
 
 
 def test_assets_are_rebuilt_by_code(tmp_path):
-    # the recipe on 2,000 of its training digits, 1 epoch: two networks, trained once, saved once
-    report = build_assets(tmp_path, epochs=1, seed=3, copies=1, members=2, train_size=2000)
+    # the recipe on 1,000 of its training digits, 1 epoch: two networks, trained once, saved once
+    report = build_assets(tmp_path, epochs=1, seed=3, copies=1, members=2, train_size=1000)
     assert set(report) == {DEFAULT_MODELS["logits"], PROPERTIES_MODEL}
     assert sorted(f.name for f in tmp_path.iterdir()) == sorted(
         f"{name}.{ext}" for name in report for ext in ("json", "keras"))
@@ -117,7 +121,7 @@ def test_assets_are_rebuilt_by_code(tmp_path):
     info = json.loads((tmp_path / f"{DEFAULT_MODELS['logits']}.json").read_text())
     metrics = info["metrics"]
     assert info["spec"]["dataset"] == DRAW_DATASET == "mnist" and info["spec"]["output"] == "logits"
-    assert metrics["new_writings_per_digit"] == 1 and 3900 <= metrics["train_digits"] <= 4000
+    assert metrics["new_writings_per_digit"] == 1 and 1900 <= metrics["train_digits"] <= 2000
     assert metrics["weights"].startswith("the average of the weights after epochs 1-1 (1 of them")
     logits = load_predictor(tmp_path / DEFAULT_MODELS["logits"])
     assert [m["seed"] for m in metrics["each"]] == [3, 4] and len(logits.members) == 2

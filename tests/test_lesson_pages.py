@@ -1,11 +1,12 @@
-"""The lesson pages: AppTest drives the widgets; Chromium opens every page of the app."""
+"""The lesson pages: AppTest drives the widgets, Chromium the softmax slider (every page of the app
+opens in Chromium in tests/test_browser_a11y.py, beside axe)."""
 
 from __future__ import annotations
 
 import pytest
 
 from apptest import open_app, wait_for_lesson
-from browser import wait_drawn, wait_for_app
+from browser import wait_for_app
 
 
 @pytest.fixture
@@ -72,23 +73,6 @@ def test_losses_page_labels_mismatch_binary_and_multilabel(at):
     rows = frames(at)[-1]
     assert (rows["softmax sum"].round(2) == 1.0).all()
     assert (rows["sigmoid sum"].round(2) != 1.0).any()
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("path", ["/", "/train", "/draw", "/boundaries", "/activations", "/softmax", "/losses"])
-def test_every_page_opens_in_chromium(browser, server, path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server.url + path)
-    wait_drawn(page)  # charts and components drawn: their JavaScript errors, if any, are in
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert page.get_by_text("Page not found").count() == 0  # every address a learner may share works
-    titles = {"/": "Train", "/train": "Train", "/draw": "Draw", "/boundaries": "Decision",
-              "/activations": "Activation functions", "/softmax": "Softmax", "/losses": "Losses"}
-    assert titles[path].lower() in page.locator("h1").first.inner_text().lower()
-    assert errors == []
-    page.close()
 
 
 PROBABILITIES = "() => JSON.stringify(document.querySelector('.st-key-softmax_a .js-plotly-plot')?.data?.[0]?.y)"
