@@ -47,6 +47,8 @@ SCRIPTS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["cluster", "measure"]:  # the class bench (bench/classroom.py) on a cluster of bench/cluster.py
+        return importlib.import_module("bench.classroom").main(argv[2:]) or 0
     if argv and argv[0] in SCRIPTS:
         module = importlib.import_module(SCRIPTS[argv[0]][0])
         return module.main(argv[1:]) or 0

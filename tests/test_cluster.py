@@ -73,6 +73,14 @@ def bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
                           text=True, timeout=timeout)
 
 
+def test_cluster_measure_is_the_class_bench_and_refuses_bad_counts_before_starting_anything():
+    """`python -m bench cluster measure` reaches bench/classroom.py (bench/__main__.py sends it there, so
+    that bench/cluster.py, which the class bench drives, need not import it)."""
+    done = bench("measure", "--sessions", "0", timeout=60)
+    assert done.returncode != 0 and "--sessions must be 1 to 40, not 0" in done.stderr, done.stderr
+    assert "usage: python -m bench cluster measure" in bench("measure", "-h", timeout=60).stdout
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """`python -m bench cluster up --replicas 2` (no preset warm-up: the test's replicas live a minute);
