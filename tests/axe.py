@@ -34,14 +34,28 @@ def axe_script() -> str:
     return files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
 
 
-def run_axe(page, known=None) -> list[dict]:
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+# Of those rules, the ones whose outcome depends on colours (axe's "cat.color" rules: contrast, links
+# told apart by colour alone): all that a change of theme can change, since the two themes differ only
+# in colours (.streamlit/config.toml's [theme.light] and [theme.dark]).
+COLOUR_RULES = """(tags) => { const ours = new Set(axe.getRules(tags).map(r => r.ruleId));
+  return axe.getRules(['cat.color']).map(r => r.ruleId).filter(id => ours.has(id)); }"""
+
+
+def run_axe(page, known=None, colours_only: bool = False) -> list[dict]:
     """The page's critical and serious violations (WCAG 2.x A and AA rules and axe's best practices),
-    each {rule, impact, nodes: [selector, ...], help}, less the nodes `known` (default KNOWN) excuses."""
+    each {rule, impact, nodes: [selector, ...], help}, less the nodes `known` (default KNOWN) excuses;
+    `colours_only`: of those rules, only the ones about colours (COLOUR_RULES)."""
     known = KNOWN if known is None else known
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_script())
-    options = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+    run_only = {"type": "tag", "values": TAGS}
+    if colours_only:
+        rules = page.evaluate(COLOUR_RULES, TAGS)
+        assert "color-contrast" in rules, rules
+        run_only = {"type": "rule", "values": rules}
+    options = {"resultTypes": ["violations"], "runOnly": run_only}
     result = page.evaluate(f"() => axe.run(document, {json.dumps(options)})")
     found = []
     for v in result["violations"]:

@@ -1,10 +1,10 @@
 """The deployment run for real on this machine: `python -m bench cluster up` (PostgreSQL, two app
 replicas, HAProxy in front), a browser kept on its replica by the balancer's cookie, a replica
 killed (SIGKILL) and its browsers moved to the other one, then started again with `cluster restart`;
-in Chromium, a learner whose replica dies mid-training sees that training interrupted on the
-other replica within 15 s, by itself, and trains again; a run trained on one replica opens by its
-address on the other (each opened directly), finished or still training. The balancer's settings
-are the Ingress's.
+in Chromium, a run trained on one replica opens by its address on the other (each opened directly),
+finished or still training; last (no test after it needs the replica it kills), a learner whose
+replica dies mid-training sees that training interrupted on the other replica within 15 s, by
+itself, and trains again. The balancer's settings are the Ingress's.
 
 Skipped with a hint without HAProxy (apt-get install -y haproxy) or PostgreSQL's binaries; with
 NNCORE_REQUIRE_HAPROXY=1 (set by .ci/run) a missing HAProxy fails instead.
@@ -149,51 +149,6 @@ def test_state_file_cookie_stickiness_failover_and_restart(cluster):
 
 
 @pytest.mark.browser
-def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interrupted(cluster, chromium):
-    from browser import no_exception, open_page, run_id_in
-
-    info = facts(cluster)
-    page = open_page(chromium, f"{info['url']}/train?hidden=32:relu&batch_size=8&epochs=1000")
-    cookie = lambda: next(c["value"] for c in page.context.cookies() if c["name"] == info["cookie"])  # noqa: E731
-    home = cookie()
-    page.locator(".st-key-train button").first.click()
-    page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
-    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
-    run_id = run_id_in(page.url)
-    from nncore.stores import open_store
-
-    store = open_store(info["database_url"])
-    stored = lambda: getattr(store.get(run_id), "epochs", 0)  # noqa: E731
-    # a progress save (every 3 s) that has epoch 3 or later, read from PostgreSQL
-    wait_until(lambda: stored() >= 3, 30, 0.2, "a progress save with 3 epochs in the store")
-    victim = next(r for r in info["replicas"] if r["name"] == home)
-    page.evaluate(WATCH_FOR, {"text": BACK, "interrupted": INTERRUPTED})  # the class bench's own watch
-    os.kill(victim["pid"], signal.SIGKILL)
-    killed = time.time()
-    page.get_by_text("it is interrupted").wait_for(timeout=30_000)
-    seen = page.evaluate("() => window.__seen")  # noted by the page the moment its text showed it
-    assert seen["at"] and seen["interrupted"], seen  # interrupted from the first moment it is back
-    reconnect = seen["at"] / 1000 - killed
-    print(f"reconnected and shown interrupted {reconnect:.1f} s after the kill")
-    assert reconnect <= 15, f"{reconnect:.1f} s"
-    assert cookie() != home  # the balancer moved it to the live replica
-    assert run_id in page.url
-    main = page.locator("[data-testid=stMainBlockContainer]").inner_text()
-    assert "Interrupted: the server stopped while this run was training" in main
-    recorded = re.search(r"(\d+) of 1000 epochs · interrupted", main)  # what it had saved, from PostgreSQL
-    assert recorded and int(recorded.group(1)) >= 3, main[:2000]
-    no_exception(page)
-    # Train works again, on the live replica
-    page.locator(".st-key-train button").first.click()
-    page.wait_for_function("() => /Epoch ([2-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
-    page.locator(".st-key-stop button").first.click()
-    page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
-    no_exception(page)
-    page.context.close()
-    again = bench("restart", home, "--state", str(cluster))
-    assert again.returncode == 0, again.stdout + again.stderr
-
-
 def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
     """Each replica opened directly (not through the balancer), one PostgreSQL store: a run trained on
     one opens by its address on the other, finished or still training there."""
@@ -234,4 +189,48 @@ def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
     other.context.close()
     page.locator(".st-key-stop button").first.click()
     page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interrupted(cluster, chromium):
+    from browser import no_exception, open_page, run_id_in
+
+    info = facts(cluster)
+    page = open_page(chromium, f"{info['url']}/train?hidden=32:relu&batch_size=8&epochs=1000")
+    cookie = lambda: next(c["value"] for c in page.context.cookies() if c["name"] == info["cookie"])  # noqa: E731
+    home = cookie()
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function("() => /Epoch ([3-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
+    page.wait_for_function("() => /[?&]run=[0-9a-f]{12}/.test(location.search)", timeout=30_000)
+    run_id = run_id_in(page.url)
+    from nncore.stores import open_store
+
+    store = open_store(info["database_url"])
+    stored = lambda: getattr(store.get(run_id), "epochs", 0)  # noqa: E731
+    # a progress save (every 3 s) that has epoch 3 or later, read from PostgreSQL
+    wait_until(lambda: stored() >= 3, 30, 0.2, "a progress save with 3 epochs in the store")
+    victim = next(r for r in info["replicas"] if r["name"] == home)
+    page.evaluate(WATCH_FOR, {"text": BACK, "interrupted": INTERRUPTED})  # the class bench's own watch
+    os.kill(victim["pid"], signal.SIGKILL)
+    killed = time.time()
+    page.get_by_text("it is interrupted").wait_for(timeout=30_000)
+    seen = page.evaluate("() => window.__seen")  # noted by the page the moment its text showed it
+    assert seen["at"] and seen["interrupted"], seen  # interrupted from the first moment it is back
+    reconnect = seen["at"] / 1000 - killed
+    print(f"reconnected and shown interrupted {reconnect:.1f} s after the kill")
+    assert reconnect <= 15, f"{reconnect:.1f} s"
+    assert cookie() != home  # the balancer moved it to the live replica
+    assert run_id in page.url
+    main = page.locator("[data-testid=stMainBlockContainer]").inner_text()
+    assert "Interrupted: the server stopped while this run was training" in main
+    recorded = re.search(r"(\d+) of 1000 epochs · interrupted", main)  # what it had saved, from PostgreSQL
+    assert recorded and int(recorded.group(1)) >= 3, main[:2000]
+    no_exception(page)
+    # Train works again, on the live replica
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function("() => /Epoch ([2-9]|\\d\\d+) of 1000/.test(document.body.innerText)", timeout=120_000)
+    page.locator(".st-key-stop button").first.click()
+    page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
+    no_exception(page)
     page.context.close()
