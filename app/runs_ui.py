@@ -116,6 +116,10 @@ def live_run(live) -> None:
     any tab: its progress, numbers and curves redrawn every second, and a Stop that stops it."""
     job = live.job
     state.watch(live)
+    # drawn as training now: if the job ends before the live view below first reads it (a Stop
+    # clicked here reruns the page while the job is still finishing), that view's one catch-up
+    # run still redraws the page as the stored run
+    state.drawn_as_training("runs_page")
     st.subheader(f"Run {live.run_id} · training now")
     link = spec_link(job.spec)
     link += ("&" if "?" in link else "?") + f"run={live.run_id}"

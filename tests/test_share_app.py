@@ -258,3 +258,38 @@ def test_draw_answers_with_a_run_links_stored_weights(store_at, tmp_path):
     assert not other.exception and not other.error
     assert any(f"run {run_id}" in c.value for c in other.caption), [c.value for c in other.caption]
     assert any(m.value.startswith("## Prediction:") for m in other.markdown)
+
+
+def test_a_live_run_that_ends_between_the_pages_two_reads_is_shown_stored(store_at, tmp_path, small_digits):
+    """The Runs page reads its live run as training, draws it so, and the job ends before the live
+    view's own read (a Stop clicked on that page reruns it while the job is finishing): the view's
+    catch-up run redraws the page as the stored run. Before, the page stayed on "training now" with
+    nothing polling (seen in Chromium once in ~20 runs of test_browser_runs.py)."""
+    import dataclasses
+    import os
+
+    from nncore import ExperimentSpec
+    from nncore.runs import new_run_id
+    from nncore.training.job import DONE, TrainingJob
+    from nncore.training.live import LIVE, LiveRun
+    from nncore.training.snapshot import Status
+
+    store_at(tmp_path / "runs.sqlite3")
+    job = TrainingJob(ExperimentSpec.from_dict({"hidden": "8:relu", "epochs": 2}), data=small_digits)
+    live = LIVE.start(LiveRun(job, new_run_id(), "another session", "a run", store=state.store()))
+    assert job.join(120) and job.snapshot().status == DONE
+    # the job as the page meets it in that race: running at the page's first read (views/runs.py's
+    # own), done at every read after it (its saver's reads in their thread untouched)
+    real, reads = job.snapshot, iter([dataclasses.replace(job.snapshot(), status=Status.RUNNING)])
+
+    def snapshot():
+        if sys._getframe(1).f_code.co_filename.endswith(os.path.join("views", "runs.py")):
+            return next(reads, None) or real()
+        return real()
+
+    job.snapshot = snapshot
+    at = open_with({"run": live.run_id}, "views/runs.py")
+    headers = [h.value for h in at.subheader]
+    assert not any("training now" in h for h in headers), headers
+    assert any(h.startswith(f"Run {live.run_id}") for h in headers), headers
+    assert "2 of 2 epochs" in " ".join(m.value for m in [*at.markdown, *at.caption])

@@ -96,6 +96,12 @@ def is_training(scope: str = DIGITS) -> bool:
     return now
 
 
+def drawn_as_training(scope: str) -> None:
+    """This script run drew a part of `scope` as training (a page that read its job as running): the
+    live view below gets its catch-up run even if the job ends before the view reads it (see polls)."""
+    training(scope).seen_training = True
+
+
 def polls(scope: str, name: str, running: bool) -> bool:
     """Whether the live view `name` of `scope` polls in this run. A job that finished during this
     script run, after a part above was drawn as training (the Train button disabled), still gets
