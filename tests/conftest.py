@@ -21,10 +21,10 @@ from nncore.data import Dataset, load_dataset  # noqa: E402
 
 
 # The order of the test files is xdist's (pytest.ini's --dist loadfile: each file on one worker, the
-# files with the most tests first). Handing out the longest files first was measured and dropped: the
-# suite took 11:38 instead of 9:38-9:52, with 1,291 CPU-seconds instead of 1,049, because the longest
-# files are the Chromium ones; two at once slowed each other's trainings, and each page redrew its live
-# charts for longer. xdist's order happens to set them beside the short AppTest and nncore files.
+# files with the most tests first). Handing out the longest files first was tried and dropped: it took
+# 11:38 (1,291 CPU-seconds) in one run, against 9:38-11:46 in five runs of xdist's order on the same
+# day (1,049-1,244 CPU-seconds): no gain shown. Its four longest files are Chromium ones, so two of
+# them would run at once, each slowing the other's trainings.
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -264,7 +264,7 @@ def test_a_live_run_that_ends_between_the_pages_two_reads_is_shown_stored(store_
     """The Runs page reads its live run as training, draws it so, and the job ends before the live
     view's own read (a Stop clicked on that page reruns it while the job is finishing): the view's
     catch-up run redraws the page as the stored run. Before, the page stayed on "training now" with
-    nothing polling (seen in Chromium once in ~20 runs of test_browser_runs.py)."""
+    nothing polling (seen once in Chromium, in test_browser_runs.py's Stop from another tab)."""
     import dataclasses
     import os
 

@@ -92,7 +92,7 @@ def is_training(scope: str = DIGITS) -> bool:
     finished later in the same script run need one more run."""
     now = running(scope)
     if now:
-        training(scope).seen_training = True
+        drawn_as_training(scope)
     return now
 
 
