@@ -42,6 +42,22 @@ def test_training_learns_and_records_every_epoch(small_digits):
     assert s.progress == 1.0 and s.seconds_left is None
 
 
+def test_the_digits_plane_is_computed_after_the_networks_first_call(small_digits, monkeypatch):
+    """The PCA behind the digits' plane waits for the network's first traced call (begun beside
+    the trace, it took turns with it for Python's lock); the finished training still shows the
+    plane, with every validation digit on it."""
+    from nncore.training import pool, probes
+
+    events = []
+    train, plane = pool.Network.train, probes._plane
+    monkeypatch.setattr(pool.Network, "train", lambda self, *a: (events.append("train"), train(self, *a))[1])
+    monkeypatch.setattr(probes, "_plane", lambda *a: (events.append("pca"), plane(*a))[1])
+    s = TrainingJob(small_spec(epochs=2), data=small_digits).run()
+    assert s.status == DONE
+    assert events[0] == "train" and events.count("pca") == 1, events[:5]
+    assert s.plane is not None and len(s.plane.points) == len(small_digits.y_val)
+
+
 def test_same_seed_same_metrics(small_digits):
     a = TrainingJob(small_spec(epochs=2), data=small_digits).run()
     b = TrainingJob(small_spec(epochs=2), data=small_digits).run()

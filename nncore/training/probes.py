@@ -115,18 +115,26 @@ class PlaneProbe:
         self.labels = y_val
         self.size = size
         self.from_logits = from_logits
-        # the PCA (a fraction of a second, once per data set) is computed beside the training:
-        # the first training of a fresh server does not wait for it; the plane appears when ready
-        self._plane = _PCA_THREAD.submit(_plane, x_train, x_val, size)
+        self._data = (x_train, x_val)
+        self._plane = None
         self.images = None
 
+    def start(self) -> None:
+        """Begin the PCA (a fraction of a second, once per data set) beside the training: the
+        training does not wait for it, and the plane appears when it is ready. Called after the
+        training's first call: begun beside the network's first trace, its Python (sklearn's
+        import, its checks) took turns with the trace's and made the first training 0.1-0.3 s slower."""
+        if self._plane is None:
+            self._plane = _PCA_THREAD.submit(_plane, *self._data, self.size)
+
     def wait(self) -> None:
+        self.start()
         self._plane.result()
 
     def __call__(self, epoch: int = 0) -> Plane | None:
-        """The plane as the network classifies it now (None while the PCA is still computed)."""
+        """The plane as the network classifies it now (None until start() and while the PCA is computed)."""
         if self.images is None:
-            if not self._plane.done():
+            if self._plane is None or not self._plane.done():
                 return None
             import tensorflow as tf
 

@@ -152,6 +152,8 @@ class Recorder:
             if done % self.every == 0 or i == len(losses) - 1:
                 self.batch_loss.append((self.epoch + done / self.steps, float(value)))
         self._publish(step=self.step, elapsed=self.seconds(), batch_loss=tuple(self.batch_loss))
+        for probe in self.probes.values():  # after the first call: the network's trace is done
+            getattr(probe, "start", lambda: None)()
         if self.stop_requested():
             self.stop = True
         else:
