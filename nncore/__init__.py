@@ -45,7 +45,7 @@ class _Hidden(importlib.abc.MetaPathFinder):
 
 
 # How long importing TensorFlow and Keras takes on a 2-core server beside its first page and a
-# browser (5.3-6.0 s measured by python -m bench first-click; 3.3 s alone, with its files in the
+# browser (5.3-6.7 s measured by python -m bench first-click; 3.3-5.4 s alone, with its files in the
 # page cache; the first start after a boot reads ~1 GB from disk and takes longer).
 TYPICAL_IMPORT_S = 5.5
 
