@@ -51,24 +51,19 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
 def call_chunks(x: np.ndarray, y: np.ndarray, spec: ExperimentSpec, size: int):
     """Runs of `size` examples for the train function, epoch after epoch: each epoch in a new
     order (a shuffle seeded by the spec's seed and the epoch alone: the same on every run,
-    whatever else the process does). Without augmentation, rows gathered from the examples as
-    tensors (no tf.data: a pipeline traces its functions anew for every training, which costs a
-    first training more than its epochs). Augmented, through tf.data, prepared a call ahead in
-    its threads."""
-    import tensorflow as tf
-
+    whatever else the process does). Without augmentation, plain NumPy: a tf.data pipeline
+    traces its functions anew for every training, which costs a first training more than its
+    epochs. Augmented, through tf.data, prepared a call ahead in its threads."""
     if not spec.augment:
         def plain():
-            # the rows are picked from tensors made once (tf.gather): a NumPy pick and its
-            # conversion copied every epoch's examples twice, in Python's thread
-            xs, ys = tf.constant(np.asarray(x, np.float32)), tf.constant(y)
             for epoch in range(spec.epochs):
                 order = epoch_order(spec.seed, epoch, len(x))
                 for start in range(0, len(x), size):
-                    rows = tf.constant(order[start:start + size])
-                    yield tf.gather(xs, rows), tf.gather(ys, rows)
+                    rows = order[start:start + size]
+                    yield x[rows], y[rows]
 
         return plain()
+    import tensorflow as tf
 
     n, seed = len(x), tf.constant(spec.seed, tf.int64)
     xs, ys = tf.constant(x), tf.constant(y)
