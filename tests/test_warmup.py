@@ -89,3 +89,29 @@ print(json.dumps({"said": said, "status": str(job.snapshot().status), "imported"
     assert any("tracing its training step" in m for m in result["said"])
     # Keras' optional matplotlib and pandas were left out of the import the learner waited for
     assert result["imported"] == []
+
+
+def test_packages_hidden_from_kerass_import_stay_importable_by_other_threads_meanwhile():
+    """While TensorFlow imports in the background (its thread told that matplotlib and pandas are
+    not installed), the main thread imports both for itself, whole; Keras then trains."""
+    code = """
+import json, sys, time
+import nncore
+ready = nncore.import_keras_in_background()
+while not any(type(f).__name__ == "_Hidden" for f in sys.meta_path) and not ready.is_set():
+    time.sleep(0.001)
+during = any(type(f).__name__ == "_Hidden" for f in sys.meta_path)
+import matplotlib.colors, pandas
+whole = hasattr(pandas, "Series") and hasattr(matplotlib.colors, "to_rgb")
+ready.wait(120)
+keras = nncore.import_keras()
+import numpy as np
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+model.compile("adam", "mse")
+model.fit(np.zeros((8, 3)), np.zeros((8, 2)), verbose=0)
+print(json.dumps({"during": during, "whole": whole, "left": any(type(f).__name__ == "_Hidden" for f in sys.meta_path)}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"during": True, "whole": True, "left": False}
