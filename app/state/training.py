@@ -1,4 +1,5 @@
-"""The session's trainings: each page's job, its latest run, its runs so far, and the lessons' jobs.
+"""The session's trainings: each page's job, its latest run, and the lessons' jobs (its runs in
+the store and the page address's ?run=: app/state/stored.py).
 
 Pages ask here for the current job and start or stop trainings; the state lives in one
 `Training` per page scope and one `Lessons` (app/state/slots.py), and nothing else writes it.
@@ -14,14 +15,13 @@ import secrets
 from dataclasses import dataclass, field
 
 import numpy as np
-import streamlit as st
 
 from nncore import ExperimentSpec
 from nncore.data import Dataset
 from nncore.registry import DATASETS
-from nncore.runs import Run, StoreError, describe_changes, new_run_id, valid_run_id
+from nncore.runs import Run, describe_changes, new_run_id, valid_run_id
 from nncore.training.job import TrainingJob, start_together
-from nncore.training.live import LIVE, LiveRun, interrupt_cut_off, server_gone
+from nncore.training.live import LIVE, LiveRun
 from nncore.training.step import StepJob, StepStart, same_network
 
 from app.state import learner as people_state
@@ -29,8 +29,6 @@ from app.state.store import store
 
 from app.state.slots import slot
 from app.streamlit_private import browser_session, sessions_alive
-
-KEPT_IN_SESSION = 5  # finished runs a session keeps itself, only while the run store cannot save them
 
 # Each page that trains has its own job: "digits" (Train, and Draw reads it) and "points"
 # (Boundaries), so a session can keep a digit model while it plays with point sets. But a session
@@ -70,7 +68,7 @@ def training(scope: str = DIGITS) -> Training:
     return slot(Training, scope)
 
 
-def _session() -> Session:
+def session() -> Session:
     return slot(Session)
 
 
@@ -168,7 +166,7 @@ def _go_live(t: Training, job: TrainingJob, spec: ExperimentSpec, changes: str, 
     learner, class_id = people_state.tags()  # whose run, and the class it is for (while that is open)
     live = LiveRun(job, run_id or new_run_id(), learner or session_id(), changes, parent, store(),
                    learner=learner, class_id=class_id)
-    _watch(live)
+    watch(live)
     t.job, t.live, t.last_spec = job, live, spec
     LIVE.start(live)
 
@@ -198,50 +196,16 @@ def stop_training(scope: str = DIGITS) -> None:
 def reattach(run_id: str, scope: str = DIGITS) -> LiveRun | None:
     """Show the server's live run `run_id` in this session (a reload, or its address opened in
     another tab): its job becomes this page's job, with its live progress and its Stop. None when
-    no training of that id is live on this server (it may be stored: see get_run)."""
-    live = LIVE.get(run_id) if valid_run_id(run_id) else None
+    no training of that id is live on this server (it may be stored: see app.state.stored.get_run)."""
+    live = live_run(run_id)
     if live is None or scope_of(live.job.spec) != scope:
         return None
-    _watch(live)
+    watch(live)
     t = training(scope)
     if t.live is not live:
         t.job, t.live, t.last_spec = live.job, live, live.job.spec
         load_into_builder(live.job.spec)  # the sidebar shows the run's own settings
     return live
-
-
-def follow_address(scope: str = DIGITS) -> tuple[str, str] | None:
-    """The page's address carries its latest run (`?run=<id>`). When that id is new to this
-    session (a reload, a link opened in another tab), show the run: reattach to it if it is live
-    here; else return a note saying where it is: ("stored", its id: a finished run of this page, to
-    show here, its settings in the builder), ("link", Markdown with a link to the Runs page), or
-    ("problem", plain text: why there is no such run here)."""
-    me, run_id = _session(), st.query_params.get("run")
-    if run_id is None or (current_run_id(scope) not in (None, run_id) and me.address_run != run_id):
-        return None  # this session's own latest training wins: the address is rewritten to it
-    if me.address_run != run_id:
-        me.address_run, me.address_note = run_id, None
-        if reattach(run_id, scope) is None:
-            run, message = get_run(run_id)
-            if run is not None and scope_of(run.spec) == scope:  # shown on the page, as before a restart
-                me.address_note = ("stored", run_id)
-                load_into_builder(run.spec)  # the sidebar shows the run's own settings
-            elif run is not None:  # a valid id (12 hex digits): safe in Markdown
-                me.address_note = ("link", f"Run {run_id} is not training on this server now: it is "
-                                           f"**{run.status}**. [Open run {run_id}](/runs?run={run_id}) "
-                                           "to see its curves and numbers.")
-            else:  # names what the link carried: shown as plain text
-                me.address_note = ("problem", message)
-    return me.address_note
-
-
-def put_run_in_address(scope: str = DIGITS) -> None:
-    """After a Train: the address carries the new run's id, so a reload finds it again."""
-    run_id = current_run_id(scope)
-    if run_id is not None and st.query_params.get("run") != run_id:
-        st.query_params["run"] = run_id
-        me = _session()
-        me.address_run, me.address_note = run_id, None
 
 
 def live_run(run_id: str) -> LiveRun | None:
@@ -250,11 +214,6 @@ def live_run(run_id: str) -> LiveRun | None:
 
 
 def watch(live: LiveRun) -> None:
-    """This browser session shows `live` (see _watch)."""
-    _watch(live)
-
-
-def _watch(live: LiveRun) -> None:
     """This browser session shows `live`: while it waits for a slot it stays in line as long as
     one of its watchers is connected (Streamlit's own registry of sessions says so)."""
     me = browser_session()
@@ -264,92 +223,16 @@ def _watch(live: LiveRun) -> None:
     live.job.set_alive(sessions_alive(lambda: live.watchers))
 
 
-# ---- runs: every training, kept in the run store -----------------------------------------
+# ---- who this session is, its latest run, and the builder's next spec ---------------------
 
 def session_id() -> str:
     """This browser session's name in the run store (weights are bounded per session) and in the
     training queue (one place per session)."""
-    return _session().id
+    return session().id
 
 
 def scope_of(spec: ExperimentSpec) -> str:
     return DIGITS if DATASETS[spec.dataset].page == "train" else POINTS
-
-
-def runs(scope: str = DIGITS) -> list[Run]:
-    """The learner's trainings of this page, newest first, from every tab and session of theirs:
-    from the run store (nncore.people decides whose), or kept in the session while the store cannot
-    save."""
-    t = training(scope)
-    kept, pending = t.kept, t.live
-    if pending is not None and pending.job.snapshot().finished and pending.run_id not in kept:
-        kept[pending.run_id] = pending.save()
-        if len(kept) > KEPT_IN_SESSION:  # only while the store cannot save: a few, newest
-            for old in sorted(kept, key=lambda k: kept[k].created)[:-KEPT_IN_SESSION]:
-                del kept[old]
-    stored: list[Run] = []
-    if store().problem is None:
-        try:
-            stored = people_state.own_runs(lambda r: scope_of(r.spec) == scope)
-        except StoreError as e:
-            _session().save_error = str(e)
-    seen = {r.id for r in stored}
-    return sorted(stored + [r for r in kept.values() if r.id not in seen], key=lambda r: -r.created)
-
-
-def saving_problem() -> str | None:
-    """Why runs are not being saved now (None: they are): the store's own problem, or why the
-    latest training of a page could not be saved."""
-    if store().problem:
-        return store().problem
-    for scope in SCOPES:
-        pending = training(scope).live
-        if pending is not None and pending.job.snapshot().finished:
-            pending.save()
-            if pending.error:
-                return pending.error
-    return _session().save_error
-
-
-def drop_session_runs() -> None:
-    """Forget the runs this session holds itself ("forget me"): they are listed nowhere again; each
-    page's latest training stops, keeping only what its page shows now."""
-    for scope in SCOPES:
-        t = training(scope)
-        if t.job is not None:
-            t.job.stop()
-        t.kept.clear()
-        t.live = None
-
-
-def get_run(run_id: str) -> tuple[Run | None, str | None]:
-    """A run by the id a link carries, or None and a message saying why not."""
-    if not valid_run_id(run_id):
-        return None, (f"{str(run_id)[:40]!r} is not a run id: a run id is 12 letters and digits "
-                      "(0-9, a-f), as in a link the app gave.")
-    for scope in SCOPES:
-        run = training(scope).kept.get(run_id)
-        if run is not None:
-            return run, None
-    try:
-        run = store().get(run_id)
-        if run is not None and run.status == "running" and live_run(run_id) is None \
-                and (run.stale() or server_gone(run.server)):
-            interrupt_cut_off(store())  # its server stopped mid-training: say so, keep what it recorded
-            run = store().get(run_id)
-    except StoreError as e:
-        return None, f"Runs cannot be read now: {e}"
-    return (run, None) if run else (None, f"There is no run {run_id} on this server: it may have been "
-                                          "trained on another server with its own run database, or "
-                                          "this server's database was reset.")
-
-
-def run_weights(run_id: str) -> list[np.ndarray] | None:
-    """A stored run's trained weights (None: not kept, or the store cannot be read)."""
-    try:
-        return store().weights(run_id)
-    except StoreError:
-        return None
 
 
 def current_run_id(scope: str = DIGITS) -> str | None:
