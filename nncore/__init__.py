@@ -4,6 +4,7 @@ Importing nncore is light: TensorFlow loads only when a model is built or traine
 """
 
 import importlib.abc
+import logging
 import os
 import sys
 import threading
@@ -44,6 +45,24 @@ class _Hidden(importlib.abc.MetaPathFinder):
         return None
 
 
+# TensorFlow warns "N out of the last M calls to <function ...> triggered tf.function retracing" when
+# one Python function is traced again and again. These functions are traced once per network by
+# design (nncore.training.pool: one traced training step, forward pass and layer view per kind of
+# network, kept and reused), so a server that builds several networks (its warm-up traces nine)
+# printed warnings that read like a bug. Only these are left out of the log; any other function's
+# retracing is still reported.
+TRACED_PER_NETWORK = ("_train_loop.<locals>.train", "Network.forward.<locals>", "Network.layer_outputs.<locals>")
+
+
+class _TracedPerNetwork(logging.Filter):
+    """Drops TensorFlow's retracing warning about the functions in TRACED_PER_NETWORK."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message
+                    and any(f"<function {name}" in message for name in TRACED_PER_NETWORK))
+
+
 # How long importing TensorFlow and Keras takes on a 2-core server beside its first page and a
 # browser (5.3-6.7 s measured by python -m bench first-click; 3.3-5.4 s alone, with its files in the
 # page cache; the first start after a boot reads ~1 GB from disk and takes longer).
@@ -76,6 +95,7 @@ def import_keras():
             raise
         finally:
             sys.meta_path.remove(hidden)
+        logging.getLogger("tensorflow").addFilter(_TracedPerNetwork())
 
     _TF_READY.set()
     return keras
