@@ -26,6 +26,17 @@ def upload(page, name: str, data: bytes, mime: str = "image/png") -> None:
         files=[{"name": name, "mimeType": mime, "buffer": data}])
 
 
+def test_the_way_without_a_pointer_that_the_page_names_is_there(page):
+    """The note before the canvas names the uploader's button (a keyboard's and a screen reader's way
+    in): a button of that name is in the uploader and takes the focus. It named "Browse files", the
+    label of an older Streamlit, while the page showed "Upload"."""
+    named = page.locator(".st-key-pointer_note strong").first.inner_text()
+    button = page.locator(".st-key-upload_digit").get_by_role("button", name=named, exact=True)
+    expect(button).to_be_visible()
+    button.focus()
+    assert page.evaluate("() => !!document.activeElement.closest('.st-key-upload_digit')")
+
+
 def test_photos_are_read(page):
     digits = [d for d in stroke_digits(2, seed=31) if "tiny" not in d.style]
     chosen = [next(d for d in digits if d.label == k) for k in (2, 7, 9)]

@@ -133,7 +133,7 @@ def draw_and_answer() -> None:
         # screen reader reaches it, with the way that needs no pointer (the photo upload below it).
         st.container(key="pointer_note").caption(
             "Drawing needs a mouse, a pen or a finger. With a keyboard or a screen reader, upload a photo of a "
-            "digit instead: **Browse files**, just below the drawing box.")
+            "digit instead: the **Upload** button below the drawing box.")  # Streamlit's own label
         st.space("small")  # room for the canvas's own toolbar, which floats above it
         opening = canvas_opening(CANVAS_KEY in ss)  # back on the page: the drawing is there again
         drawing = st_canvas(stroke_width=BRUSH, stroke_color="#000000", background_color="#ffffff",
