@@ -53,6 +53,10 @@ def test_windows_ekg_counts_and_the_experiment(page, tmp_path):
     assert page.get_by_text("25 of the 784 pixels").count() >= 1
     # 2. the EKG network: 100 inputs, 9 + 3 units, one output; 211 parameters as drawn, 31 in Keras
     assert page.evaluate(PLOTLY_POINTS, "ekg_network") >= 100 + 9 + 3 + 1
+    # in words under it: who reads what (not its lines' y values, as the generic words said)
+    said = page.locator(".st-key-ekg_network_text").inner_text()
+    assert "a9 reads x81-x100" in said and "b3 reads a5-a9" in said and "Highlighted: a1's window, x1-x20" in said, said
+    assert "is inside the window" in page.locator(".st-key-ekg_signal_text").inner_text()
     assert page.get_by_text("211 as the lecture draws it, 31 in Keras").count() == 1
     # 3. the experiment with a small setting: 250 digits only, 1 epoch each
     for size in ("500", "1,000", "4,000"):

@@ -75,3 +75,32 @@ def test_every_chart_on_every_page_goes_through_chart_ui_with_its_words():
     direct = [f"{p.relative_to(ROOT)}:{i}" for p in (ROOT / "app").rglob("*.py") if p.name != "chart_ui.py"
               for i, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"\.plotly_chart\(", line)]
     assert direct == []
+
+
+def _ekg():
+    """The lecture's EKG network's windows (nncore.lessons.layers), without Keras' parameter count."""
+    from types import SimpleNamespace
+
+    from nncore.lessons.layers import windows
+
+    layer = lambda n, window, stride: SimpleNamespace(windows=windows(n, window, stride), window=window, stride=stride)  # noqa: E731
+    return SimpleNamespace(layers=(layer(100, 20, 10), layer(9, 5, 2)))
+
+
+def test_the_ekg_diagram_says_who_reads_what_not_its_lines_y_values():
+    text = d.ekg_text(_ekg(), highlight=3)
+    assert "layer 1: 9 units, each reading 20 with a stride of 10 (a1 reads x1-x20, a2 reads x11-x30, ..., a9 reads x81-x100)" in text
+    assert "layer 2: 3 units, each reading 5 with a stride of 2 (b1 reads a1-a5, b2 reads a3-a7, b3 reads a5-a9)" in text
+    assert text.endswith("one sigmoid output reading b1-b3. Highlighted: a4's window, x31-x50.")
+    assert "from 1.00 to 0.00" not in text  # what the generic words said of its lines
+
+
+def test_the_signal_says_its_range_and_which_windows_hold_its_peak():
+    signal = np.zeros(100)
+    signal[44] = 2.5  # sample 45: inside x31-x50 (a4) and x41-x60 (a5)
+    signal[90] = -1.0
+    text = d.signal_text(signal, _ekg(), "Layer 1's windows over GunPoint series 0")
+    assert text == ("Layer 1's windows over GunPoint series 0. The signal's 100 samples lie between -1.00 and 2.50; "
+                    "its highest, at sample 45, is inside the windows of a4 and a5.")
+    signal[44], signal[4] = 0, 3.0  # sample 5: a1's window alone
+    assert d.signal_text(signal, _ekg(), "T").endswith("at sample 5, is inside the window of a1.")

@@ -170,6 +170,32 @@ def compare_text(series: list[tuple[str, dict]], name: str = "loss", percent_: b
             + "; ".join(f"{label}: {kind} {fmt(v)} after {n} epochs" for v, label, kind, n in rows) + ".")
 
 
+def _windows(layer, unit: str, source: str) -> str:
+    w = layer.windows
+    listed = [f"{unit}{j + 1} reads {source}{a}-{source}{b}" for j, (a, b) in enumerate(w)]
+    shown = listed if len(listed) <= 3 else [listed[0], listed[1], "...", listed[-1]]
+    return f"{len(w)} units, each reading {layer.window} with a stride of {layer.stride} ({', '.join(shown)})"
+
+
+def ekg_text(ekg, highlight: int, inputs: int = 100) -> str:
+    """The lecture's EKG network as drawn (app/layers_charts.ekg_network): who reads what."""
+    l1, l2 = ekg.layers[:2]
+    a, b = l1.windows[highlight]
+    return (f"The lecture's EKG network, drawn from the bottom up: {inputs} inputs x1-x{inputs} (the signal "
+            f"under them); layer 1: {_windows(l1, 'a', 'x')}; layer 2: {_windows(l2, 'b', 'a')}; one sigmoid "
+            f"output reading b1-b{len(l2.windows)}. Highlighted: a{highlight + 1}'s window, x{a}-x{b}.")
+
+
+def signal_text(signal, ekg, title: str) -> str:
+    """A 1-D signal with layer 1's windows over it (app/layers_charts.signal_windows)."""
+    s = np.asarray(signal, dtype=float)
+    peak = int(np.argmax(s)) + 1
+    inside = [f"a{j + 1}" for j, (a, b) in enumerate(ekg.layers[0].windows) if a <= peak <= b]
+    return (f"{title}. The signal's {len(s)} samples lie between {number(s.min())} and {number(s.max())}; its "
+            f"highest, at sample {peak}, is inside the window{'s' if len(inside) != 1 else ''} of "
+            f"{' and '.join(inside)}.")
+
+
 def _title(fig: go.Figure) -> str:
     t = fig.layout.title.text if fig.layout.title and fig.layout.title.text else "Chart"
     return t.replace("<b>", "").replace("</b>", "").replace("<br>", " ")

@@ -4,6 +4,7 @@ network, and its claims measured on digits."""
 import streamlit as st
 
 from app import chart_ui
+from app.charts import describe
 from app import layers_charts as charts
 from app import state
 from app.state.draw import last_input as last_drawing
@@ -167,11 +168,13 @@ highlight = c1.selectbox("Highlight the window of", range(9), format_func=lambda
 series = int(c1.number_input(f"Series (0 to {len(sig.x) - 1})", 0, len(sig.x) - 1, 0, persist_state="session", key="ekg_series"))
 c1.markdown(f"**Real, labelled**: {sig.name}, label "
             f"**{sig.classes[sig.y[series]]}**")
-chart_ui.plot(charts.ekg_network(net, highlight, sig.x[series]), "ekg_network", where=c2)
+chart_ui.plot(charts.ekg_network(net, highlight, sig.x[series]), "ekg_network", where=c2,
+              text=describe.ekg_text(net, highlight))
 st.info(f"The signal: {sig.source}. Real measurements with real labels (gun-draw or point); the lecture's EKG "
         "has the same shape of problem: 100 numbers in a row, one yes/no answer.", icon=":material/show_chart:")
-chart_ui.plot(charts.signal_windows(sig.x[series], net, f"Layer 1's 9 windows of 20 samples, stride 10, over "
-                                      f"{sig.name} series {series}"), "ekg_signal")
+windows_title = f"Layer 1's 9 windows of 20 samples, stride 10, over {sig.name} series {series}"
+chart_ui.plot(charts.signal_windows(sig.x[series], net, windows_title), "ekg_signal",
+              text=describe.signal_text(sig.x[series], net, windows_title))
 rows = [{"layer": "layer 1", "windows": ", ".join(f"x{a}-x{b}" for a, b in l1.windows[:2]) + ", ..., "
          + f"x{l1.windows[-1][0]}-x{l1.windows[-1][1]}", "lecture: every unit its own weights":
          f"9 x (20 + 1) = {l1.lecture_params}", "Keras Conv1D(1, kernel_size=20, strides=10)": l1.keras_params},
