@@ -44,6 +44,9 @@ def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
         axes = page.evaluate(AXES, key)
         assert axes and all(axes), (key, axes)
     assert page.get_by_text("agree to float32 precision").count() == 2
+    # in words under it: where each of the four paths is, against the minimum
+    said = page.locator(".st-key-contour_text").inner_text()
+    assert "towards the minimum (w = " in said and all(f"{n} α=" in said for n in ("gd", "momentum", "rmsprop", "adam")), said
     # the race: 20 epochs each, watched while it runs
     set_number(page, "race_epochs", 20)
     page.locator(".st-key-race button").first.click()

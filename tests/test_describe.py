@@ -104,3 +104,16 @@ def test_the_signal_says_its_range_and_which_windows_hold_its_peak():
                     "its highest, at sample 45, is inside the windows of a4 and a5.")
     signal[44], signal[4] = 0, 3.0  # sample 5: a1's window alone
     assert d.signal_text(signal, _ekg(), "T").endswith("at sample 5, is inside the window of a1.")
+
+
+def test_the_optimizers_paths_say_where_each_one_is_closest_first_and_which_diverged():
+    text = d.paths_text("Contours of J(w, b) and each optimizer's path, steps 0 to 150", ("w", "b"), (0.0, 0.0),
+                        (1.52, 4.98), 0.41, [("gd α=0.003", (1.8, 0.4), 3.2, False),
+                                            ("adam α=0.5", (1.49, 5.02), 0.43, False),
+                                            ("momentum α=0.1", (1e6, -3e5), float("inf"), True)])
+    assert text.startswith("Contours of J(w, b) and each optimizer's path, steps 0 to 150: from the start "
+                           "(w = 0.00, b = 0.00) towards the minimum (w = 1.52, b = 4.98, J = 0.41). ")
+    assert text.index("adam α=0.5 is at w = 1.49, b = 5.02, J = 0.43") < text.index("gd α=0.003 is at w = 1.80")
+    assert "momentum α=0.1 diverged at w = 1,000,000, b = -300,000, J = infinite" in text
+    assert text.index("gd α=0.003") < text.index("momentum")  # a diverged one last
+    assert d.paths_text("T", ("w1", "w2"), (0, 0), (0, 0), 0.0, []).endswith("No optimizer chosen.")

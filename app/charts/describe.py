@@ -196,6 +196,19 @@ def signal_text(signal, ekg, title: str) -> str:
             f"{' and '.join(inside)}.")
 
 
+def paths_text(title: str, params: tuple[str, str], start, minimum, j_minimum: float,
+               ends: list[tuple[str, tuple[float, float], float, bool]]) -> str:
+    """Optimizers' paths on a loss surface (the Optimizers page's contours): where each one is at the
+    step shown, closest to the minimum's J first. `ends`: (label, (p, q), J there, diverged)."""
+    p, q = params
+    at = lambda point: f"{p} = {number(point[0])}, {q} = {number(point[1])}"  # noqa: E731
+    rows = sorted(ends, key=lambda e: (e[3], abs(e[2] - j_minimum) if np.isfinite(e[2]) else np.inf))
+    said = [f"{label} {'diverged at' if diverged else 'is at'} {at(point)}, J = {number(j)}"
+            for label, point, j, diverged in rows]
+    return (f"{title}: from the start ({at(start)}) towards the minimum ({at(minimum)}, J = {number(j_minimum)}). "
+            + ("; ".join(said) + ", closest to the minimum's J first." if said else "No optimizer chosen."))
+
+
 def _title(fig: go.Figure) -> str:
     t = fig.layout.title.text if fig.layout.title and fig.layout.title.text else "Chart"
     return t.replace("<b>", "").replace("</b>", "").replace("<br>", " ")

@@ -262,7 +262,12 @@ if not walks:
     st.info("Pick at least one optimizer to walk the surface.")
 else:
     c1, c2 = st.columns([3, 2])
-    chart_ui.plot(contour_figure(), "contour", where=c1)
+    _, _, grid_j = surface.grid(401)
+    ends = [(f"{name} α={w.learning_rate:g}", tuple(w.points[min(step, len(w.points) - 1)]),
+             float(w.loss[min(step, len(w.loss) - 1)]), bool(w.diverged) and step >= len(w.grads)) for name, w in walks.items()]
+    chart_ui.plot(contour_figure(), "contour", where=c1, text=charts.describe.paths_text(
+        f"Contours of J({p1}, {p2}) and each optimizer's path, steps 0 to {step}", (p1, p2), surface.start,
+        surface.minimum, float(grid_j.min()), ends))
     with c2:
         steps_of = st.pills("Step sizes of", list(walks), selection_mode="multi", persist_state="session", key="steps_of",
                             default=[n for n in ("gd", "adam") if n in walks] or list(walks)[:1]) or []
