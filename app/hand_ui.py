@@ -130,6 +130,7 @@ def section(spec: ExperimentSpec | None, problems, data, scope: str, training: b
                   disabled=training, on_click=_train_from_here, args=(scope, prepare),
                   help="Train with the settings in the sidebar, starting from these weights.")
     chart_ui.plot(hand_charts.network_diagram(params, h.weights, ss.get("weight_choice")), "weights_diagram", where=right,
+                  text=charts.describe.weights_text(params, h.weights, ss.get("weight_choice")),
                   on_select=lambda: _clicked(spec), selection_mode="points")
     if data is None:
         from nncore.data import load_dataset

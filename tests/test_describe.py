@@ -117,3 +117,44 @@ def test_the_optimizers_paths_say_where_each_one_is_closest_first_and_which_dive
     assert "momentum α=0.1 diverged at w = 1,000,000, b = -300,000, J = infinite" in text
     assert text.index("gd α=0.003") < text.index("momentum")  # a diverged one last
     assert d.paths_text("T", ("w1", "w2"), (0, 0), (0, 0), 0.0, []).endswith("No optimizer chosen.")
+
+
+def test_a_line_that_peaks_inside_says_where_not_only_its_equal_ends():
+    z = np.linspace(-5, 5, 401)
+    sigmoid = 1 / (1 + np.exp(-z))
+    fig = charts.layout(go.Figure([go.Scatter(x=z, y=sigmoid * (1 - sigmoid), name="sigmoid"),
+                                   go.Scatter(x=z, y=(z > 0).astype(float), name="relu"),
+                                   go.Scatter(x=z, y=-np.cos(z / 2), name="a trough")]), "g'(z): its slope", "z", "g'(z)")
+    text = d.figure(fig)
+    assert "sigmoid: from 0.0066 to 0.0066 (highest 0.25 at z = 0)" in text
+    assert "relu: from 0.00 to 1.00;" in text  # a step: its ends are its highest and lowest
+    assert "a trough: from 0.80 to 0.80 (lowest -1.00 at z = 0)" in text
+
+
+def test_the_weights_diagram_says_each_layers_weights_and_biases_and_the_chosen_one():
+    from nncore import ExperimentSpec
+    from nncore.lessons import hand
+
+    spec = ExperimentSpec.from_preset("multiclass-lab")  # (x1, x2) -> Dense(2, relu) -> Dense(4, linear)
+    params = hand.parameters(spec)
+    weights = hand.zeros(spec)
+    weights[0][1, 0] = -0.59  # L1 unit 0: weight from x2
+    weights[2][1, 3] = 1.5  # L2 unit 3: weight from L1 unit 1
+    weights[3][:] = [0.1, 0.2, 0.3, 0.4]
+    chosen = next(p for p in params if p.label == "L1 unit 0: weight from x2").key
+    assert d.weights_text(params, weights, chosen) == (
+        "Your network's 18 weights and biases. L1, 2 units: its 4 weights from -0.59 to 0.00, its 2 biases all 0.00; "
+        "L2, 4 units: its 8 weights from 0.00 to 1.50, its 4 biases from 0.10 to 0.40. "
+        "Chosen: L1 unit 0: weight from x2 = -0.59.")
+    assert d.weights_text(params, weights).endswith("from 0.10 to 0.40.")
+
+
+def test_a_flat_line_with_rounding_noise_is_said_flat_and_steps_are_whole_numbers():
+    steps = np.arange(1, 151)
+    gd = np.full(150, 0.003) + np.random.default_rng(0).normal(0, 1e-12, 150)
+    adam = 0.01 + 0.5 * np.exp(-((steps - 71) / 5.0) ** 2)
+    fig = charts.layout(go.Figure([go.Scatter(x=steps, y=gd, name="gd w"), go.Scatter(x=steps, y=adam, name="adam w")]),
+                        "Effective learning rate", "step", "rate (log scale)")
+    text = d.figure(fig)
+    assert "gd w: from 0.003 to 0.003;" in text
+    assert "adam w: from 0.01 to 0.01 (highest 0.51 at step = 71)" in text

@@ -54,8 +54,11 @@ def test_the_boundaries_page_redraws_each_typed_weight_and_trains_from_them():
     before, loss_before = _hand_png(at), at.metric[0].value
     at.number_input(key="set_weight").set_value(3.0).run()
     assert not at.exception and _hand_png(at) != before and at.metric[0].value != loss_before
+    said = [c.value for c in at.caption if c.value.startswith("Your network's ")]  # the diagram in words
+    assert len(said) == 1 and said[0].endswith(": weight from x1 = 3.00.") and "to 3.00" in said[0], said
     at.selectbox(key="weight_choice").set_value("1:0").run()  # L1 unit 0's bias
     assert at.number_input(key="set_weight").value == pytest.approx(0.0)
+    assert [c.value for c in at.caption if c.value.startswith("Your network's ")][0].endswith("Chosen: L1 unit 0: bias = 0.00.")
     at.button(key="hand_zeros").click().run()
     assert at.number_input(key="set_weight").value == 0.0
     at.button(key="train_from_here").click().run()

@@ -209,6 +209,52 @@ def paths_text(title: str, params: tuple[str, str], start, minimum, j_minimum: f
             + ("; ".join(said) + ", closest to the minimum's J first." if said else "No optimizer chosen."))
 
 
+def weights_text(params, weights, chosen: str | None = None) -> str:
+    """A small network's weights and biases by layer (the Boundaries page's diagram): their ranges,
+    and the one chosen to type (its key, nncore.lessons.hand.Param.key) with its value."""
+    def value(p) -> float:
+        return float(np.asarray(weights[p.array])[p.index])
+
+    layers: dict[str, dict[str, list[float]]] = {}
+    units: dict[str, set[int]] = {}
+    for p in params:
+        kind = "weights" if p.source else "biases"
+        layers.setdefault(p.layer, {"weights": [], "biases": []})[kind].append(value(p))
+        units.setdefault(p.layer, set()).add(p.unit)
+
+    def spread(values: list[float], noun: str) -> str:
+        if len(set(values)) == 1:
+            return f"its {len(values)} {noun} all {number(values[0])}"
+        return f"its {len(values)} {noun} from {number(min(values))} to {number(max(values))}"
+
+    said = [f"{layer}, {len(units[layer])} units: {spread(v['weights'], 'weights')}, {spread(v['biases'], 'biases')}"
+            for layer, v in layers.items()]
+    text = f"Your network's {len(params)} weights and biases. " + "; ".join(said) + "."
+    picked = next((p for p in params if p.key == chosen), None)
+    return text + (f" Chosen: {picked.label} = {number(value(picked))}." if picked is not None else "")
+
+
+def _turns(trace, values: np.ndarray, x_name: str) -> str:
+    """A line's highest and lowest points where they are inside it, not at its ends (a slope that
+    peaks at z = 0 has the same value at both ends: its ends alone say nothing of it)."""
+    y = np.asarray([v for v in np.asarray(trace.y, dtype=object).ravel()], dtype=object)
+    if trace.x is None or len(trace.x) != len(y) or any(v is None for v in y) or not np.isfinite(values).all():
+        return ""
+    x = list(trace.x)
+    said = []
+    span = float(values.max() - values.min())
+    flat = span <= 1e-3 * float(np.abs(values).max())  # a constant up to rounding (gradient descent's α)
+    for i, word in ((int(np.argmax(values)), "highest"), (int(np.argmin(values)), "lowest")):
+        inside = 0 < i < len(values) - 1
+        stands_out = not flat and min(abs(values[i] - values[0]), abs(values[i] - values[-1])) > 0.05 * span
+        if inside and stands_out:
+            at = x[i]
+            if isinstance(at, (int, float, np.number)):
+                at = str(int(at)) if float(at).is_integer() else number(at)
+            said.append(f"{word} {number(values[i])} at {x_name} = {at}")
+    return f" ({', '.join(said)})" if said else ""
+
+
 def _title(fig: go.Figure) -> str:
     t = fig.layout.title.text if fig.layout.title and fig.layout.title.text else "Chart"
     return t.replace("<b>", "").replace("</b>", "").replace("<br>", " ")
@@ -218,6 +264,8 @@ def figure(fig: go.Figure, at_most: int = 4) -> str:
     """Any chart from its own traces: its title, then each named line's or bar set's range (a line:
     from its first to its last value; bars: the highest). Images and heatmaps: their title only."""
     parts = []
+    x_title = fig.layout.xaxis.title.text if fig.layout.xaxis and fig.layout.xaxis.title else None
+    x_name = x_title.split(" (")[0] if x_title else "x"
     for trace in fig.data:
         y = getattr(trace, "y", None)
         if y is None or trace.type not in ("scatter", "bar") or trace.showlegend is False and not trace.name:
@@ -233,7 +281,7 @@ def figure(fig: go.Figure, at_most: int = 4) -> str:
         elif len(values) == 1:
             parts.append(f"{name}{number(values[0])}")
         else:
-            parts.append(f"{name}from {number(values[0])} to {number(values[-1])}")
+            parts.append(f"{name}from {number(values[0])} to {number(values[-1])}" + _turns(trace, values, x_name))
     text = _title(fig) + "."
     if parts:
         text += " " + "; ".join(parts[:at_most]) + (f"; {len(parts) - at_most} more" if len(parts) > at_most else "") + "."
