@@ -3,6 +3,8 @@ named with the last good state kept, stepping, the quiz, tf.GradientTape and nud
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from apptest import open_app
@@ -122,3 +124,7 @@ def test_backprop_page_measures_n_plus_p_against_n_times_p(at):
     assert m["N nodes"] == "91" and m["P parameters"] == "20,175"
     assert m["N + P"] == "20,266" and m["N × P"] == f"{91 * 20175:,}"
     assert any("extrapolated" in md.value and "Measured here" in md.value for md in at.markdown)
+    # the chart in words: both times, in ms, and how many times as long nudging takes
+    said = next(c.value for c in at.caption if c.value.startswith("All P derivatives"))
+    backprop, nudging, times = re.search(r"pass\) ([\d.]+) ms; .* \(extrapolated\) ([\d,]+) ms, ([\d,]+) times", said).groups()
+    assert abs(float(nudging.replace(",", "")) / float(backprop) - float(times.replace(",", ""))) <= 0.02 * float(times.replace(",", "")) + 1
