@@ -47,6 +47,7 @@ def test_probabilities_say_what_the_network_is_most_sure_of():
 
 def test_grid_boundary_raw_and_questions():
     assert d.grid_text([1, 2, 3], [1, 2, 5]) == "3 validation digits with their predictions, 1 wrong: a 3 read as 5."
+    assert d.grid_text([8, 7], [3, 2]).endswith("2 wrong: an 8 read as 3, a 7 read as 2.")
     text = d.boundary_text(np.array([[0, 1], [1, 1]]), np.array([[0.95, 0.5], [0.99, 0.6]]), ["cat", "dog"], 3)
     assert text == ("Decision regions after epoch 3: the plane is shared by class dog 75 %, class cat 25 %; "
                     "the network is over 90 % sure on 50 % of it.")

@@ -117,7 +117,7 @@ def grid_text(labels, predictions, noun: str = "digit", at_most: int = 5) -> str
     wrong = [(int(t), int(p)) for t, p in zip(labels, predictions) if int(t) != int(p)]
     text = f"{len(labels)} validation {noun}s with their predictions, {len(wrong)} wrong"
     if wrong:
-        shown = ", ".join(f"a {t} read as {p}" for t, p in wrong[:at_most])
+        shown = ", ".join(f"{'an' if str(t).startswith('8') else 'a'} {t} read as {p}" for t, p in wrong[:at_most])
         text += f": {shown}" + (f" and {len(wrong) - at_most} more" if len(wrong) > at_most else "")
     return text + "."
 
