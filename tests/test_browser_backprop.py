@@ -61,6 +61,7 @@ def test_backprop_page_reveal_all_and_quiz(page, server, tmp_path):
     type_into(page, "bp_lab_quiz_d", "3")
     type_into(page, "bp_lab_quiz_w", "5")
     page.get_by_text("Right: ∂J/∂d").wait_for()
+    page.get_by_text("Not 5: it is 6.").wait_for()  # the second answer's rerun may end after the first's
     assert page.get_by_text("Not 5: it is 6.").count() == 1
     page.locator(".st-key-bp_cost").get_by_text("20,175").wait_for(timeout=60_000)
     no_exception(page)
