@@ -129,8 +129,9 @@ def section(spec: ExperimentSpec | None, problems, data, scope: str, training: b
         st.button("Train from here", key="train_from_here", type="primary", icon=":material/play_arrow:",
                   disabled=training, on_click=_train_from_here, args=(scope, prepare),
                   help="Train with the settings in the sidebar, starting from these weights.")
-    chart_ui.plot(hand_charts.network_diagram(params, h.weights, ss.get("weight_choice")), "weights_diagram", where=right,
-                  text=charts.describe.weights_text(params, h.weights, ss.get("weight_choice")),
+    chosen = ss.get("weight_choice")
+    chart_ui.plot(hand_charts.network_diagram(params, h.weights, chosen), "weights_diagram", where=right,
+                  text=charts.describe.weights_text(params, h.weights, chosen),
                   on_select=lambda: _clicked(spec), selection_mode="points")
     if data is None:
         from nncore.data import load_dataset

@@ -237,7 +237,7 @@ def weights_text(params, weights, chosen: str | None = None) -> str:
 def _turns(trace, values: np.ndarray, x_name: str) -> str:
     """A line's highest and lowest points where they are inside it, not at its ends (a slope that
     peaks at z = 0 has the same value at both ends: its ends alone say nothing of it)."""
-    y = np.asarray([v for v in np.asarray(trace.y, dtype=object).ravel()], dtype=object)
+    y = np.asarray(trace.y, dtype=object).ravel()
     if trace.x is None or len(trace.x) != len(y) or any(v is None for v in y) or not np.isfinite(values).all():
         return ""
     x = list(trace.x)

@@ -215,17 +215,22 @@ walks = {name: walk(surface.name, name, rate) for name, rate in rates.items()}
 p1, p2 = surface.params
 
 
+def shown(w: paths.Path) -> tuple[np.ndarray, bool]:
+    """A path's points up to the step shown, and whether it has diverged by then."""
+    return w.points[: step + 1], bool(w.diverged) and step >= len(w.grads)
+
+
 def contour_figure() -> go.Figure:
     gx, gy, J = surface.grid()
     fig = go.Figure(go.Contour(x=gx, y=gy, z=np.log10(J - J.min() + 1e-3), showscale=False, ncontours=24,
                                colorscale=[[0, "#fff7d6"], [0.5, "#d9e6f2"], [1, "#8fb3d9"]], line=dict(color="#7f8c99", width=0.6),
                                hovertemplate=f"{p1}=%{{x:.2f}}, {p2}=%{{y:.2f}}<extra></extra>"))
     for name, w in reversed(walks.items()):  # gradient descent drawn last, on top
-        pts = w.points[: step + 1]
-        label = f"{name} α={w.learning_rate:g}" + (" (diverged)" if w.diverged and step >= len(w.grads) else "")
+        pts, diverged = shown(w)
+        label = f"{name} α={w.learning_rate:g}" + (" (diverged)" if diverged else "")
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=label,
                                  line=dict(color=COLORS[name], width=3 if name == "gd" else 2), marker=dict(size=4)))
-        end = "x" if w.diverged and step >= len(w.grads) else "circle"
+        end = "x" if diverged else "circle"
         fig.add_trace(go.Scatter(x=pts[-1:, 0], y=pts[-1:, 1], mode="markers", showlegend=False,
                                  marker=dict(symbol=end, size=12, color=COLORS[name]), hovertext=[w.diverged or name]))
     lo, hi = surface.minimum
@@ -262,12 +267,11 @@ if not walks:
     st.info("Pick at least one optimizer to walk the surface.")
 else:
     c1, c2 = st.columns([3, 2])
-    _, _, grid_j = surface.grid(401)
-    ends = [(f"{name} α={w.learning_rate:g}", tuple(w.points[min(step, len(w.points) - 1)]),
-             float(w.loss[min(step, len(w.loss) - 1)]), bool(w.diverged) and step >= len(w.grads)) for name, w in walks.items()]
+    ends = [(f"{name} α={w.learning_rate:g}", tuple(pts[-1]), float(w.loss[len(pts) - 1]), diverged)
+            for name, w in walks.items() for pts, diverged in [shown(w)]]
     chart_ui.plot(contour_figure(), "contour", where=c1, text=charts.describe.paths_text(
         f"Contours of J({p1}, {p2}) and each optimizer's path, steps 0 to {step}", (p1, p2), surface.start,
-        surface.minimum, float(grid_j.min()), ends))
+        surface.minimum, surface.minimum_loss, ends))
     with c2:
         steps_of = st.pills("Step sizes of", list(walks), selection_mode="multi", persist_state="session", key="steps_of",
                             default=[n for n in ("gd", "adam") if n in walks] or list(walks)[:1]) or []

@@ -13,6 +13,7 @@ from the same gradients; they agree with Keras' update to float32 precision.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -58,11 +59,21 @@ class Surface:
         P, Q = np.meshgrid(p, q)
         return p, q, np.asarray(self.J(P, Q, np), np.float64)
 
-    @property
-    def minimum(self) -> tuple[float, float]:
+    @functools.cached_property
+    def _lowest(self) -> tuple[float, float, float]:
+        """(p, q, J) at the lowest point of a fine grid: computed once per surface."""
         p, q, J = self.grid(401)
         i, j = np.unravel_index(np.argmin(J), J.shape)
-        return float(p[j]), float(q[i])
+        return float(p[j]), float(q[i]), float(J[i, j])
+
+    @property
+    def minimum(self) -> tuple[float, float]:
+        return self._lowest[:2]
+
+    @property
+    def minimum_loss(self) -> float:
+        """J at `minimum`."""
+        return self._lowest[2]
 
 
 def _regression(w, b, ops):
