@@ -121,22 +121,28 @@ def server():
     s.stop()
 
 
+@pytest.fixture(scope="session")
+def chromium_profile(tmp_path_factory):
+    """The folder of this worker's Chromium profile (its HTTP cache), kept from module to module."""
+    return str(tmp_path_factory.mktemp("chromium-profile"))
+
+
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(chromium_profile):
     """Debian's Chromium, headless, driven by Playwright (for tests that start their own servers);
-    skips (or, in CI, fails) without it."""
+    skips (or, in CI, fails) without it. browser.open_page opens a new learner's page in it."""
     from playwright.sync_api import sync_playwright
 
-    from browser import CHROMIUM_FLAGS, NO_CHROMIUM, chromium_path
+    from browser import NO_CHROMIUM, SHARED, chromium_path, launch
 
     if chromium_path() is None:
         if os.environ.get("NNCORE_REQUIRE_BROWSER"):
             pytest.fail(NO_CHROMIUM)
         pytest.skip(NO_CHROMIUM)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        b = launch(p, chromium_profile)
         yield b
-        b.close()
+        SHARED.pop(id(b)).close()
 
 
 @pytest.fixture(scope="module")

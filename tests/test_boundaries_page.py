@@ -7,7 +7,7 @@ import json
 import pytest
 
 from apptest import open_app, wait_until_finished, job_of, training_of
-from browser import no_exception, open_page, run_id_in, set_number, wait_for_app
+from browser import close_page, no_exception, open_page, run_id_in, set_number, wait_for_app
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ def test_the_boundary_changes_between_epochs_in_chromium(browser, server):
     page.get_by_text("Stopped ").first.wait_for(timeout=30_000)
     no_exception(page)
     assert second[1] < 200_000  # the regions travel as a small PNG
-    page.context.close()
+    close_page(page)
 
 
 # ---- your own points ------------------------------------------------------------------------
@@ -276,4 +276,4 @@ def test_a_reload_finds_the_boundaries_run_again_in_chromium(browser, server, tm
     assert f"run={copy.id}" in page.url
     page.screenshot(path=str(tmp_path / "boundaries-stored.png"), full_page=True)
     no_exception(page)
-    page.context.close()
+    close_page(page)

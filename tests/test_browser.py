@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import PLOTLY_POINTS, no_exception, open_page, set_number
+from browser import PLOTLY_POINTS, close_page, no_exception, open_page, set_number
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ LOSS_POINTS = f"() => ({PLOTLY_POINTS})('loss_chart')"  # points in the loss cha
 def page(browser, server):
     page = open_page(browser, server.url)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def test_train_a_small_network_and_watch_the_loss_chart_grow(page, tmp_path):

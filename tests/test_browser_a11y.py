@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from axe import PAGES, describe, run_axe
-from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_drawn
+from browser import PLOTLY_POINTS, close_page, no_exception, open_page, set_number, wait_drawn
 from strokes import stroke_digits, to_canvas
 
 pytestmark = pytest.mark.browser
@@ -139,7 +139,7 @@ def test_every_page_passes_axe_light_and_dark_and_the_keyboard_alone_trains(brow
     page.locator("[data-testid=stMainMenuItem-theme-Dark]").click()
     page.wait_for_function(SETTLED, arg=True)
     no_exception(page)
-    page.context.close()
+    close_page(page)
     print(f"Train is {presses} Tabs from the top; seconds a page (load, axe light and dark): "
           + ", ".join(f"{p} {t:.1f}" for p, t in seconds.items()))
     bad = {where: describe(v) for where, v in found.items() if v}
@@ -203,4 +203,4 @@ def test_phone_trains_reads_a_finger_drawn_seven_and_reaches_every_page(browser,
     expect(page.locator(".st-key-prediction")).to_have_text("Prediction: 7", timeout=30_000)
     assert page.locator(".st-key-draw_probabilities_text").inner_text().startswith("The network is most sure it is a 7")
     no_exception(page)
-    page.context.close()
+    close_page(page)

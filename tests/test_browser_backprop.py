@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import after_rerun, no_exception, open_page, wait_for_app
+from browser import after_rerun, close_page, no_exception, open_page, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def page(browser, server):
     page = open_page(browser)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def goto(page, server, path: str) -> None:

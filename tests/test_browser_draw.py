@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import open_page
+from browser import close_page, open_page
 from strokes import replay, stroke_digits
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def page(browser, server):
     page = open_page(browser, server.url + "/draw", height=1800)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def canvas(page):

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.finetune import writer
-from browser import open_page, set_number
+from browser import close_page, open_page, set_number
 from nncore.inference.finetune import dumps_examples
 from strokes import habit_digits, replay
 
@@ -66,4 +66,4 @@ def test_correct_keep_upload_fine_tune_and_answer(browser, server, tmp_path):
         assert not page.errors, page.errors
         expect(page.locator("[data-testid=stException]")).to_have_count(0)
     finally:
-        page.context.close()
+        close_page(page)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import PLOTLY_POINTS, no_exception, open_page, set_number, wait_drawn, wait_for_app
+from browser import PLOTLY_POINTS, close_page, no_exception, open_page, set_number, wait_drawn, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ SHAPES = """(key) => {
 def page(browser, server):
     page = open_page(browser, server.url + "/layers", height=2400)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def test_windows_ekg_counts_and_the_experiment(page, tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import PLOTLY_POINTS, after_rerun, no_exception, open_page, set_number, wait_for_app
+from browser import PLOTLY_POINTS, after_rerun, close_page, no_exception, open_page, set_number, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ Y_TICKS = """(key) => [...document.querySelectorAll('.st-key-' + key + ' .ytick 
 def page(browser, server):
     page = open_page(browser, server.url + "/optimizers", height=2400)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def test_race_with_live_curves_then_contours_and_step_sizes(page, tmp_path):
@@ -129,4 +129,4 @@ def test_a_race_link_opens_the_same_race_and_the_address_follows_it(browser, ser
         page.screenshot(path=str(tmp_path / "race-bad-link.png"))
         no_exception(page)
     finally:
-        page.context.close()
+        close_page(page)

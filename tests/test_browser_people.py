@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from browser import no_exception, open_page, run_id_in, serve, wait_for_app
+from browser import close_page, no_exception, open_page, run_id_in, serve, wait_for_app
 from helpers import nncore
 
 pytestmark = pytest.mark.browser
@@ -70,7 +70,7 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store):
         a = chromium.new_context(viewport={"width": 1400, "height": 1400})
         b = chromium.new_context(viewport={"width": 1400, "height": 1400})
         page_a = open_page(chromium)  # a third browser: never joins, never trains
-        page_a.context.close()
+        close_page(page_a)
 
         # A trains before joining: the run is theirs, in a new tab too; B sees none of it
         first_a = train(a.new_page(), server.url)
@@ -100,7 +100,7 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store):
         assert wrong.returncode == 2 and wrong.stdout == ""
         page = open_page(chromium, f"{server.url}/class?teacher={'x' * 32}")
         page.get_by_text("This teacher link is not valid.").wait_for(timeout=30_000)
-        page.context.close()
+        close_page(page)
         page = open_page(chromium, links["teacher"])
         page.get_by_text("2 learner(s), 3 run(s)").or_(page.get_by_text("2 learner(s), 2 run(s)")).wait_for(
             timeout=30_000)
@@ -108,7 +108,7 @@ def test_two_learners_a_class_and_its_teacher_across_a_restart(chromium, store):
         # cells are drawn on a canvas, so the name is looked for here)
         assert page.locator(".st-key-spotlight_run input").input_value().startswith(f"Bo <script> · run {class_b}")
         no_exception(page)
-        page.context.close()
+        close_page(page)
 
         # a restart keeps who is who
         server.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import no_exception, open_page
+from browser import close_page, no_exception, open_page
 from photos import animated, blank_page, bomb_png, png16, truncated
 from photos import photo as make_photo
 from strokes import replay, stroke_digits
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def page(browser, server):
     page = open_page(browser, server.url + "/draw", height=1800)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def upload(page, name: str, data: bytes, mime: str = "image/png") -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import after_rerun, no_exception, open_page
+from browser import after_rerun, close_page, no_exception, open_page
 from test_boundaries_page import animals_csv
 
 EDITOR = '[class*="st-key-points_editor_"] .js-plotly-plot'
@@ -103,4 +103,4 @@ def test_upload_click_clear_and_train_your_points(browser, server, tmp_path):
     assert axis == "height_cm (your units)"
     assert "Dense(4, linear)" in page.locator("[data-testid=stMain]").inner_text()
     no_exception(page)
-    page.context.close()
+    close_page(page)

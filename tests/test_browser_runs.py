@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browser import SLOW, no_exception, open_page, run_id_in, serve, wait_for_app
+from browser import SLOW, close_page, no_exception, open_page, run_id_in, serve, wait_for_app
 from helpers import wait_until
 from nncore.stores import open_store
 
@@ -67,7 +67,7 @@ def test_a_reload_reattaches_and_stop_from_another_tab_stops_it(chromium, server
     third.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
     no_exception(third)
     for p in (page, other, third):
-        p.context.close()
+        close_page(p)
 
 
 def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_runs_by_address(chromium, tmp_path):
@@ -100,7 +100,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
 
         model = keras.saving.load_model(path, safe_mode=True)
         assert model.count_params() == 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10
-        page.context.close()
+        close_page(page)
 
         page = open_page(chromium, f"{server.url}/train?{SLOW}&epochs=1000")
         page.locator(".st-key-train button").first.click()
@@ -110,7 +110,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
         stored = open_store(db)  # its progress saved (every 3 s) with 3 epochs or more
         wait_until(lambda: (run := stored.get(cut_off)) is not None and run.epochs >= 3, 60, 0.2,
                    "a save of the run's third epoch")
-        page.context.close()
+        close_page(page)
     finally:
         server.stop()  # the server goes down in the middle of the 1000 epochs
 
@@ -125,7 +125,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
         assert done_epochs >= 3  # what it had recorded
         no_exception(page)
         page.screenshot(path="/tmp/issue17-runs-interrupted.png", full_page=True)
-        page.context.close()
+        close_page(page)
 
         page = open_page(chromium, f"{server.url}/runs?run={finished}")
         page.get_by_text(f"Run {finished}").first.wait_for(timeout=30_000)
@@ -133,7 +133,7 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
         assert "2 of 2 epochs · **done**" not in page.locator("body").inner_text()  # rendered, not raw
         assert "2 of 2 epochs" in page.locator("body").inner_text()
         no_exception(page)
-        page.context.close()
+        close_page(page)
 
         # the Train page with the finished run's own address, after the restart: its results again
         page = open_page(chromium, f"{server.url}/train?{spec}&run={finished}")
@@ -142,13 +142,13 @@ def test_a_link_trains_downloads_and_after_a_restart_finished_and_interrupted_ru
         assert "2 of 2 epochs" in page.locator("[data-testid=stMainBlockContainer]").inner_text()
         assert page.locator(".st-key-epochs input").input_value() == "2"
         no_exception(page)
-        page.context.close()
+        close_page(page)
 
         # a run id this store never had (another server's): a message, the page works
         page = open_page(chromium, f"{server.url}/runs?run=0123456789ab")
         page.get_by_text("There is no run 0123456789ab on this server").wait_for(timeout=30_000)
         no_exception(page)
-        page.context.close()
+        close_page(page)
     finally:
         server.stop()
 
@@ -195,4 +195,4 @@ def test_compared_runs_are_named_by_their_settings_and_a_diverging_one_is_clippe
     assert chart.locator(".ytitle").text_content() == "loss (log scale)"
     no_exception(page)
     page.screenshot(path=str(tmp_path / "compare-log.png"), full_page=True)
-    page.context.close()
+    close_page(page)

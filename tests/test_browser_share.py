@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import no_exception, open_page
+from browser import close_page, no_exception, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,8 @@ def test_a_bad_link_is_explained_in_the_page(chromium, server):
     assert "Adam(learning_rate=0.001)" in line and "3 epochs" in line  # defaults for the bad, the good used
     assert page.url.endswith("/?epochs=3")
     no_exception(page)
-    page.context.close()
+    close_page(page)
     page = open_page(chromium, server.url + "/runs?run=../../etc/passwd")
     page.get_by_text("is not a run id").wait_for(timeout=10_000)
     no_exception(page)
-    page.context.close()
+    close_page(page)

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser import no_exception, open_page, set_number, wait_for_app
+from browser import close_page, no_exception, open_page, set_number, wait_for_app
 from strokes import replay, stroke_digits
 
 pytestmark = pytest.mark.browser
@@ -87,7 +87,7 @@ def test_settings_results_and_drawing_hold_across_pages(browser, server):
     assert "learning_rate=10" in page.locator("[data-testid=stMainBlockContainer]").inner_text()
     expect(page.get_by_text("Done: 2 epochs")).to_be_visible()
     no_exception(page)
-    page.context.close()
+    close_page(page)
 
 
 def test_what_was_typed_is_said_not_changed(browser, server):
@@ -116,7 +116,7 @@ def test_what_was_typed_is_said_not_changed(browser, server):
     assert units.input_value() == "2.5"
     expect(page.locator(".st-key-train button").first).to_be_disabled()
     no_exception(page)
-    page.context.close()
+    close_page(page)
 
 
 def test_a_wrong_file_type_is_named_where_the_learner_looks(browser, server, tmp_path):
@@ -132,4 +132,4 @@ def test_a_wrong_file_type_is_named_where_the_learner_looks(browser, server, tmp
     expect(label).to_be_visible()
     expect(page.get_by_text("Draw a digit in the box")).to_be_visible()  # nothing else changed
     no_exception(page)
-    page.context.close()
+    close_page(page)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import after_rerun, no_exception, open_page, set_number
+from browser import after_rerun, close_page, no_exception, open_page, set_number
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_step_moves_the_loss_and_the_counter_by_one_step_then_train_goes_on(brow
     page.get_by_text("Done: 1 epochs").wait_for(timeout=90_000)
     expect(page.locator(".st-key-step button").first).to_be_enabled(timeout=15_000)
     no_exception(page)
-    page.context.close()
+    close_page(page)
 
 
 def test_a_hand_set_weight_changes_the_boundary_picture(browser, server):
@@ -46,4 +46,4 @@ def test_a_hand_set_weight_changes_the_boundary_picture(browser, server):
     page.wait_for_function(f"(before) => ({HAND_PICTURE})() !== before", arg=before, timeout=30_000)
     assert page.locator(".st-key-hand_loss [data-testid=stMetricValue]").first.inner_text() != loss
     no_exception(page)
-    page.context.close()
+    close_page(page)

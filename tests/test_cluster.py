@@ -152,7 +152,7 @@ def test_state_file_cookie_stickiness_failover_and_restart(cluster):
 def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
     """Each replica opened directly (not through the balancer), one PostgreSQL store: a run trained on
     one opens by its address on the other, finished or still training there."""
-    from browser import SLOW, no_exception, open_page, run_id_in
+    from browser import SLOW, close_page, no_exception, open_page, run_id_in
     from nncore.stores import open_store
 
     info = facts(cluster)
@@ -169,7 +169,7 @@ def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
     other.locator(".st-key-run_loss_chart .js-plotly-plot").first.wait_for(timeout=90_000)
     assert "2 of 2 epochs" in other.locator("[data-testid=stMainBlockContainer]").inner_text()
     no_exception(other)
-    other.context.close()
+    close_page(other)
 
     # still training on A: B shows what A has recorded so far, and says where it trains
     page.goto(f"{a}/train?{SLOW}&epochs=1000")
@@ -186,15 +186,15 @@ def test_a_run_trained_on_one_replica_opens_on_the_other(cluster, chromium):
     other.get_by_text("This run is training on another server of this app").wait_for(timeout=60_000)
     no_exception(other)
     other.screenshot(path="/tmp/issue17-deploy-replica.png", full_page=True)
-    other.context.close()
+    close_page(other)
     page.locator(".st-key-stop button").first.click()
     page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
-    page.context.close()
+    close_page(page)
 
 
 @pytest.mark.browser
 def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interrupted(cluster, chromium):
-    from browser import no_exception, open_page, run_id_in
+    from browser import close_page, no_exception, open_page, run_id_in
 
     info = facts(cluster)
     page = open_page(chromium, f"{info['url']}/train?hidden=32:relu&batch_size=8&epochs=1000")
@@ -233,4 +233,4 @@ def test_a_learner_whose_replica_dies_mid_training_reconnects_and_sees_it_interr
     page.locator(".st-key-stop button").first.click()
     page.get_by_text(re.compile(r"Stopped (during|after) epoch")).first.wait_for(timeout=60_000)
     no_exception(page)
-    page.context.close()
+    close_page(page)

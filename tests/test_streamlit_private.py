@@ -54,7 +54,7 @@ def test_the_page_still_tells_its_script_runs_apart(browser, server):
     """SCRIPT_RUN_JS, which the browser tests' after_rerun waits on (bench/serve.py): the page's latest
     script run, [id, state], a new id for each run."""
     from app.streamlit_private import SCRIPT_RUN_JS
-    from browser import no_exception, open_page, set_number
+    from browser import close_page, no_exception, open_page, set_number
 
     page = open_page(browser, server.url)
     try:
@@ -67,4 +67,4 @@ def test_the_page_still_tells_its_script_runs_apart(browser, server):
         assert second[0] != first[0] and second[1] == "notRunning", (first, second)
         no_exception(page)
     finally:
-        page.context.close()
+        close_page(page)
