@@ -6,7 +6,7 @@ import pytest
 from nncore import ExperimentSpec
 from bench.report import numpy_epoch
 from nncore.model import build_model
-from nncore.training.pool import POOL, ModelPool, pool_key
+from nncore.training.pool import EXECUTOR_SETTING, POOL, ModelPool, pool_key
 from nncore.training.job import DONE, TrainingJob
 
 
@@ -101,3 +101,40 @@ def test_a_new_network_is_traced_once_for_every_run_length(small_digits):
     net = seen["net"]
     assert net._train.experimental_get_tracing_count() == 1
     assert net._forward.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "momentum", "rmsprop"])
+def test_a_dense_network_trains_inline_with_the_same_numbers_as_tensorflows_default_executor(
+        small_digits, monkeypatch, optimizer):
+    """A network of Dense layers runs its batches through TensorFlow's single-threaded executor (its
+    ops in the calling thread, not handed to the inter-op pool): the losses, metrics and weights
+    are those of the default executor up to float32 rounding (the order of a sum's terms);
+    NNCORE_TRAIN_EXECUTOR=default turns it off."""
+    spec = ExperimentSpec.from_dict({"hidden": "12:relu,6:tanh", "epochs": 3, "seed": 2, "optimizer": optimizer})
+    x, y = small_digits.x_train, small_digits.y_train
+    runs = {}
+    for setting in ("default", None):
+        if setting is None:
+            monkeypatch.delenv(EXECUTOR_SETTING, raising=False)
+        else:
+            monkeypatch.setenv(EXECUTOR_SETTING, setting)
+        net = ModelPool().lend(spec)  # a pool of its own: a network decides at its first training
+        for _ in range(spec.epochs):
+            net.model.reset_metrics()
+            logs, losses = net.train(x, y, spec.batch_size)
+        runs[setting] = (net.inline, logs, losses, [w.copy() for w in net.model.get_weights()])
+    (inline_a, logs_a, losses_a, w_a), (inline_b, logs_b, losses_b, w_b) = runs["default"], runs[None]
+    assert (inline_a, inline_b) == (False, True)
+    assert logs_a.keys() == logs_b.keys() and 0 < logs_b["loss"] < 2.3
+    np.testing.assert_allclose([logs_b[k] for k in logs_a], list(logs_a.values()), rtol=1e-5)
+    np.testing.assert_allclose(losses_b, losses_a, rtol=1e-5)
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+
+
+def test_a_network_with_convolutions_keeps_tensorflows_default_executor(small_digits, monkeypatch):
+    monkeypatch.delenv(EXECUTOR_SETTING, raising=False)
+    spec = ExperimentSpec.from_preset("lecture-cnn").replace(epochs=1)
+    net = ModelPool().lend(spec)
+    logs, _ = net.train(small_digits.x_train[:64], small_digits.y_train[:64], spec.batch_size)
+    assert net.inline is False and np.isfinite(logs["loss"])

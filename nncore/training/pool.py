@@ -26,6 +26,7 @@ the course network takes.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -40,6 +41,19 @@ from ..spec import ExperimentSpec
 
 # Idle networks kept for later, least recently used dropped first.
 MAX_IDLE = 12
+
+# A network without convolutions trains through TensorFlow's single-threaded executor
+# (tf.experimental.function_executor_type): its while loop runs each batch's small ops one after
+# another in the calling thread, where the default executor hands every op to the inter-op thread
+# pool, whose idle threads spin waiting for the next. The same numbers up to float32 rounding
+# (weights within 1e-6 after 3 epochs, tests/test_pool.py), the same speed, and 30-40 % less CPU
+# for the course's networks (a 25-15 network, 20 epochs: 0.65-0.94 s of wall and CPU against 0.71-0.91 s
+# taking 1.06-1.38 CPU-s); two at once in two threads still run side by side (1.27-1.45 s against
+# 1.37-1.44 s). The first training of a fresh process: 0.81 s against 1.00 s (python -m bench warm,
+# 5 rounds each, the same hour). Convolutions lose with it (a CNN epoch: 2.5-3.2 s against 1.5-1.7 s),
+# so they keep the default. NNCORE_TRAIN_EXECUTOR="default" turns it off (to compare).
+INLINE_EXECUTOR = "SINGLE_THREADED_EXECUTOR"
+EXECUTOR_SETTING = "NNCORE_TRAIN_EXECUTOR"
 
 
 def pool_key(spec: ExperimentSpec, shape: Shape) -> tuple:
@@ -62,6 +76,7 @@ class Network:
     _layer_outputs: Any = None
     trainings: int = 0
     background: bool = False  # lent to the server's warm-up now
+    inline: bool | None = None  # trains through INLINE_EXECUTOR (None: not decided yet)
 
     def train(self, x, y, batch_size: int) -> tuple[dict[str, float], np.ndarray]:
         """Batches of `batch_size` from x, y in order, one `train_step` each, in one call.
@@ -75,7 +90,19 @@ class Network:
                          tf.TensorSpec([], tf.int32)]
             self._train = tf.function(_train_loop(self.model), input_signature=signature, autograph=False)
             _build_compiled(self.model, x, y)
-        logs, losses = self._train(x, y, tf.constant(batch_size, tf.int32))
+        batch_size = tf.constant(batch_size, tf.int32)
+        if self.inline is None:
+            self.inline = (os.environ.get(EXECUTOR_SETTING, INLINE_EXECUTOR) == INLINE_EXECUTOR
+                           and bool(self.key) and not any("Conv" in layer[0] for layer in self.key[0]))
+            if self.inline:
+                try:  # an op the executor cannot run is refused before any runs: then the default
+                    with tf.experimental.function_executor_type(INLINE_EXECUTOR):
+                        logs, losses = self._train(x, y, batch_size)
+                    return {k: float(v) for k, v in logs.items()}, losses.numpy()
+                except (tf.errors.UnimplementedError, tf.errors.InvalidArgumentError):
+                    self.inline = False
+        with tf.experimental.function_executor_type(INLINE_EXECUTOR if self.inline else None):
+            logs, losses = self._train(x, y, batch_size)
         return {k: float(v) for k, v in logs.items()}, losses.numpy()
 
     def optimizer_state(self) -> tuple[np.ndarray, ...]:
