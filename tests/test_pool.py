@@ -112,7 +112,7 @@ def test_a_dense_network_trains_inline_with_the_same_numbers_as_tensorflows_defa
     NNCORE_TRAIN_EXECUTOR=default turns it off."""
     spec = ExperimentSpec.from_dict({"hidden": "12:relu,6:tanh", "epochs": 3, "seed": 2, "optimizer": optimizer})
     x, y = small_digits.x_train, small_digits.y_train
-    runs = {}
+    runs, answers = {}, {}
     for setting in ("default", None):
         if setting is None:
             monkeypatch.delenv(EXECUTOR_SETTING, raising=False)
@@ -123,6 +123,7 @@ def test_a_dense_network_trains_inline_with_the_same_numbers_as_tensorflows_defa
             net.model.reset_metrics()
             logs, losses = net.train(x, y, spec.batch_size)
         runs[setting] = (net.inline, logs, losses, [w.copy() for w in net.model.get_weights()])
+        answers[setting] = (net.forward(small_digits.x_val[:50]), net.layer_outputs(small_digits.x_val[:50]))
     (inline_a, logs_a, losses_a, w_a), (inline_b, logs_b, losses_b, w_b) = runs["default"], runs[None]
     assert (inline_a, inline_b) == (False, True)
     assert logs_a.keys() == logs_b.keys() and 0 < logs_b["loss"] < 2.3
@@ -130,6 +131,12 @@ def test_a_dense_network_trains_inline_with_the_same_numbers_as_tensorflows_defa
     np.testing.assert_allclose(losses_b, losses_a, rtol=1e-5)
     for a, b in zip(w_a, w_b):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+    # and it answers through the same executor: outputs and each layer's values as the default's
+    (out_a, layers_a), (out_b, layers_b) = answers["default"], answers[None]
+    np.testing.assert_allclose(out_b, out_a, rtol=1e-4, atol=1e-5)
+    assert len(layers_a) == len(layers_b) == 3
+    for a, b in zip(layers_a, layers_b):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5)
 
 
 def test_a_network_with_convolutions_keeps_tensorflows_default_executor(small_digits, monkeypatch):

@@ -42,15 +42,16 @@ from ..spec import ExperimentSpec
 # Idle networks kept for later, least recently used dropped first.
 MAX_IDLE = 12
 
-# A network without convolutions trains through TensorFlow's single-threaded executor
-# (tf.experimental.function_executor_type): its while loop runs each batch's small ops one after
-# another in the calling thread, where the default executor hands every op to the inter-op thread
-# pool, whose idle threads spin waiting for the next. The same numbers up to float32 rounding
+# A network without convolutions trains (and answers: forward, layer_outputs) through TensorFlow's
+# single-threaded executor (tf.experimental.function_executor_type): its while loop runs each
+# batch's small ops one after another in the calling thread, where the default executor hands every
+# op to the inter-op thread pool, whose idle threads spin waiting for the next. The same numbers up to float32 rounding
 # (weights within 1e-6 after 3 epochs, tests/test_pool.py), the same speed, and 30-40 % less CPU
 # for the course's networks (a 25-15 network, 20 epochs: 0.65-0.94 s of wall and CPU against 0.71-0.91 s
 # taking 1.06-1.38 CPU-s); two at once in two threads still run side by side (1.27-1.45 s against
 # 1.37-1.44 s). The first training of a fresh process: 0.81 s against 1.00 s (python -m bench warm,
-# 5 rounds each, the same hour). Convolutions lose with it (a CNN epoch: 2.5-3.2 s against 1.5-1.7 s),
+# 5 rounds each, the same hour); its validations and plane through it too: 0.93-1.02 s against 0.96-1.09 s
+# (8 rounds alternated, twice). Convolutions lose with it (a CNN epoch: 2.5-3.2 s against 1.5-1.7 s),
 # so they keep the default. NNCORE_TRAIN_EXECUTOR="default" turns it off (to compare).
 INLINE_EXECUTOR = "SINGLE_THREADED_EXECUTOR"
 EXECUTOR_SETTING = "NNCORE_TRAIN_EXECUTOR"
@@ -90,20 +91,25 @@ class Network:
                          tf.TensorSpec([], tf.int32)]
             self._train = tf.function(_train_loop(self.model), input_signature=signature, autograph=False)
             _build_compiled(self.model, x, y)
-        batch_size = tf.constant(batch_size, tf.int32)
+        logs, losses = self._call(self._train, x, y, tf.constant(batch_size, tf.int32))
+        return {k: float(v) for k, v in logs.items()}, losses.numpy()
+
+    def _call(self, function, *args):
+        """function(*args) (one of the traced helpers) through INLINE_EXECUTOR when this network uses
+        it: no convolutions, and NNCORE_TRAIN_EXECUTOR unset. An op that executor cannot run is refused
+        before any runs: the network then uses the default executor from that call on."""
+        import tensorflow as tf
+
         if self.inline is None:
             self.inline = (os.environ.get(EXECUTOR_SETTING, INLINE_EXECUTOR) == INLINE_EXECUTOR
                            and bool(self.key) and not any("Conv" in layer[0] for layer in self.key[0]))
-            if self.inline:
-                try:  # an op the executor cannot run is refused before any runs: then the default
-                    with tf.experimental.function_executor_type(INLINE_EXECUTOR):
-                        logs, losses = self._train(x, y, batch_size)
-                    return {k: float(v) for k, v in logs.items()}, losses.numpy()
-                except (tf.errors.UnimplementedError, tf.errors.InvalidArgumentError):
-                    self.inline = False
-        with tf.experimental.function_executor_type(INLINE_EXECUTOR if self.inline else None):
-            logs, losses = self._train(x, y, batch_size)
-        return {k: float(v) for k, v in logs.items()}, losses.numpy()
+        if self.inline:
+            try:
+                with tf.experimental.function_executor_type(INLINE_EXECUTOR):
+                    return function(*args)
+            except (tf.errors.UnimplementedError, tf.errors.InvalidArgumentError):
+                self.inline = False  # the default executor says what is wrong, if anything is
+        return function(*args)
 
     def optimizer_state(self) -> tuple[np.ndarray, ...]:
         """The optimizer's variables as they are (its step count, Adam's moments...), as arrays."""
@@ -128,7 +134,7 @@ class Network:
             # traced once for any number of rows (validation, the plane's grid, a drawing)
             self._forward = tf.function(lambda v: model(v, training=False), autograph=False,
                                         input_signature=[tf.TensorSpec([None, *x.shape[1:]], tf.float32)])
-        return np.asarray(self._forward(x))
+        return np.asarray(self._call(self._forward, x))
 
     def layer_outputs(self, x) -> list[np.ndarray]:
         """Every Dense layer's output for a batch (for the unit views), in one traced call."""
@@ -140,7 +146,7 @@ class Network:
             multi = keras.Model(self.model.inputs, [layer.output for layer in dense])
             self._layer_outputs = tf.function(lambda v: multi(v, training=False), autograph=False,
                                               input_signature=[tf.TensorSpec([None, *np.shape(x)[1:]], tf.float32)])
-        return [np.asarray(o) for o in self._layer_outputs(_tensor(x))]
+        return [np.asarray(o) for o in self._call(self._layer_outputs, _tensor(x))]
 
 
 
