@@ -66,7 +66,7 @@ def launch(playwright, profile: str):
                                                             args=CHROMIUM_FLAGS, viewport=VIEWPORT)
     for page in context.pages:  # the blank tab a profile opens with
         page.close()
-    context.clear_cookies()  # a module before left none, unless it failed half-way
+    context.clear_cookies()  # a module before left none, unless a test failed before close_page (its storage too)
     SHARED[id(context.browser)] = context
     return context.browser
 

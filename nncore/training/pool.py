@@ -45,14 +45,15 @@ MAX_IDLE = 12
 # A network without convolutions trains (and answers: forward, layer_outputs) through TensorFlow's
 # single-threaded executor (tf.experimental.function_executor_type): its while loop runs each
 # batch's small ops one after another in the calling thread, where the default executor hands every
-# op to the inter-op thread pool, whose idle threads spin waiting for the next. The same numbers up to float32 rounding
-# (weights within 1e-6 after 3 epochs, tests/test_pool.py), the same speed, and 30-40 % less CPU
-# for the course's networks (a 25-15 network, 20 epochs: 0.65-0.94 s of wall and CPU against 0.71-0.91 s
-# taking 1.06-1.38 CPU-s); two at once in two threads still run side by side (1.27-1.45 s against
-# 1.37-1.44 s). The first training of a fresh process: 0.81 s against 1.00 s (python -m bench warm,
-# 5 rounds each, the same hour); its validations and plane through it too: 0.93-1.02 s against 0.96-1.09 s
-# (8 rounds alternated, twice). Convolutions lose with it (a CNN epoch: 2.5-3.2 s against 1.5-1.7 s),
-# so they keep the default. NNCORE_TRAIN_EXECUTOR="default" turns it off (to compare).
+# op to the inter-op thread pool, whose idle threads spin waiting for the next. The same numbers up
+# to float32 rounding (weights within 1e-6 after 3 epochs, tests/test_pool.py), the same speed, and
+# 30-40 % less CPU for the course's networks (a 25-15 network, 20 epochs: 0.65-0.94 s of wall and
+# CPU against 0.71-0.91 s taking 1.06-1.38 CPU-s); two at once in two threads still run side by
+# side (1.27-1.45 s against 1.37-1.44 s). The first training of a fresh process: 0.81 s against
+# 1.00 s (python -m bench warm, 5 rounds each, the same hour); its validations and plane through it
+# too: 0.93-1.02 s against 0.96-1.09 s (8 rounds alternated, twice). Convolutions lose with it (a
+# CNN epoch: 2.5-3.2 s against 1.5-1.7 s), so they keep the default. NNCORE_TRAIN_EXECUTOR="default"
+# turns it off (to compare).
 INLINE_EXECUTOR = "SINGLE_THREADED_EXECUTOR"
 EXECUTOR_SETTING = "NNCORE_TRAIN_EXECUTOR"
 
@@ -77,7 +78,11 @@ class Network:
     _layer_outputs: Any = None
     trainings: int = 0
     background: bool = False  # lent to the server's warm-up now
-    inline: bool | None = None  # trains through INLINE_EXECUTOR (None: not decided yet)
+    inline: bool = field(init=False)  # trains and answers through INLINE_EXECUTOR
+
+    def __post_init__(self) -> None:
+        self.inline = (os.environ.get(EXECUTOR_SETTING, INLINE_EXECUTOR) == INLINE_EXECUTOR and bool(self.key)
+                       and not any("Conv" in layer[0] for layer in self.key[0]))
 
     def train(self, x, y, batch_size: int) -> tuple[dict[str, float], np.ndarray]:
         """Batches of `batch_size` from x, y in order, one `train_step` each, in one call.
@@ -96,13 +101,10 @@ class Network:
 
     def _call(self, function, *args):
         """function(*args) (one of the traced helpers) through INLINE_EXECUTOR when this network uses
-        it: no convolutions, and NNCORE_TRAIN_EXECUTOR unset. An op that executor cannot run is refused
-        before any runs: the network then uses the default executor from that call on."""
+        it (`inline`). An op that executor cannot run is refused before any runs: the network then
+        uses the default executor from that call on."""
         import tensorflow as tf
 
-        if self.inline is None:
-            self.inline = (os.environ.get(EXECUTOR_SETTING, INLINE_EXECUTOR) == INLINE_EXECUTOR
-                           and bool(self.key) and not any("Conv" in layer[0] for layer in self.key[0]))
         if self.inline:
             try:
                 with tf.experimental.function_executor_type(INLINE_EXECUTOR):
