@@ -22,7 +22,7 @@ from nncore.spec import ExperimentSpec
 from nncore.training.job import TrainingJob
 
 
-@st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~7 s)...")
+@st.cache_resource(show_spinner="Loading the default model (TensorFlow starts once, ~4 s)...")
 def default_predictor(name: str) -> Predictor:
     return load_predictor(ASSETS / name)
 

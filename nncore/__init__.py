@@ -65,9 +65,10 @@ class _TracedPerNetwork(logging.Filter):
 
 
 # How long importing TensorFlow and Keras takes on a 2-core server beside its first page and a
-# browser (5.3-6.7 s measured by python -m bench first-click; 3.3-5.4 s alone, with its files in the
-# page cache; the first start after a boot reads ~1 GB from disk and takes longer).
-TYPICAL_IMPORT_S = 5.5
+# browser (3.4-3.9 s from the warm-up's start in python -m bench first-click on 2026-12-04, 4.4-5.6 s
+# before ml_dtypes 0.6 and the collector off; 2.3-2.6 s alone, with its files in the page cache; the
+# first start after a boot reads ~1 GB from disk and takes longer).
+TYPICAL_IMPORT_S = 4.0
 
 
 def import_keras():

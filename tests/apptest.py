@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
-TIMEOUT = 120  # TensorFlow alone takes ~7 s to import
+TIMEOUT = 120  # TensorFlow alone takes 2.5-4 s to import, more on a busy machine
 
 
 def open_app(view: str | None = None, timeout: float = TIMEOUT) -> AppTest:

@@ -3,7 +3,7 @@ and that gets out of the way the moment a learner asks for a training.
 
 What it does, in this order (one thread, started by the first page of a fresh server):
 
-1. imports TensorFlow and Keras (~3-4 s on 2 cores; nothing else can train before this);
+1. imports TensorFlow and Keras (~2.5-4 s on 2 cores; nothing else can train before this);
 2. for each preset it is given, the Train page's default first: builds its network and traces its
    training step and the live views a page asks for, by training it for one epoch outside the
    queue; the network then waits, traced, in the pool (nncore.training.pool) for the first Train.
