@@ -50,11 +50,12 @@ def kept_note(strokes) -> None:
     now = [[[x, y] for x, y in stroke] for stroke in strokes if stroke]
     if s.note is not None and s.note[0] == "kept" and now and now != s.last_kept:
         s.note = None
+    slot = st.container(key="kept_note")  # drawn in every run, so that what follows keeps its place
     if s.note is not None and s.note[0] == "kept":
         if not s.note_shown:  # a drawing was just kept: the whole page (its examples panel) catches up
             s.note_shown = True
             st.rerun()
-        st.caption(s.note[1])
+        slot.caption(s.note[1])
 
 
 def _thumbnails(indices, captions) -> None:

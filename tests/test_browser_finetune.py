@@ -35,6 +35,11 @@ def test_correct_keep_upload_fine_tune_and_answer(browser, server, tmp_path):
         expect(page.locator(".st-key-prediction")).to_contain_text("Prediction:", timeout=60_000)
         settled(page)
         page.locator(".st-key-correct_digit button", has_text=re.compile(r"^1$")).last.click()
+        copies = []  # the note, sampled while the page catches up: never two of it at once
+        for _ in range(40):
+            copies.append(page.get_by_text("Kept as an example of 1").count())
+            page.wait_for_timeout(50)
+        assert max(copies) == 1, copies
         counts = page.locator(".st-key-example_counts")
         expect(counts).to_contain_text("Your examples: 1", timeout=30_000)
         expect(counts).to_contain_text("1: 1")

@@ -174,13 +174,16 @@ def draw_and_answer() -> None:
 
     if source == "canvas":
         with right:
+            # first, at the same place in every run: the run between a keep and the canvas's own report that
+            # it is clear still answers the old drawing below it, and a note placed after that answer
+            # stood twice on the page for a moment (the old run's copy, stale, beside the new one)
+            finetune_ui.kept_note(strokes)
             if steps.empty:
                 st.info("Draw a digit in the box: the prediction appears as soon as you lift the pen.",
                         icon=":material/draw:")
             else:
                 answer(answerer, steps.input)
                 finetune_ui.correct_digit()
-            finetune_ui.kept_note(strokes)
         st.subheader("From your drawing to the network's input")
         if steps.empty:
             st.caption("Each step of the preprocessing appears here once you draw.")
