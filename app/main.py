@@ -5,6 +5,7 @@ Page config and navigation only; each page is a short script in app/views/.
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,21 +34,20 @@ theme.apply()
 WARM_UP_SETTING = "NNCORE_WARM_UP"  # presets to warm up, comma-separated ("": none, TensorFlow only); unset: the pages' presets
 
 
-@st.cache_resource(show_spinner=False)
-def _warm_up_tensorflow():
-    """Once per server, from the first page's first line, in the background (nncore.training.warmup
-    says what, in what order, and how it yields to a learner's training): import TensorFlow, then
-    build and trace the networks of the Train and Boundaries pages' presets, the default first.
-    Runs that a dead server left "running" in the run store are marked interrupted first."""
+def _warm_up() -> None:
+    """Once per server, in a thread of its own (nncore.training.warmup says what, in what order, and
+    how it yields to a learner's training): import TensorFlow, then build and trace the networks of
+    the Train and Boundaries pages' presets, the default first. Runs that a dead server left
+    "running" in the run store are marked interrupted first. Its own imports are made in its thread
+    too, so that the first page goes on to its title meanwhile."""
+    from nncore.registry import PRESETS
     from nncore.training.warmup import WarmUp
+
+    from app import state
+    from app.builder import preset_scope
 
     class Server(WarmUp):
         def run(self) -> None:
-            from nncore.registry import PRESETS
-
-            from app import state
-            from app.builder import preset_scope
-
             state.store()  # opening the store marks runs cut off by the last stop as interrupted
             # not the CNN: one epoch of it takes many seconds of both cores, while learners arrive
             pages = [p for p in PRESETS if preset_scope(p) in (state.DIGITS, state.POINTS) and p != "draw-cnn"]
@@ -57,11 +57,19 @@ def _warm_up_tensorflow():
                 self.presets = [p for p in (name.strip() for name in chosen.split(",")) if p in PRESETS]
             super().run()
 
-    return Server().start()
+    Server().run()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_tensorflow() -> threading.Thread:
+    """Starts _warm_up, once per server, from the first page's first line."""
+    thread = threading.Thread(target=_warm_up, name="nncore-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # The first thing a newcomer does is press Train, and nothing trains before TensorFlow is imported
-# (~3-4 s): that starts now, beside this first page (measured: python -m bench first-click).
+# (2.5-4 s): that starts now, beside this first page (measured: python -m bench first-click).
 _warm_up_tensorflow()
 
 views = Path(__file__).parent / "views"
