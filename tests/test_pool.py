@@ -107,9 +107,9 @@ def test_a_new_network_is_traced_once_for_every_run_length(small_digits):
 def test_a_dense_network_trains_inline_with_the_same_numbers_as_tensorflows_default_executor(
         small_digits, monkeypatch, optimizer):
     """A network of Dense layers runs its batches through TensorFlow's single-threaded executor (its
-    ops in the calling thread, not handed to the inter-op pool): the losses, metrics and weights
-    are those of the default executor up to float32 rounding (the order of a sum's terms);
-    NNCORE_TRAIN_EXECUTOR=default turns it off."""
+    ops in the calling thread, not handed to the inter-op pool), its functions not optimized by
+    Grappler: the losses, metrics and weights are those of the default executor with Grappler up to
+    float32 rounding (the order of a sum's terms); NNCORE_TRAIN_EXECUTOR=default turns both off."""
     spec = ExperimentSpec.from_dict({"hidden": "12:relu,6:tanh", "epochs": 3, "seed": 2, "optimizer": optimizer})
     x, y = small_digits.x_train, small_digits.y_train
     runs, answers = {}, {}
@@ -145,3 +145,29 @@ def test_a_network_with_convolutions_keeps_tensorflows_default_executor(small_di
     net = ModelPool().lend(spec)
     logs, _ = net.train(small_digits.x_train[:64], small_digits.y_train[:64], spec.batch_size)
     assert net.inline is False and np.isfinite(logs["loss"])
+
+
+def test_a_dense_networks_calls_skip_grappler_and_the_threads_options_are_put_back_after():
+    """While a dense network's function is called, this thread's call options say: the single-threaded
+    executor, and Grappler off (disable_meta_optimizer), the rest of the configuration kept; after
+    the call, the options are what they were (other calls of the thread, a CNN's, keep Grappler)."""
+    import tensorflow as tf
+    from tensorflow.core.protobuf import config_pb2
+    from tensorflow.python.eager import context
+
+    from nncore.training.pool import INLINE_EXECUTOR, Network
+
+    def options():
+        current = context.context().function_call_options
+        config = config_pb2.ConfigProto()
+        config.ParseFromString(current.config_proto_serialized)
+        return current.executor_type, config.graph_options.rewrite_options.disable_meta_optimizer, \
+            config.allow_soft_placement
+
+    before = options()
+    net = Network(model=None, key=((("Dense", (), ()),), None))
+    during = net._call(tf.function(lambda: tf.constant(1.0)))
+    seen = net._call(lambda: options())
+    assert float(during) == 1.0 and net.inline
+    assert seen == (INLINE_EXECUTOR, True, before[2]) and before[:2] != seen[:2]
+    assert options() == before
