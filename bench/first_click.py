@@ -81,20 +81,29 @@ def click_page(browser, url: str, count: int, started: float) -> dict[str, Any]:
             "first_done_at_s": round(clicked_at + times[0], 2), "first_click_said": said, "cookies": cookies}
 
 
-def cluster_clicks(browser, replicas: int, count: int = 3) -> list[dict[str, Any]]:
+def cluster_clicks(browser, replicas: int, count: int = 3, cpus: set[int] | None = None) -> list[dict[str, Any]]:
     """`python -m bench cluster up` with `replicas` replicas behind HAProxy and PostgreSQL; then one new
     browser context after another (no cookie: the balancer places it) presses Train `count` times at the
     balancer's address, once per replica: each replica's first page is its first visit, so its warm-up
     (TensorFlow's import, then the presets) begins with that page, as on a replica just started.
     A round begins when the replica of the round before has finished its warm-up: in a deployment the
     replicas run on machines of their own, here they share two cores. Times after the start are counted
-    from the moment the page was asked for."""
+    from the moment the page was asked for. `cpus`: the cluster (replicas, balancer, database) on these
+    cores only."""
+    import os
+
     from . import cluster
     from .serve import free_port
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "cluster.json"
-        public = cluster.up(replicas, free_port(), state, env={"NNCORE_WARM_UP_LOG": "1"}, log=lambda *_: None)
+        everything = os.sched_getaffinity(0)
+        if cpus:  # what cluster.up starts inherits it
+            os.sched_setaffinity(0, cpus)
+        try:
+            public = cluster.up(replicas, free_port(), state, env={"NNCORE_WARM_UP_LOG": "1"}, log=lambda *_: None)
+        finally:
+            os.sched_setaffinity(0, everything)
         try:
             runs = []
             for _ in range(replicas):
@@ -119,7 +128,8 @@ def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None =
     """`split`: the server on core 0 and Chromium on core 1, as when the learner's browser runs on
     their own machine (otherwise both share all the cores). `replicas`: instead of `rounds` single
     servers, a local cluster of that many replicas behind its balancer (cluster_clicks), each
-    replica's first visit a round; with `split`, Chromium on core 1 and the cluster on both cores."""
+    replica's first visit a round; with `split`, Chromium on core 1 and the cluster on core 0 (its
+    replicas take turns there: each round waits for the warm-up of the replica before)."""
     import os
 
     from playwright.sync_api import sync_playwright
@@ -138,7 +148,7 @@ def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None =
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
             try:
                 if replicas:
-                    runs = cluster_clicks(browser, replicas, count)
+                    runs = cluster_clicks(browser, replicas, count, cpus={0} if split else None)
                 for _ in range(0 if replicas else rounds):
                     runs.append(clicks(browser, count, env, cpus={0} if split else None, script=script))
             finally:
@@ -178,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if result["replicas"]:
         where = (f"{result['replicas']} replicas behind HAProxy with PostgreSQL, each replica's first visit; "
-                 + ("Chromium on core 1, the cluster on both" if result["split"] else "all sharing the cores"))
+                 + ("Chromium on core 1, the cluster on core 0" if result["split"] else "all sharing the cores"))
         print(f"first click, click to Done (median of {result['rounds']} replicas, no cookie; {where}):")
     else:
         where = "server on core 0, Chromium on core 1" if result["split"] else "server and Chromium sharing the cores"
