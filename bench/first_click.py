@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,24 @@ from .serve import APP, CHROMIUM_FLAGS, NO_CHROMIUM, StreamlitServer, chromium_p
 MAIN = "[data-testid=stMainBlockContainer]"
 SHOWS_DONE = f"() => document.querySelector('{MAIN}')?.innerText.includes('Done: ')"
 TRAIN = ".st-key-train button"
+
+
+@contextmanager
+def pinned(cpus: set[int] | None):
+    """This process on the cores `cpus` (None: as it is) while the block runs, so that what it starts
+    then (a browser's driver, a cluster's processes) inherits them; put back afterwards."""
+    everything = os.sched_getaffinity(0)
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, everything)
+
+
+def warm_up_lines(log: str) -> list[str]:
+    """The lines a server's warm-up wrote to its log (NNCORE_WARM_UP_LOG)."""
+    return [line.strip() for line in log.splitlines() if line.startswith("warm-up ")]
 
 
 def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
@@ -39,7 +59,7 @@ def clicks(browser, count: int = 3, env: dict[str, str | None] | None = None,
             server.wait_healthy(120, poll=0.02)
             healthy = time.perf_counter() - server.started
             result = click_page(browser, server.url, count, server.started)
-            warm_up = [line.strip() for line in server.output().splitlines() if line.startswith("warm-up ")]
+            warm_up = warm_up_lines(server.output())
     return {**result, "healthy_s": round(healthy, 2), "warm_up": warm_up}
 
 
@@ -90,20 +110,13 @@ def cluster_clicks(browser, replicas: int, count: int = 3, cpus: set[int] | None
     replicas run on machines of their own, here they share two cores. Times after the start are counted
     from the moment the page was asked for. `cpus`: the cluster (replicas, balancer, database) on these
     cores only."""
-    import os
-
     from . import cluster
     from .serve import free_port
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "cluster.json"
-        everything = os.sched_getaffinity(0)
-        if cpus:  # what cluster.up starts inherits it
-            os.sched_setaffinity(0, cpus)
-        try:
+        with pinned(cpus):
             public = cluster.up(replicas, free_port(), state, env={"NNCORE_WARM_UP_LOG": "1"}, log=lambda *_: None)
-        finally:
-            os.sched_setaffinity(0, everything)
         try:
             runs = []
             for _ in range(replicas):
@@ -112,11 +125,9 @@ def cluster_clicks(browser, replicas: int, count: int = 3, cpus: set[int] | None
                 log = Path(cluster.load(state)[1]["dir"]) / f"{run['replica']}.log"
                 deadline = time.monotonic() + 300
                 while time.monotonic() < deadline and not any(
-                        line.startswith("warm-up ") and line.rstrip().endswith(" done")
-                        for line in log.read_text(errors="replace").splitlines()):
+                        line.endswith(" done") for line in warm_up_lines(log.read_text(errors="replace"))):
                     time.sleep(0.5)
-                run["warm_up"] = [line.strip() for line in log.read_text(errors="replace").splitlines()
-                                  if line.startswith("warm-up ")]
+                run["warm_up"] = warm_up_lines(log.read_text(errors="replace"))
                 runs.append(run)
         finally:
             cluster.down(state, log=lambda *_: None)
@@ -130,31 +141,25 @@ def measure(rounds: int = 1, count: int = 3, env: dict[str, str | None] | None =
     servers, a local cluster of that many replicas behind its balancer (cluster_clicks), each
     replica's first visit a round; with `split`, Chromium on core 1 and the cluster on core 0 (its
     replicas take turns there: each round waits for the warm-up of the replica before)."""
-    import os
-
     from playwright.sync_api import sync_playwright
 
     if chromium_path() is None:
         return {"skipped": NO_CHROMIUM}
     runs = []
-    everything = os.sched_getaffinity(0)
-    split = split and len(everything) >= 2
-    if split:
-        os.sched_setaffinity(0, {1})  # Playwright's driver, and the Chromium it starts, inherit this
+    split = split and len(os.sched_getaffinity(0)) >= 2
+    with pinned({1} if split else None):  # Playwright's driver, and the Chromium it starts, inherit this
+        p = sync_playwright().start()
     try:
-        with sync_playwright() as p:
-            if split:
-                os.sched_setaffinity(0, everything)
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-            try:
-                if replicas:
-                    runs = cluster_clicks(browser, replicas, count, cpus={0} if split else None)
-                for _ in range(0 if replicas else rounds):
-                    runs.append(clicks(browser, count, env, cpus={0} if split else None, script=script))
-            finally:
-                browser.close()
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            if replicas:
+                runs = cluster_clicks(browser, replicas, count, cpus={0} if split else None)
+            for _ in range(0 if replicas else rounds):
+                runs.append(clicks(browser, count, env, cpus={0} if split else None, script=script))
+        finally:
+            browser.close()
     finally:
-        os.sched_setaffinity(0, everything)
+        p.stop()
     first = statistics.median(r["click_s"][0] for r in runs)
     second = statistics.median(r["click_s"][1] for r in runs) if count > 1 else None
     third = statistics.median(r["click_s"][2] for r in runs) if count > 2 else None
