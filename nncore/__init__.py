@@ -52,7 +52,8 @@ class _Hidden(importlib.abc.MetaPathFinder):
 # network, kept and reused), so a server that builds several networks (its warm-up traces nine)
 # printed warnings that read like a bug. Only these are left out of the log; any other function's
 # retracing is still reported.
-TRACED_PER_NETWORK = ("_train_loop.<locals>.train", "Network.forward.<locals>", "Network.layer_outputs.<locals>")
+TRACED_PER_NETWORK = ("_train_loop.<locals>.train", "Network._forward_function.<locals>",
+                      "Network.layer_outputs.<locals>")
 
 
 class _TracedPerNetwork(logging.Filter):

@@ -103,6 +103,30 @@ def test_a_new_network_is_traced_once_for_every_run_length(small_digits):
     assert net._forward.experimental_get_tracing_count() == 1
 
 
+def test_rows_gathered_in_the_call_train_exactly_like_those_rows_copied_first(small_digits):
+    """Train's epochs pass the whole training set and a run of the epoch's order (`rows`), gathered
+    inside the traced call: the same losses, metrics and weights, to the bit, as the same rows
+    copied in NumPy first; the forward pass, traced beside the first call, is ready after it
+    (traced once) and answers like the model."""
+    spec = ExperimentSpec.from_dict({"hidden": "8:relu", "epochs": 1, "seed": 5})
+    x, y = small_digits.x_train, small_digits.y_train
+    order = np.random.default_rng(1).permutation(len(x))[:150]
+    results = []
+    for gathered in (True, False):
+        net = ModelPool().lend(spec)
+        logs, losses = net.train(x, y, 32, order) if gathered else net.train(x[order], y[order], 32)
+        results.append((logs, losses, net.model.get_weights(), net))
+    (logs_a, losses_a, w_a, net), (logs_b, losses_b, w_b, _) = results
+    assert len(losses_a) == 5 and logs_a == logs_b
+    np.testing.assert_array_equal(losses_a, losses_b)
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_array_equal(a, b)
+    with net._forward_lock:  # the thread that traced it beside the first call has finished
+        assert net._forward is not None and net._forward.experimental_get_tracing_count() == 1
+    np.testing.assert_allclose(net.forward(x[:4]), net.model(x[:4], training=False).numpy(), atol=1e-6)
+    assert net._forward.experimental_get_tracing_count() == 1
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "momentum", "rmsprop"])
 def test_a_dense_network_trains_inline_with_the_same_numbers_as_tensorflows_default_executor(
         small_digits, monkeypatch, optimizer):

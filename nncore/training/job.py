@@ -321,8 +321,8 @@ class TrainingJob:
             recorder.epoch_begin(epoch)
             logs: dict[str, float] = {}
             for _ in range(calls):
-                x, y = next(chunks)
-                logs, losses = net.train(x, y, spec.batch_size)
+                x, y, rows = next(chunks)
+                logs, losses = net.train(x, y, spec.batch_size, rows)
                 recorder.after_call(logs, losses)
                 if recorder.stop:
                     break
