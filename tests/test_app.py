@@ -27,6 +27,29 @@ def test_page_opens_with_the_practice_lab(at):
     assert any("Press **Train**" in i.value for i in at.info)
 
 
+def test_before_a_training_the_loss_and_accuracy_charts_are_there_empty_with_the_specs_epochs(at):
+    """The two charts a training draws in are on the idle page, empty, their axes labelled and the
+    x axis to the builder's epochs (the browser loads its chart library before the first Train)."""
+    import json
+
+    def idle_charts():
+        return {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+                for c in at.get("plotly_chart")}
+
+    charts = idle_charts()
+    assert {"Loss (cross-entropy)", "Accuracy"} <= set(charts), set(charts)
+    for title in ("Loss (cross-entropy)", "Accuracy"):
+        spec = charts[title]
+        assert all(not t.get("x") for t in spec["data"]), title  # no point yet
+        assert spec["layout"]["xaxis"]["title"]["text"] == "epoch"
+        assert spec["layout"]["xaxis"]["range"][1] == pytest.approx(40 * 1.02)
+    assert charts["Loss (cross-entropy)"]["layout"]["yaxis"]["range"] == [0, 2.5]  # not Plotly's -1 to 4
+    captions = " ".join(c.value for c in at.caption)
+    assert "Loss chart: no epoch finished yet." in captions and "Accuracy chart: no epoch finished yet." in captions
+    at.number_input(key="epochs").set_value(12).run()
+    assert idle_charts()["Accuracy"]["layout"]["xaxis"]["range"][1] == pytest.approx(12 * 1.02)
+
+
 def test_the_builders_help_says_the_specs_limits(at):
     """The ranges in the sidebar's help are the spec's own (nncore.spec.LIMITS, the registry's max_size)."""
     from nncore.registry import LAYER_KINDS

@@ -91,7 +91,7 @@ def test_every_page_passes_axe_light_and_dark_and_the_keyboard_alone_trains(brow
     # the colour rules alone (all that runs in the dark theme) do catch a colour fault: #ccc on white
     page.evaluate("() => { const p = document.createElement('p'); p.id = 'faint'; p.textContent = 'faint text';"
                   " p.style.color = '#cccccc'; p.style.background = '#ffffff';"
-                  " document.querySelector('[data-testid=stMainBlockContainer]').appendChild(p); }")
+                  " document.querySelector('[data-testid=stMainBlockContainer]').appendChild(p); p.scrollIntoView(); }")
     caught = run_axe(page, colours_only=True)
     assert any(v["rule"] == "color-contrast" and "#faint" in v["nodes"] for v in caught), caught
     page.evaluate("() => document.getElementById('faint').remove()")
