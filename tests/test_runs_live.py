@@ -27,7 +27,7 @@ def test_a_run_is_stored_running_then_done_and_found_by_id_meanwhile(tmp_path, s
     job = TrainingJob(spec, data=small_digits, on_epoch=lambda s: seen.append(store.get(run.run_id)))
     run = LIVE.start(LiveRun(job, new_run_id(), "a session", "first run", store=store))
     assert LIVE.get(run.run_id) is run
-    assert job.join(120) and job.snapshot().status == DONE
+    assert job.join(120) and job.snapshot().status == DONE, job.snapshot().message  # why, if it failed
     # while it trained the store said "running", with its curves so far, from this server
     during = [r for r in seen if r is not None]
     assert during and all(r.status == RUNNING and r.server == SERVER for r in during)
@@ -105,7 +105,7 @@ def test_a_run_that_ends_while_the_database_is_away_is_saved_once_when_it_is_bac
     store = FlakyStore(tmp_path / "runs.sqlite3")
     job = TrainingJob(ExperimentSpec.from_dict({"hidden": "8:relu", "epochs": 3}), data=small_digits)
     run = LIVE.start(LiveRun(job, new_run_id(), "a session", store=store))
-    assert job.join(120) and job.snapshot().status == DONE
+    assert job.join(120) and job.snapshot().status == DONE, job.snapshot().message  # why, if it failed
     deadline = time.time() + 30
     while store.failed < 5 and time.time() < deadline:  # the saver keeps trying
         time.sleep(0.05)

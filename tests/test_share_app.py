@@ -277,7 +277,7 @@ def test_a_live_run_that_ends_between_the_pages_two_reads_is_shown_stored(store_
     store_at(tmp_path / "runs.sqlite3")
     job = TrainingJob(ExperimentSpec.from_dict({"hidden": "8:relu", "epochs": 2}), data=small_digits)
     live = LIVE.start(LiveRun(job, new_run_id(), "another session", "a run", store=state.store()))
-    assert job.join(120) and job.snapshot().status == DONE
+    assert job.join(120) and job.snapshot().status == DONE, job.snapshot().message  # why, if it failed
     # the job as the page meets it in that race: running at the page's first read (views/runs.py's
     # own), done at every read after it (its saver's reads in their thread untouched)
     real, reads = job.snapshot, iter([dataclasses.replace(job.snapshot(), status=Status.RUNNING)])
