@@ -24,8 +24,9 @@ def test_a_run_is_stored_running_then_done_and_found_by_id_meanwhile(tmp_path, s
     store = SQLiteRunStore(tmp_path / "runs.sqlite3")
     spec = ExperimentSpec.from_dict({"hidden": "8:relu", "epochs": 30, "batch_size": 32})
     seen = []
-    job = TrainingJob(spec, data=small_digits, on_epoch=lambda s: seen.append(store.get(run.run_id)))
-    run = LIVE.start(LiveRun(job, new_run_id(), "a session", "first run", store=store))
+    run_id = new_run_id()  # named before the job starts: its first epoch can end before LIVE.start returns
+    job = TrainingJob(spec, data=small_digits, on_epoch=lambda s: seen.append(store.get(run_id)))
+    run = LIVE.start(LiveRun(job, run_id, "a session", "first run", store=store))
     assert LIVE.get(run.run_id) is run
     assert job.join(120) and job.snapshot().status == DONE, job.snapshot().message  # why, if it failed
     # while it trained the store said "running", with its curves so far, from this server
