@@ -22,7 +22,7 @@ def loss_curve(history: dict, batch_loss=(), epochs: int | None = None) -> go.Fi
         traces.append(go.Scatter(x=x, y=y, mode="lines+markers", name=label, line=dict(color=color)))
     xaxis = dict(range=[0, max(epochs, 1) * 1.02]) if epochs else None
     # before the first point (the Train page's empty chart): a loss axis from 0, not Plotly's -1 to 4
-    yaxis = None if len(batch_loss) or any(len(history.get(k, ())) for k in ("loss", "val_loss")) else dict(range=[0, 2.5])
+    yaxis = None if any(len(t.x) for t in traces) else dict(range=[0, 2.5])
     return _figure(traces, "Loss (cross-entropy)", "epoch", "loss", xaxis=xaxis, yaxis=yaxis)
 
 

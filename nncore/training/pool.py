@@ -110,10 +110,11 @@ class Network:
     def _prepare_beside(self, x, y) -> None:
         """While the first call of the train function runs (TensorFlow's C++, which lets go of Python's
         lock), another thread traces `forward` and runs the loss once on two rows (its eager ops' first
-        run): the first validation needs both a moment later. A first training of a fresh process (the practice
-        lab, 10 epochs), with this and the batches gathered in the graph: 0.64 s against 0.74 s before
-        both (6 fresh processes each, alternated; the gather alone: 0.74 s against 0.76 s). Only a speed-up: forward waits for it (the lock), and if it fails, forward
-        traces as before."""
+        run): the first validation needs both a moment later. A first training of a fresh process (the
+        practice lab, 10 epochs), with this and the batches gathered in the graph: 0.64 s against
+        0.74 s before both (6 fresh processes each, alternated; the gather alone: 0.74 s against
+        0.76 s). Only a speed-up: forward waits for it (the lock), and if it fails, forward traces as
+        before."""
         if self._forward is not None:
             return
         self._forward_lock.acquire()  # taken here, so that no forward() can come before the thread has it
@@ -128,7 +129,10 @@ class Network:
             finally:
                 self._forward_lock.release()
 
-        threading.Thread(target=prepare, name="nncore-prepare", daemon=True).start()
+        try:
+            threading.Thread(target=prepare, name="nncore-prepare", daemon=True).start()
+        except RuntimeError:  # no thread to be had: forward traces when it is first called, as before
+            self._forward_lock.release()
 
     def _call(self, function, *args):
         """function(*args) (one of the traced helpers) through INLINE_EXECUTOR when this network uses
