@@ -129,7 +129,8 @@ def set_number(page, key: str, value, attempts: int = 3) -> None:
     """Type `value` into the number input with that key and wait for the script's rerun. On a busy
     machine a rerun still being drawn can put the box's old value back between the typing and
     Enter, and Enter on an unchanged box causes no rerun: when no rerun has begun 20 s after Enter,
-    the value is typed again (at most `attempts` times)."""
+    the value is typed again (at most `attempts` times). A box that already shows `value` once the
+    page is idle is left alone (a page still loading can show another value for a moment)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from app.streamlit_private import SCRIPT_RUN_JS
@@ -137,6 +138,8 @@ def set_number(page, key: str, value, attempts: int = 3) -> None:
     box = page.locator(f".st-key-{key} input")
     for attempt in range(1, attempts + 1):
         wait_for_app(page)
+        if box.input_value() == str(value):
+            return
         before = page.evaluate(SCRIPT_RUN_JS)
         box.fill(str(value))
         try:
