@@ -51,8 +51,8 @@ def live_view(job, s) -> None:
         # The two charts the training will draw in, empty, with their axes (its epochs along the
         # bottom): the learner sees where to look, and the browser has loaded and compiled its
         # chart library (~3.5 MB of JavaScript) while they read the page, not in the seconds after
-        # their first Train (python -m bench first-click, Chromium on the server's cores: 1.32x and
-        # 1.10x the third click, against 1.60x and 1.43x without; 5 rounds each).
+        # their first Train (python -m bench first-click, Chromium on the server's cores: 1.18x, 1.17x
+        # and 1.10x the third click, against 1.60x and 1.43x without; 5 rounds each).
         ui.curves(Snapshot(epochs=spec.epochs if valid else 0))
         return
     if valid and job.spec != spec:  # the learner changed the settings since: say whose results these are
