@@ -147,10 +147,10 @@ def set_number(page, key: str, value, attempts: int = 3) -> None:
             return
         except PlaywrightTimeout:
             now = page.evaluate(SCRIPT_RUN_JS)
-            if attempt == attempts or (before and now and now[0] != before[0]):  # a slow rerun: wait it out
-                wait_for_app(page)
-                if attempt == attempts:
-                    raise
+            if attempt == attempts:
+                raise
+            if before and now and now[0] != before[0]:  # a slow rerun: wait it out
+                wait_run_ended(page, before[0])
                 return
 
 
@@ -167,10 +167,30 @@ def after_rerun(page, action, timeout_ms: int = 60_000) -> None:
                            "keeps scriptRunId and scriptRunState in its React state (app/streamlit_private.py "
                            "SCRIPT_RUN_JS)")
     action()
-    page.wait_for_function(f"(before) => {{ const run = ({SCRIPT_RUN_JS})(); "
-                           "return run && run[0] !== before && run[1] === 'notRunning'; }",
-                           arg=before[0], timeout=timeout_ms)
+    wait_run_ended(page, before[0], timeout_ms)
     wait_for_app(page, timeout_ms)
+
+
+# The page takes a new run's id a moment before it marks the run as running: sampled every 10 ms on a
+# loaded machine, 2 of 6 reruns showed [new id, "notRunning"] for 20-50 ms, then "running" for 0.5 s
+# (a test that read the page in that moment saw the run still going). A run has ended when its new id
+# has been seen running and is now not, or (a run too short to be seen running) has stayed not
+# running for 500 ms.
+RUN_ENDED_JS = """(before) => {
+  const run = (%s)(), w = window, now = performance.now();
+  if (!run || run[0] === before) return false;
+  if (run[1] !== 'notRunning') { w.__nnRan = run[0]; w.__nnIdle = null; return false; }
+  if (w.__nnRan === run[0]) return true;
+  if (!w.__nnIdle || w.__nnIdle[0] !== run[0]) w.__nnIdle = [run[0], now];
+  return now - w.__nnIdle[1] >= 500;
+}"""
+
+
+def wait_run_ended(page, before: str, timeout_ms: int = 60_000) -> None:
+    """Wait until a script run other than `before` (a run id from SCRIPT_RUN_JS) has ended."""
+    from app.streamlit_private import SCRIPT_RUN_JS
+
+    page.wait_for_function(RUN_ENDED_JS % SCRIPT_RUN_JS, arg=before, timeout=timeout_ms)
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
