@@ -63,8 +63,6 @@ def test_the_page_still_tells_its_script_runs_apart(browser, server):
                                    "in its React state: SCRIPT_RUN_JS reads nothing")
         assert first[1] == "notRunning", first
         set_number(page, "epochs", 3)  # a rerun, waited for through SCRIPT_RUN_JS
-        # on a busy machine another run can follow (seen once in a suite): read once the page is idle again
-        page.wait_for_function(f"() => ({SCRIPT_RUN_JS})()?.[1] === 'notRunning'", timeout=60_000)
         second = page.evaluate(SCRIPT_RUN_JS)
         assert second[0] != first[0] and second[1] == "notRunning", (first, second)
         no_exception(page)
